@@ -1,0 +1,69 @@
+"""What each role finds on its home page: one section per role the person holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, Role, RoleAssignment
+from .scoping import Scope
+
+_LINKS: dict[str, list[tuple[str, Any, Any]]] = {
+    Role.ENTERPRISE: [
+        ("enterprises:mine", _("My enterprise"), _("Registry data, labels and the bank account for payments.")),
+        ("notifications:inbox", _("Inbox"), _("Invitations, reminders and decisions.")),
+    ],
+    Role.OFFICER: [
+        ("notifications:inbox", _("Inbox"), _("Cases and deadlines assigned to your department.")),
+        ("enterprises:list", _("Enterprise registry"), _("Search enterprises by name, pinyin or code.")),
+    ],
+    Role.DEPARTMENT_HEAD: [
+        ("notifications:inbox", _("Inbox"), _("Sign-offs waiting for you and your department's alarms.")),
+        ("enterprises:list", _("Enterprise registry"), _("Search enterprises by name, pinyin or code.")),
+    ],
+    Role.COMMITTEE: [
+        ("notifications:inbox", _("Inbox"), _("Your zone's contracts, warnings and alarms.")),
+        ("enterprises:list", _("Enterprise registry"), _("Enterprises of your zone and beyond.")),
+    ],
+    Role.SUPERVISOR: [
+        ("supervision:audit", _("Audit trail"), _("Verify the trail and read any record's timeline.")),
+        ("notifications:inbox", _("Inbox"), _("Alarms raised to your group.")),
+        ("enterprises:list", _("Enterprise registry"), _("Read-only view of the registry.")),
+    ],
+    Role.ADMIN: [
+        ("accounts:organisations", _("Organisations"), _("The tree of city, counties, departments and groups.")),
+        ("workdays:calendar", _("Working-day calendar"), _("Statutory holidays and make-up working days.")),
+        ("enterprises:import", _("Import enterprises"), _("Load the registry from CSV or Excel.")),
+        ("admin:index", _("Administration"), _("Users, roles and configuration.")),
+    ],
+}
+
+
+def home_sections(user: Any, scope: Scope) -> list[dict[str, Any]]:
+    roles = set(scope.roles)
+    if scope.is_admin:
+        roles.add(Role.ADMIN)
+    places: dict[str, list[str]] = {}
+    for a in RoleAssignment.objects.filter(user=user).select_related("organisation", "enterprise"):
+        where = a.enterprise.name if a.enterprise_id else (a.organisation.name if a.organisation else "")
+        places.setdefault(a.role, []).append(where)
+    sections = []
+    for role in Role.values:
+        if role not in roles:
+            continue
+        links = []
+        for url_name, label, help_text in _LINKS.get(role, []):
+            try:
+                links.append({"url": reverse(url_name), "label": label, "help": help_text})
+            except NoReverseMatch:
+                continue
+        sections.append(
+            {"role": role, "label": Role(role).label, "places": places.get(role, []), "links": links}
+        )
+    return sections
+
+
+def organisation_label(org: Organisation | None) -> str:
+    return org.name if org else ""

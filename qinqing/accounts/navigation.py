@@ -1,0 +1,51 @@
+"""The navigation each role sees. Apps add entries here as their pages appear."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+from .scoping import Scope, scope_for
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    label: Promise | str
+    roles: frozenset[str]  # empty: every signed-in user
+
+
+_ALL_GOV = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.COMMITTEE, Role.SUPERVISOR})
+
+ENTRIES: list[NavEntry] = [
+    NavEntry("home", _("Home"), frozenset()),
+    NavEntry("notifications:inbox", _("Inbox"), frozenset()),
+    NavEntry("enterprises:mine", _("My enterprise"), frozenset({Role.ENTERPRISE})),
+    NavEntry("enterprises:list", _("Registry"), _ALL_GOV | {Role.ADMIN}),
+    NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
+    NavEntry("workdays:calendar", _("Calendar"), frozenset({Role.ADMIN})),
+    NavEntry("accounts:organisations", _("Organisations"), frozenset({Role.ADMIN})),
+]
+
+
+def nav_items(user: Any, current_path: str) -> list[dict[str, Any]]:
+    scope: Scope = scope_for(user)
+    roles = set(scope.roles)
+    if scope.is_admin:
+        roles.add(Role.ADMIN)
+    items = []
+    for entry in ENTRIES:
+        if entry.roles and not (entry.roles & roles):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"url": url, "label": entry.label, "active": active})
+    return items

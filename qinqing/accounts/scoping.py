@@ -1,0 +1,165 @@
+"""Who sees what. Written once; pages, the API and exports all go through here.
+
+Every record belongs to one organisation node (and possibly one enterprise). A role
+held at a node covers that node's subtree:
+
+- enterprise user: only records of the enterprise it is bound to;
+- officer, department head: records of their department's subtree;
+- committee member: records of the committee's subtree (its zone);
+- supervisor: read-only over the nodes its group supervises (a city-wide group or the
+  commission itself: the whole city); never writes;
+- admin: configuration (organisations, users, calendar, registry), never case records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from .models import GOVERNMENT_ROLES, Organisation, OrganisationKind, Role, RoleAssignment
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The places a user may read and write, computed once per request."""
+
+    user_id: int | None
+    roles: frozenset[str] = frozenset()
+    enterprise_ids: frozenset[int] = frozenset()
+    write_paths: tuple[str, ...] = ()
+    read_paths: tuple[str, ...] = ()
+    is_admin: bool = False
+    by_role: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return Role.SUPERVISOR in self.roles
+
+    @property
+    def is_government(self) -> bool:
+        return bool(self.roles & GOVERNMENT_ROLES) or self.is_supervisor
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def paths_for(self, *roles: str) -> tuple[str, ...]:
+        out: list[str] = []
+        for role in roles:
+            out.extend(self.by_role.get(role, ()))
+        return _minimal_paths(out)
+
+    def covers_path(self, path: str, *, write: bool = False) -> bool:
+        paths = self.write_paths if write else self.read_paths
+        return any(path.startswith(p) for p in paths)
+
+
+ANONYMOUS_SCOPE = Scope(user_id=None)
+
+
+def _minimal_paths(paths: Iterable[str]) -> tuple[str, ...]:
+    """Drop paths already covered by a shorter one, so filters stay short."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+def scope_for(user: Any) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS_SCOPE
+    cached = getattr(user, "_qinqing_scope", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    assignments = list(
+        RoleAssignment.objects.filter(user=user)
+        .select_related("organisation")
+        .prefetch_related("organisation__supervised")
+    )
+    roles: set[str] = set()
+    enterprise_ids: set[int] = set()
+    by_role: dict[str, list[str]] = {}
+    for a in assignments:
+        roles.add(a.role)
+        if a.role == Role.ENTERPRISE:
+            assert a.enterprise_id is not None
+            enterprise_ids.add(a.enterprise_id)
+            continue
+        org = a.organisation
+        assert org is not None
+        if a.role == Role.SUPERVISOR:
+            by_role.setdefault(a.role, []).extend(_supervised_paths(org))
+        else:
+            by_role.setdefault(a.role, []).append(org.path)
+    write = [p for role in GOVERNMENT_ROLES for p in by_role.get(role, [])]
+    read = write + by_role.get(Role.SUPERVISOR, [])
+    scope = Scope(
+        user_id=user.pk,
+        roles=frozenset(roles),
+        enterprise_ids=frozenset(enterprise_ids),
+        write_paths=_minimal_paths(write),
+        read_paths=_minimal_paths(read),
+        is_admin=Role.ADMIN in roles or bool(user.is_superuser),
+        by_role={k: _minimal_paths(v) for k, v in by_role.items()},
+    )
+    user._qinqing_scope = scope
+    return scope
+
+
+def _supervised_paths(org: Organisation) -> list[str]:
+    """A supervisor's reach: its group's supervised nodes; a group with none listed,
+    or the commission itself, covers the commission's parent (the whole city or county)."""
+    node = org
+    if node.kind == OrganisationKind.SUPERVISION_GROUP:
+        supervised = list(node.supervised.all())
+        if supervised:
+            return [s.path for s in supervised]
+        node = node.parent or node
+    if node.kind == OrganisationKind.COMMISSION and node.parent is not None:
+        return [node.parent.path]
+    return [node.path]
+
+
+def _path_q(prefix: str, paths: Iterable[str]) -> Q:
+    qs = [Q(**{f"{prefix}__startswith": p}) for p in paths]
+    return reduce(or_, qs) if qs else Q(pk__in=[])
+
+
+def scope_records(
+    user: Any,
+    queryset: QuerySet[M],
+    *,
+    organisation_field: str = "organisation",
+    enterprise_field: str | None = "enterprise",
+    write: bool = False,
+) -> QuerySet[M]:
+    """Restrict `queryset` of case-like records to what `user` may read (or change).
+
+    `organisation_field` names the record's owning node, `enterprise_field` the
+    enterprise it concerns (None when records have no enterprise).
+    """
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return queryset.none()
+    paths = scope.write_paths if write else scope.read_paths
+    condition = _path_q(f"{organisation_field}__path", paths)
+    if enterprise_field is not None and scope.enterprise_ids:
+        condition |= Q(**{f"{enterprise_field}__in": sorted(scope.enterprise_ids)})
+    return queryset.filter(condition)
+
+
+def scope_organisations(user: Any, queryset: QuerySet[Organisation] | None = None) -> QuerySet[Organisation]:
+    """Organisation nodes a user sees: an admin or a government user sees the whole
+    tree (it is public structure); others see none."""
+    qs = queryset if queryset is not None else Organisation.objects.all()
+    scope = scope_for(user)
+    if scope.is_admin or scope.is_government:
+        return qs
+    return qs.none()

@@ -1,0 +1,118 @@
+"""The JSON API: one NinjaAPI, one error format, two ways to authenticate.
+
+Errors always have the shape `{"error": {"code", "message", "fields"?}}` with a 4xx
+status and a message in the request's language. API clients authenticate with
+`Authorization: Bearer <token>`; the browser's session works too (with CSRF).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from .errors import ApplicationError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from qinqing.accounts.services import api_token_authenticate
+
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionWithCsrf(SessionAuth):
+    """The browser session; ninja checks CSRF for unsafe methods."""
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    return api.create_response(request, {"error": body}, status=status)
+
+
+def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in {"body", "payload", "query", "path"}]
+        key = ".".join(loc) or "__all__"
+        fields.setdefault(key, []).append(_translate_pydantic(err))
+    return fields
+
+
+def _translate_pydantic(err: dict[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    if kind == "missing":
+        return _("This field is required.")
+    if kind.endswith("_parsing") or kind.endswith("_type"):
+        return _("This value has the wrong type or format.")
+    if "too_long" in kind:
+        return _("This value is too long.")
+    if "too_short" in kind:
+        return _("This value is too short.")
+    if kind.startswith("greater_than") or kind.startswith("less_than"):
+        return _("This value is out of range.")
+    if kind == "json_invalid":
+        return _("The request body is not valid JSON.")
+    return _("This value is not valid.")
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Qinqing API",
+        version="1",
+        description=(
+            "Open JSON API of the Qinqing platform. Authenticate with "
+            "`Authorization: Bearer <token>` (tokens are issued per user). Errors are "
+            '`{"error": {"code": ..., "message": ..., "fields": {...}}}`.'
+        ),
+        auth=[BearerToken(), SessionWithCsrf()],
+        urls_namespace="api",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+
+    @api.exception_handler(ApplicationError)
+    def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+        return error_response(api, request, exc.http_status, exc.as_dict())
+
+    @api.exception_handler(NinjaValidationError)
+    def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        body = {
+            "code": "invalid",
+            "message": _("Some of the data is not valid."),
+            "fields": _validation_fields(list(exc.errors)),
+        }
+        return error_response(api, request, 422, body)
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        body = {"code": "unauthenticated", "message": _("Log in or send a valid API token.")}
+        return error_response(api, request, 401, body)
+
+    @api.exception_handler(Http404)
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        body = {"code": "not_found", "message": _("No such record, or it is not visible to you.")}
+        return error_response(api, request, 404, body)
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        body = {"code": f"http_{exc.status_code}", "message": str(exc.message)}
+        return error_response(api, request, exc.status_code, body)
+
+    from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+
+    @api.exception_handler(DjangoPermissionDenied)
+    def on_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+        body = {"code": "forbidden", "message": _("You are not allowed to do this.")}
+        return error_response(api, request, 403, body)
+
+    return api
+
+

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from qinqing.common.models import TimeStampedModel
+
+
+class EnterpriseStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    DEREGISTERED = "deregistered", _("Deregistered")
+
+
+class Enterprise(TimeStampedModel):
+    """A market entity, keyed by its unified social credit code (GB 32100-2015).
+
+    `credit_code` is stored normalised (half-width, upper case) so that a code typed
+    in full width or lower case cannot be registered twice.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    # Pinyin keys, stored so that search and sort by sound need no work per query;
+    # editable so that a misread name (单 as Shàn, 曾 as Zēng) can be corrected.
+    name_pinyin = models.CharField(_("pinyin"), max_length=600, db_index=True, blank=True)
+    name_initials = models.CharField(_("pinyin initials"), max_length=200, db_index=True, blank=True)
+    pinyin_override = models.BooleanField(_("pinyin corrected by hand"), default=False)
+    region = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        verbose_name=_("region"),
+    )
+    # Characters 3–8 of the credit code: the registering authority's division code.
+    region_code = models.CharField(_("region code"), max_length=6, db_index=True)
+    industry_code = models.CharField(_("industry (GB/T 4754)"), max_length=5, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=EnterpriseStatus.choices, default=EnterpriseStatus.ACTIVE
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), default=0)
+    insured_employees = models.PositiveIntegerField(_("employees with social insurance"), default=0)
+    revenue = models.DecimalField(
+        _("annual revenue (yuan)"),
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    tax_paid = models.DecimalField(
+        _("tax paid last year (yuan)"),
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    registered_capital = models.DecimalField(
+        _("registered capital (yuan)"),
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account_number = models.CharField(_("bank account number"), max_length=40, blank=True)
+    bank_account_name = models.CharField(_("bank account name"), max_length=200, blank=True)
+    bank_account_verified = models.BooleanField(_("bank account verified"), default=False)
+    bank_account_verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name_pinyin", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=EnterpriseStatus.values), name="enterprise_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(revenue__gte=0) & Q(tax_paid__gte=0) & Q(registered_capital__gte=0),
+                name="enterprise_money_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "industry_code"], name="enterprise_region_industry"),
+            models.Index(fields=["bank_account_number"], name="enterprise_bank_account"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseLabel(models.Model):
+    """A label on an enterprise: a key and a value (`high_tech` = `yes`,
+    `scenic_grade` = `3A`). One row per key, so rules can test labels in SQL."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="labels")
+    key = models.SlugField(_("label"), max_length=64)
+    value = models.CharField(_("value"), max_length=100, default="yes")
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["enterprise_id", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "key"], name="enterprise_label_unique")
+        ]
+        indexes = [models.Index(fields=["key", "value"], name="enterprise_label_key_value")]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
