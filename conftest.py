@@ -44,13 +44,17 @@ class City:
 @pytest.fixture
 def city(db) -> City:
     c = OrganisationFactory(code="qz", name="泉州市", kind=OrganisationKind.CITY, region_code="350500")
-    d = OrganisationFactory(code="fz", name="丰泽区", kind=OrganisationKind.DISTRICT, parent=c, region_code="350503")
+    d = OrganisationFactory(
+        code="fz", name="丰泽区", kind=OrganisationKind.DISTRICT, parent=c, region_code="350503"
+    )
     dd = OrganisationFactory(code="fz-scjg", name="丰泽区市场监管局", parent=d)
     drc = OrganisationFactory(code="drc", name="市发改委", parent=c)
     com = OrganisationFactory(code="commerce", name="市商务局", parent=c)
     cmt = OrganisationFactory(code="tsq", name="台商投资区管委会", kind=OrganisationKind.COMMITTEE, parent=c)
     jw = OrganisationFactory(code="jw", name="市纪委监委", kind=OrganisationKind.COMMISSION, parent=c)
-    grp = OrganisationFactory(code="jw-g1", name="派驻第一纪检监察组", kind=OrganisationKind.SUPERVISION_GROUP, parent=jw)
+    grp = OrganisationFactory(
+        code="jw-g1", name="派驻第一纪检监察组", kind=OrganisationKind.SUPERVISION_GROUP, parent=jw
+    )
     grp.supervised.set([drc])
     e1 = EnterpriseFactory(region=d)
     e2 = EnterpriseFactory(region=d)

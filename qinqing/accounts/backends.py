@@ -20,7 +20,11 @@ class LockoutModelBackend(ModelBackend):
     right password, so that guessing cannot continue behind the lock."""
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         if username is None or password is None:
             return None

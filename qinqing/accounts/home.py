@@ -12,7 +12,11 @@ from .scoping import Scope
 
 _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
     Role.ENTERPRISE: [
-        ("enterprises:mine", _("My enterprise"), _("Registry data, labels and the bank account for payments.")),
+        (
+            "enterprises:mine",
+            _("My enterprise"),
+            _("Registry data, labels and the bank account for payments."),
+        ),
         ("notifications:inbox", _("Inbox"), _("Invitations, reminders and decisions.")),
     ],
     Role.OFFICER: [
@@ -33,7 +37,11 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
         ("enterprises:list", _("Enterprise registry"), _("Read-only view of the registry.")),
     ],
     Role.ADMIN: [
-        ("accounts:organisations", _("Organisations"), _("The tree of city, counties, departments and groups.")),
+        (
+            "accounts:organisations",
+            _("Organisations"),
+            _("The tree of city, counties, departments and groups."),
+        ),
         ("workdays:calendar", _("Working-day calendar"), _("Statutory holidays and make-up working days.")),
         ("enterprises:import", _("Import enterprises"), _("Load the registry from CSV or Excel.")),
         ("admin:index", _("Administration"), _("Users, roles and configuration.")),

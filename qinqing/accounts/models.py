@@ -127,10 +127,7 @@ class RoleAssignment(TimeStampedModel):
             models.CheckConstraint(
                 condition=(
                     Q(role=Role.ENTERPRISE, enterprise__isnull=False, organisation__isnull=True)
-                    | (
-                        ~Q(role=Role.ENTERPRISE)
-                        & Q(enterprise__isnull=True, organisation__isnull=False)
-                    )
+                    | (~Q(role=Role.ENTERPRISE) & Q(enterprise__isnull=True, organisation__isnull=False))
                 ),
                 name="role_binding_matches_role",
             ),

@@ -143,12 +143,21 @@ def role_assign(
             raise ValidationFailed(_("An enterprise user is bound to exactly one enterprise."))
     elif organisation is None or enterprise is not None:
         raise ValidationFailed(_("This role is held at an organisation."))
-    if role == Role.SUPERVISOR and organisation is not None and organisation.kind not in {
-        OrganisationKind.COMMISSION,
-        OrganisationKind.SUPERVISION_GROUP,
-    }:
+    if (
+        role == Role.SUPERVISOR
+        and organisation is not None
+        and organisation.kind
+        not in {
+            OrganisationKind.COMMISSION,
+            OrganisationKind.SUPERVISION_GROUP,
+        }
+    ):
         raise ValidationFailed(_("A supervisor belongs to the commission or one of its groups."))
-    if role == Role.COMMITTEE and organisation is not None and organisation.kind != OrganisationKind.COMMITTEE:
+    if (
+        role == Role.COMMITTEE
+        and organisation is not None
+        and organisation.kind != OrganisationKind.COMMITTEE
+    ):
         raise ValidationFailed(_("A committee member belongs to a management committee."))
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -46,20 +47,24 @@ def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     return fields
 
 
+_PYDANTIC_MESSAGES: list[tuple[str, str]] = [
+    # (fragment of pydantic's error type, message); the first that matches wins.
+    ("missing", gettext_noop("This field is required.")),
+    ("json_invalid", gettext_noop("The request body is not valid JSON.")),
+    ("too_long", gettext_noop("This value is too long.")),
+    ("too_short", gettext_noop("This value is too short.")),
+    ("greater_than", gettext_noop("This value is out of range.")),
+    ("less_than", gettext_noop("This value is out of range.")),
+    ("_parsing", gettext_noop("This value has the wrong type or format.")),
+    ("_type", gettext_noop("This value has the wrong type or format.")),
+]
+
+
 def _translate_pydantic(err: dict[str, Any]) -> str:
     kind = str(err.get("type", ""))
-    if kind == "missing":
-        return _("This field is required.")
-    if kind.endswith("_parsing") or kind.endswith("_type"):
-        return _("This value has the wrong type or format.")
-    if "too_long" in kind:
-        return _("This value is too long.")
-    if "too_short" in kind:
-        return _("This value is too short.")
-    if kind.startswith("greater_than") or kind.startswith("less_than"):
-        return _("This value is out of range.")
-    if kind == "json_invalid":
-        return _("The request body is not valid JSON.")
+    for fragment, message in _PYDANTIC_MESSAGES:
+        if fragment in kind:
+            return _(message)
     return _("This value is not valid.")
 
 
@@ -114,5 +119,3 @@ def build_api() -> NinjaAPI:
         return error_response(api, request, 403, body)
 
     return api
-
-

@@ -5,9 +5,7 @@ from __future__ import annotations
 import contextvars
 import uuid
 
-_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "qinqing_request_id", default=None
-)
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("qinqing_request_id", default=None)
 
 
 def current_request_id() -> str | None:

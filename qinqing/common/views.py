@@ -28,4 +28,6 @@ def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _respond(request, 500, "server_error", _("Something went wrong on our side. Nothing you saved was lost."))
+    return _respond(
+        request, 500, "server_error", _("Something went wrong on our side. Nothing you saved was lost.")
+    )

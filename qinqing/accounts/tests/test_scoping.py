@@ -15,7 +15,9 @@ from qinqing.audit.services import audit_record
 
 def _event_at(org, enterprise=None):
     with transaction.atomic():
-        return audit_record(actor=None, action="test.touch", object_type="x", object_id=org.pk, organisation=org)
+        return audit_record(
+            actor=None, action="test.touch", object_type="x", object_id=org.pk, organisation=org
+        )
 
 
 @pytest.fixture

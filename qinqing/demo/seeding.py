@@ -1,0 +1,308 @@
+"""Loads the demo city: organisations, enterprises and one user per role.
+
+Idempotent by construction: `seed_demo(if_empty=True)` does nothing when the city
+exists. Enterprises are generated in batches so the same command scales to 1,000,000
+for benchmarks (`./run manage seed_demo --enterprises 1000000`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qinqing.accounts.models import Organisation, OrganisationKind, Role, User
+from qinqing.accounts.services import (
+    organisation_create,
+    role_assign,
+    supervision_group_set_supervised,
+    user_create,
+)
+from qinqing.audit.services import audit_record
+from qinqing.enterprises import credit_code
+from qinqing.enterprises.models import Enterprise, EnterpriseLabel
+
+from . import city as data
+
+CITY_CODE = "qz"
+# Printed at start-up for the demo city only; no real deployment loads these users.
+DEMO_PASSWORD = "Qinqing-demo-2026"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    role: str
+    where: str  # an organisation code, or "enterprise:<credit code>"
+
+
+# The scenic spot of the headline story: rated 3A last year, due a 600,000-yuan award.
+SCENIC_SPOT_CODE = credit_code.make("91350521MA31XQ8P2")
+STAR_ENTERPRISES: list[dict[str, object]] = [
+    {
+        "credit_code": SCENIC_SPOT_CODE,
+        "name": "八仙过海旅游有限公司",
+        "region": "ha",
+        "industry_code": "N7861",
+        "employees": 86,
+        "insured_employees": 80,
+        "revenue": Decimal("18600000.00"),
+        "tax_paid": Decimal("930000.00"),
+        "registered_capital": Decimal("30000000.00"),
+        "founded_on": dt.date(2015, 6, 18),
+        "address": "泉州台商投资区八仙过海景区",
+        "bank_name": "中国工商银行泉州台商投资区支行",
+        "bank_account_number": "1408020109000123456",
+        "labels": {"scenic_grade": "3A", "tourism": "yes"},
+    },
+    {
+        "credit_code": credit_code.make("91350500MA2Y7LB3K"),
+        "name": "立邦新型材料(泉州)有限公司",
+        "region": "lj",
+        "industry_code": "C2641",
+        "employees": 420,
+        "insured_employees": 401,
+        "revenue": Decimal("512000000.00"),
+        "tax_paid": Decimal("21500000.00"),
+        "registered_capital": Decimal("150000000.00"),
+        "founded_on": dt.date(2012, 3, 9),
+        "address": "泉州开发区官桥园区",
+        "bank_name": "中国银行泉州分行",
+        "bank_account_number": "4130 5802 2614 0021 88",
+        "labels": {"high_tech": "yes"},
+    },
+    {
+        "credit_code": credit_code.make("91350582MA2XN4R81"),
+        "name": "晋江市源峰鞋材商贸有限公司",
+        "region": "jj",
+        "industry_code": "F5137",
+        "employees": 35,
+        "insured_employees": 30,
+        "revenue": Decimal("26000000.00"),
+        "tax_paid": Decimal("780000.00"),
+        "registered_capital": Decimal("5000000.00"),
+        "founded_on": dt.date(2019, 9, 2),
+        "address": "晋江国际鞋纺城",
+        "bank_name": "晋江农村商业银行",
+        "bank_account_number": "9070 1012 0100 0456 77",
+        "labels": {},
+    },
+    {
+        "credit_code": credit_code.make("91350524MA2Y1CG07"),
+        "name": "创冠环保(安溪)有限公司",
+        "region": "ax",
+        "industry_code": "D4417",
+        "employees": 120,
+        "insured_employees": 118,
+        "revenue": Decimal("98000000.00"),
+        "tax_paid": Decimal("4200000.00"),
+        "registered_capital": Decimal("80000000.00"),
+        "founded_on": dt.date(2011, 11, 21),
+        "address": "安溪县城厢镇",
+        "bank_name": "兴业银行泉州分行",
+        "bank_account_number": "1550 1010 0100 3344 55",
+        "labels": {"high_tech": "yes", "environmental": "yes"},
+    },
+]
+
+DEMO_USERS: list[DemoUser] = [
+    DemoUser("qiye", "凌经理(八仙过海旅游)", Role.ENTERPRISE, "enterprise:" + SCENIC_SPOT_CODE),
+    DemoUser("jingban", "陈经办(市文旅局)", Role.OFFICER, "wlj"),
+    DemoUser("juzhang", "王局长(市文旅局)", Role.DEPARTMENT_HEAD, "wlj"),
+    DemoUser("guanwei", "林主任(台商投资区管委会)", Role.COMMITTEE, "tsq"),
+    DemoUser("jijian", "黄组长(派驻第二纪检监察组)", Role.SUPERVISOR, "jw-g2"),
+    DemoUser("shijiwei", "许主任(市纪委监委)", Role.SUPERVISOR, "jw"),
+    DemoUser("admin", "平台管理员", Role.ADMIN, CITY_CODE),
+]
+
+
+def logins() -> list[tuple[str, str, str]]:
+    """(role, user name, password) for each demo user, for the demo's start banner."""
+    return [(str(Role(u.role).label), u.username, DEMO_PASSWORD) for u in DEMO_USERS]
+
+
+def city_exists() -> bool:
+    return Organisation.objects.filter(code=CITY_CODE).exists()
+
+
+def seed_demo(
+    *, enterprises: int = 2000, say: Callable[[str], None] = lambda _m: None, seed: int = 20221013
+) -> None:
+    with transaction.atomic():
+        orgs = _seed_organisations()
+        say(f"organisations: {len(orgs)}")
+        _seed_star_enterprises(orgs)
+    count = _seed_generated_enterprises(orgs, enterprises - len(STAR_ENTERPRISES), seed=seed, say=say)
+    say(f"enterprises: {count + len(STAR_ENTERPRISES)}")
+    with transaction.atomic():
+        _seed_users(orgs)
+        audit_record(
+            actor=None,
+            action="demo.seed",
+            object_type="demo.city",
+            object_id=CITY_CODE,
+            organisation=orgs[CITY_CODE],
+            after={"enterprises": count + len(STAR_ENTERPRISES), "users": len(DEMO_USERS)},
+        )
+    say(f"users: {len(DEMO_USERS)}")
+
+
+def _seed_organisations() -> dict[str, Organisation]:
+    orgs: dict[str, Organisation] = {}
+
+    def add(code: str, name: str, kind: str, parent: str | None, **extra: str) -> Organisation:
+        org = organisation_create(
+            actor=None, code=code, name=name, kind=kind, parent=orgs[parent] if parent else None, **extra
+        )
+        orgs[code] = org
+        return org
+
+    add(CITY_CODE, "泉州市", OrganisationKind.CITY, None, name_en="Quanzhou", region_code="350500")
+    for code, name, name_en in data.CITY_DEPARTMENTS:
+        add(code, name, OrganisationKind.DEPARTMENT, CITY_CODE, name_en=name_en)
+    for code, name, name_en, region in data.DISTRICTS:
+        add(code, name, OrganisationKind.DISTRICT, CITY_CODE, name_en=name_en, region_code=region)
+        for suffix, dept, dept_en in data.COUNTY_DEPARTMENTS:
+            add(
+                f"{code}-{suffix}",
+                name + dept,
+                OrganisationKind.DEPARTMENT,
+                code,
+                name_en=f"{name_en} {dept_en}",
+            )
+    for code, name, name_en, zone in data.COMMITTEES:
+        add(code, name, OrganisationKind.COMMITTEE, CITY_CODE, name_en=name_en, zone_name=zone)
+    for code, name, name_en in data.ZONE_DEPARTMENTS:
+        add(code, name, OrganisationKind.DEPARTMENT, "tsq", name_en=name_en)
+
+    # The city commission; its groups each watch a run of city departments.
+    add(
+        "jw",
+        "泉州市纪委监委",
+        OrganisationKind.COMMISSION,
+        CITY_CODE,
+        name_en="Quanzhou Discipline Inspection Commission",
+    )
+    city_depts = [orgs[c] for c, _n, _e in data.CITY_DEPARTMENTS]
+    numerals = "一二三四五六七八九十"
+    for i in range(0, len(city_depts), data.GROUP_SIZE):
+        n = i // data.GROUP_SIZE + 1
+        group = add(
+            f"jw-g{n}",
+            f"市纪委监委派驻第{numerals[n - 1] if n <= 10 else n}纪检监察组",
+            OrganisationKind.SUPERVISION_GROUP,
+            "jw",
+            name_en=f"Stationed supervision group {n}",
+        )
+        supervision_group_set_supervised(
+            actor=None, group=group, supervised=city_depts[i : i + data.GROUP_SIZE]
+        )
+    # The zone's own discipline work committee watches the committee and its departments.
+    zone_group = add(
+        "jw-tsq",
+        "台商投资区纪工委监工委",
+        OrganisationKind.SUPERVISION_GROUP,
+        "jw",
+        name_en="Taishang Zone Supervision",
+    )
+    supervision_group_set_supervised(actor=None, group=zone_group, supervised=[orgs["tsq"]])
+    # Each district and county has its own commission watching its departments.
+    for code, name, name_en, _region in data.DISTRICTS:
+        add(
+            f"{code}-jw",
+            name + "纪委监委",
+            OrganisationKind.COMMISSION,
+            code,
+            name_en=f"{name_en} Commission",
+        )
+        group = add(
+            f"{code}-jw-g1",
+            name + "纪委监委派驻纪检监察组",
+            OrganisationKind.SUPERVISION_GROUP,
+            f"{code}-jw",
+            name_en=f"{name_en} supervision group",
+        )
+        supervision_group_set_supervised(
+            actor=None, group=group, supervised=[orgs[f"{code}-{s}"] for s, _n, _e in data.COUNTY_DEPARTMENTS]
+        )
+    return orgs
+
+
+def _seed_star_enterprises(orgs: dict[str, Organisation]) -> None:
+    from pypinyin import Style, lazy_pinyin
+
+    now = timezone.now()
+    for spec in STAR_ENTERPRISES:
+        fields = dict(spec)
+        labels = fields.pop("labels")
+        region = orgs[str(fields.pop("region"))]
+        name = str(fields["name"])
+        syllables = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+        enterprise = Enterprise.objects.create(
+            region=region,
+            region_code=str(fields["credit_code"])[2:8],
+            name_pinyin="".join(syllables).lower(),
+            name_initials="".join(s[0] for s in syllables if s).lower(),
+            bank_account_name=name,
+            bank_account_verified=True,
+            bank_account_verified_at=now,
+            **fields,  # type: ignore[arg-type]
+        )
+        for key, value in labels.items():  # type: ignore[attr-defined]
+            EnterpriseLabel.objects.create(
+                enterprise=enterprise, key=key, value=value, since=dt.date(2021, 12, 1)
+            )
+        audit_record(
+            actor=None, action="enterprise.create", obj=enterprise, organisation=region, after={"name": name}
+        )
+
+
+def _seed_generated_enterprises(
+    orgs: dict[str, Organisation], count: int, *, seed: int, say: Callable[[str], None]
+) -> int:
+    if count <= 0:
+        return 0
+    from qinqing.enterprises.demo_data import generate_enterprises, generate_labels
+
+    regions = [orgs[code] for code, _n, _e, _r in data.DISTRICTS]
+    made = 0
+    for batch in generate_enterprises(count=count, regions=regions, seed=seed):
+        with transaction.atomic():
+            created = Enterprise.objects.bulk_create(batch)
+            EnterpriseLabel.objects.bulk_create(generate_labels(created, seed=seed + made))
+        made += len(created)
+        if made % 100_000 < len(created):
+            say(f"  … {made} enterprises")
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action="enterprise.bulk_load",
+            object_type="enterprises.enterprise",
+            object_id="demo",
+            organisation=orgs[CITY_CODE],
+            after={"count": made, "source": "demo generator", "seed": seed},
+        )
+    return made
+
+
+def _seed_users(orgs: dict[str, Organisation]) -> None:
+    for spec in DEMO_USERS:
+        user = user_create(
+            actor=None, username=spec.username, password=DEMO_PASSWORD, display_name=spec.display_name
+        )
+        if spec.where.startswith("enterprise:"):
+            enterprise = Enterprise.objects.get(credit_code=spec.where.split(":", 1)[1])
+            role_assign(actor=None, user=user, role=spec.role, enterprise=enterprise)
+        else:
+            role_assign(actor=None, user=user, role=spec.role, organisation=orgs[spec.where])
+        if spec.role == Role.ADMIN:
+            User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+
+
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "city_exists", "logins", "seed_demo", "_"]
