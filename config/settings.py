@@ -116,6 +116,10 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    # One test database per process, so that concurrent test runs never share one.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("POSTGRES_TEST_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}")
+    }
 else:
     DATABASES = {
         "default": {
@@ -133,7 +137,11 @@ else:
                     "PRAGMA busy_timeout=20000;"
                 ),
             },
-            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(VAR_DIR / "test.sqlite3"))},
+            # A file, not memory, so that the live server's threads share it; one per
+            # process, so that concurrent test runs never share a database.
+            "TEST": {
+                "NAME": os.environ.get("SQLITE_TEST_PATH", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
