@@ -78,3 +78,28 @@ def city(db) -> City:
         city_supervisor=give_role(UserFactory(username="citysup"), Role.SUPERVISOR, organisation=jw),
         admin=give_role(UserFactory(username="admin"), Role.ADMIN, organisation=c),
     )
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One real Chromium for the session (see qinqing/common/testing/browser.py)."""
+    from qinqing.common.testing.browser import launch_chromium
+
+    yield from launch_chromium()
+
+
+@pytest.fixture
+def phone_page(chromium, live_server):
+    """A fresh phone-sized page; console errors (a CSP violation, a script error) fail the test."""
+    from qinqing.common.testing.browser import PHONE
+
+    context = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.console_errors = errors
+    page.base_url = live_server.url
+    yield page
+    context.close()
+    assert errors == [], f"browser console errors: {errors}"

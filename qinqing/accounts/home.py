@@ -55,7 +55,10 @@ def home_sections(user: Any, scope: Scope) -> list[dict[str, Any]]:
         roles.add(Role.ADMIN)
     places: dict[str, list[str]] = {}
     for a in RoleAssignment.objects.filter(user=user).select_related("organisation", "enterprise"):
-        where = a.enterprise.name if a.enterprise_id else (a.organisation.name if a.organisation else "")
+        if a.enterprise is not None:
+            where = a.enterprise.name
+        else:
+            where = a.organisation.name if a.organisation else ""
         places.setdefault(a.role, []).append(where)
     sections = []
     for role in Role.values:
@@ -72,6 +75,3 @@ def home_sections(user: Any, scope: Scope) -> list[dict[str, Any]]:
         )
     return sections
 
-
-def organisation_label(org: Organisation | None) -> str:
-    return org.name if org else ""

@@ -89,7 +89,7 @@ class User(AbstractUser):
         default="zh-hans",
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         ordering = ["username"]
 
     def __str__(self) -> str:

@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Organisation, OrganisationKind, Role, User
 from qinqing.accounts.services import (
@@ -305,4 +304,4 @@ def _seed_users(orgs: dict[str, Organisation]) -> None:
             User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
 
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "city_exists", "logins", "seed_demo", "_"]
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "city_exists", "logins", "seed_demo"]
