@@ -7,7 +7,7 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, Role, RoleAssignment
+from .models import Role, RoleAssignment
 from .scoping import Scope
 
 _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
