@@ -18,7 +18,10 @@ class RoleAssignmentInline(admin.TabularInline):
 class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     list_display = ["username", "display_name", "email", "is_active", "last_login"]
     search_fields = ["username", "display_name", "email", "phone"]
-    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Qinqing", {"fields": ("display_name", "phone", "language")}))
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        ("Qinqing", {"fields": ("display_name", "phone", "language")}),
+    )
     inlines = [RoleAssignmentInline]
 
 

@@ -74,4 +74,3 @@ def home_sections(user: Any, scope: Scope) -> list[dict[str, Any]]:
             {"role": role, "label": Role(role).label, "places": places.get(role, []), "links": links}
         )
     return sections
-

@@ -1,0 +1,63 @@
+"""Home page per role, the organisation page (admin only)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.parametrize(
+    ("who", "role_heading"),
+    [
+        ("enterprise_user", "企业用户"),
+        ("officer", "经办人"),
+        ("head", "部门负责人"),
+        ("committee_member", "管委会成员"),
+        ("supervisor", "纪检监察"),
+        ("admin", "管理员"),
+    ],
+)
+def test_each_role_gets_its_home_section(client, city, who, role_heading):
+    client.force_login(getattr(city, who))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f">{role_heading}" in html
+
+
+def test_home_names_where_the_role_is_held(client, city):
+    client.force_login(city.officer)
+    html = client.get(reverse("home")).content.decode()
+    assert "市发改委" in html
+
+
+def test_person_with_two_roles_sees_both_sections(client, city):
+    from qinqing.accounts.models import Role
+    from qinqing.accounts.tests.factories import give_role
+
+    give_role(city.officer, Role.SUPERVISOR, organisation=city.group)
+    client.force_login(city.officer)
+    html = client.get(reverse("home")).content.decode()
+    assert ">经办人" in html
+    assert ">纪检监察" in html
+
+
+def test_organisations_page_is_for_admins(client, city):
+    client.force_login(city.admin)
+    response = client.get(reverse("accounts:organisations"))
+    assert response.status_code == 200
+    assert "派驻第一纪检监察组" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["officer", "supervisor", "enterprise_user", "committee_member"])
+def test_organisations_page_is_denied_to_others(client, city, who):
+    client.force_login(getattr(city, who))
+    response = client.get(reverse("accounts:organisations"))
+    assert response.status_code == 403
+    assert "您无权查看此页面" in response.content.decode()
+
+
+def test_home_page_query_count_is_pinned(client, city, django_assert_max_num_queries):
+    client.force_login(city.officer)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("home"))
