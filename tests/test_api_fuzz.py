@@ -1,0 +1,52 @@
+"""Every operation of the OpenAPI document, fed generated input by schemathesis:
+whatever arrives, the answer is never a 5xx, and errors keep the one error format."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from qinqing.accounts.services import api_token_create
+
+from config.wsgi import application
+
+# Loading the document is one anonymous request; it touches no database.
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """As Django's test client does: the WSGI app must not close the test
+    transaction's connection at the end of each request."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def admin_token(city):
+    _token, key = api_token_create(actor=city.admin, user=city.admin, name="fuzz")
+    return key
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_no_operation_answers_5xx(db, case, admin_token):
+    response = case.call(headers={"Authorization": f"Bearer {admin_token}"})
+    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:500]}"
+    if response.status_code >= 400 and response.headers.get("Content-Type", "").startswith("application/json"):
+        body = json.loads(response.text)
+        assert set(body) == {"error"}, body
+        assert {"code", "message"} <= set(body["error"]), body
