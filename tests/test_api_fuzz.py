@@ -9,9 +9,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from qinqing.accounts.services import api_token_create
-
 from config.wsgi import application
+from qinqing.accounts.services import api_token_create
 
 # Loading the document is one anonymous request; it touches no database.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
@@ -41,12 +40,20 @@ def admin_token(city):
 @settings(
     max_examples=25,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_no_operation_answers_5xx(db, case, admin_token):
     response = case.call(headers={"Authorization": f"Bearer {admin_token}"})
-    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:500]}"
-    if response.status_code >= 400 and response.headers.get("Content-Type", "").startswith("application/json"):
+    assert response.status_code < 500, (
+        f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:500]}"
+    )
+    if response.status_code >= 400 and response.headers.get("Content-Type", "").startswith(
+        "application/json"
+    ):
         body = json.loads(response.text)
         assert set(body) == {"error"}, body
         assert {"code", "message"} <= set(body["error"]), body
