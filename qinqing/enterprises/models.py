@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -74,10 +75,21 @@ class Enterprise(TimeStampedModel):
     bank_account_number = models.CharField(_("bank account number"), max_length=40, blank=True)
     bank_account_name = models.CharField(_("bank account name"), max_length=200, blank=True)
     bank_account_verified = models.BooleanField(_("bank account verified"), default=False)
-    bank_account_verified_at = models.DateTimeField(null=True, blank=True)
+    bank_account_verified_at = models.DateTimeField(_("bank account verified at"), null=True, blank=True)
+    # The batch import that created the row (none for rows created one by one).
+    source_import = models.ForeignKey(
+        "EnterpriseImport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprises",
+        verbose_name=_("imported by batch"),
+    )
 
     class Meta:
         ordering = ["name_pinyin", "id"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=EnterpriseStatus.values), name="enterprise_status_valid"
@@ -90,10 +102,20 @@ class Enterprise(TimeStampedModel):
         indexes = [
             models.Index(fields=["region", "industry_code"], name="enterprise_region_industry"),
             models.Index(fields=["bank_account_number"], name="enterprise_bank_account"),
+            # The list's sort order: an index scan serves a page without sorting the table.
+            models.Index(fields=["name_pinyin", "id"], name="enterprise_pinyin_order"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def bank_account_masked(self) -> str:
+        """The account number with all but the last four digits hidden."""
+        number = self.bank_account_number
+        if not number:
+            return ""
+        return "*" * max(len(number) - 4, 4) + number[-4:]
 
 
 class EnterpriseLabel(models.Model):
@@ -107,10 +129,72 @@ class EnterpriseLabel(models.Model):
 
     class Meta:
         ordering = ["enterprise_id", "key"]
-        constraints = [
-            models.UniqueConstraint(fields=["enterprise", "key"], name="enterprise_label_unique")
-        ]
+        verbose_name = _("enterprise label")
+        verbose_name_plural = _("enterprise labels")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "key"], name="enterprise_label_unique")]
         indexes = [models.Index(fields=["key", "value"], name="enterprise_label_key_value")]
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class ImportStatus(models.TextChoices):
+    IMPORTED = "imported", _("Imported")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ImportFormat(models.TextChoices):
+    CSV_UTF8 = "csv_utf8", _("CSV (UTF-8)")
+    CSV_GB18030 = "csv_gb18030", _("CSV (GB18030)")
+    XLSX = "xlsx", _("Excel workbook (.xlsx)")
+
+
+class EnterpriseImport(TimeStampedModel):
+    """One batch upload of the registry: who sent which file, and what became of it.
+
+    All rows or none: an import is either `imported` (every row written) or
+    `rejected` (nothing written). `report` holds the rows that failed or carry a
+    note, each as {row, status, field, code, message}; rows without remarks are
+    only counted.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("file size (bytes)"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, db_index=True)
+    file_format = models.CharField(_("format"), max_length=16, choices=ImportFormat.choices)
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("enterprises created"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    note_count = models.PositiveIntegerField(_("rows with notes"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("enterprise import")
+        verbose_name_plural = _("enterprise imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="enterprise_import_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(file_format__in=ImportFormat.values), name="enterprise_import_format_valid"
+            ),
+            # Written all or nothing: a rejected import created nothing.
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | Q(created_count=0),
+                name="enterprise_import_rejected_creates_nothing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
