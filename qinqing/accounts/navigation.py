@@ -30,6 +30,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
     NavEntry("workdays:calendar", _("Calendar"), frozenset({Role.ADMIN})),
     NavEntry("accounts:organisations", _("Organisations"), frozenset({Role.ADMIN})),
+    NavEntry("accounts:tokens", _("API tokens"), frozenset()),
 ]
 
 

@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qinqing.common.permissions import require_admin
 
 from .forms import LoginForm
 from .home import home_sections
-from .models import Organisation
+from .models import ApiToken, Organisation
 from .scoping import scope_for
+from .services import api_token_create, api_token_revoke
 
 
 class LoginView(auth_views.LoginView):
@@ -33,3 +38,33 @@ def home(request: HttpRequest) -> HttpResponse:
 def organisations(request: HttpRequest) -> HttpResponse:
     nodes = Organisation.objects.select_related("parent").prefetch_related("supervised").order_by("path")
     return render(request, "accounts/organisations.html", {"nodes": nodes})
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("What the token is for"), max_length=100)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """A person's own API tokens: create one (its secret is shown once), list, revoke."""
+    new_key = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = api_token_create(
+            actor=request.user, user=request.user, name=form.cleaned_data["name"]
+        )
+        form = TokenForm()
+    own = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": own, "new_key": new_key})
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+    if token is None:
+        raise Http404
+    api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token was revoked."))
+    return redirect("accounts:tokens")

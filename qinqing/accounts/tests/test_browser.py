@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from qinqing.accounts.tests.factories import DEFAULT_PASSWORD
 
@@ -37,6 +38,8 @@ def test_wrong_password_shows_the_error_in_the_page(city, phone_page):
 def test_switch_to_english(city, phone_page):
     page = phone_page
     page.goto(page.base_url + "/accounts/login/")
+    # On a phone the language switch sits in the collapsed menu.
+    page.get_by_role("button", name="菜单").click()
     page.get_by_label("语言").select_option("en")
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Log in").is_visible()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")

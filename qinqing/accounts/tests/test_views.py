@@ -61,3 +61,34 @@ def test_home_page_query_count_is_pinned(client, city, django_assert_max_num_que
     client.force_login(city.officer)
     with django_assert_max_num_queries(8):
         client.get(reverse("home"))
+
+
+def test_a_user_creates_uses_and_revokes_a_token(client, city):
+    client.force_login(city.officer)
+    response = client.post(reverse("accounts:tokens"), {"name": "报表脚本"})
+    assert response.status_code == 200
+    key = response.context["new_key"]
+    assert key.startswith("qq_")
+    api = client.__class__()
+    assert api.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    token = city.officer.api_tokens.get()
+    client.post(reverse("accounts:token_revoke", args=[token.pk]))
+    assert api.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_nobody_revokes_another_persons_token(client, city):
+    from qinqing.accounts.services import api_token_create
+
+    token, _key = api_token_create(actor=city.officer, user=city.officer, name="x")
+    client.force_login(city.other_officer)
+    assert client.post(reverse("accounts:token_revoke", args=[token.pk])).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_token_name_is_required(client, city):
+    client.force_login(city.officer)
+    response = client.post(reverse("accounts:tokens"), {"name": ""})
+    assert response.status_code == 200
+    assert response.context["new_key"] is None
+    assert "此项为必填项" in response.content.decode()
