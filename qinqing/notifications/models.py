@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.common.models import TimeStampedModel
@@ -62,6 +63,13 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def safe_url(self) -> str:
+        """The link, if it stays on this site: a notification never sends anyone away."""
+        if self.url and url_has_allowed_host_and_scheme(self.url, allowed_hosts=None):
+            return self.url
+        return ""
 
 
 class DeliveryStatus(models.TextChoices):

@@ -387,7 +387,7 @@ def _record_failure(delivery_id: int, exc: Exception) -> str:
 def delivery_retry(*, actor: User | None, delivery: Delivery) -> Delivery:
     """Send a FAILED or UNKNOWN delivery again (an operator's decision: an UNKNOWN one
     may already have arrived once)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = lock_delivery(delivery.pk)
         if locked is None:
             raise InvalidTransition()
@@ -498,7 +498,7 @@ def digest_send_daily(*, day_key: str, now: dt.datetime | None = None) -> int:
 
 def _digest_one(*, recipient_id: int, day: dt.date, cutoff: dt.datetime) -> bool:
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             recipient = User.objects.filter(pk=recipient_id).first()
             if recipient is None:
                 return False
@@ -557,7 +557,7 @@ def notification_mark_read(*, actor: User, notification: Notification) -> Notifi
         from qinqing.common.errors import NotFound
 
         raise NotFound()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         updated = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
             read_at=timezone.now()
         )
@@ -574,7 +574,7 @@ def notification_mark_read(*, actor: User, notification: Notification) -> Notifi
 
 def notification_mark_all_read(*, actor: User) -> int:
     """Mark all of the actor's unread notifications read; returns how many."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         updated = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
             read_at=timezone.now()
         )

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("badge/", views.badge, name="badge"),
+    path("read-all/", views.mark_all_read, name="read_all"),
+    path("<uuid:public_id>/read/", views.mark_read, name="read"),
+]

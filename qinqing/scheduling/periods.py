@@ -129,7 +129,8 @@ def parse_period_key(period: str, key: str) -> dt.datetime:
     except ValueError as exc:
         raise ValueError(f"{key!r} is not a {period} period key") from exc
     start = _aware(naive)
-    if period_key(period, start) != key:
+    # A well-formed time that is not a period start ("08:17" for 5min) is refused too.
+    if period_start(period, start) != start or period_key(period, start) != key:
         raise ValueError(f"{key!r} is not a {period} period key")
     return start
 
