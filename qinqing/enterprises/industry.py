@@ -38,7 +38,7 @@ SECTIONS: dict[str, tuple[int, int, Promise]] = {
     "T": (97, 97, _("International organisations")),
 }
 
-_PATTERN = re.compile(r"^([A-T]?)(\d{2,4})?$")
+_PATTERN = re.compile(r"([A-T]?)(\d{2,4})?")
 
 
 class InvalidIndustryCode(ValueError):
@@ -57,7 +57,7 @@ def section_of_division(division: int) -> str | None:
 def normalise(raw: str) -> str:
     """The code with its section letter ("1811" → "C1811"), or InvalidIndustryCode."""
     text = unicodedata.normalize("NFKC", raw or "").strip().upper().replace(" ", "")
-    match = _PATTERN.match(text)
+    match = _PATTERN.fullmatch(text)
     if not text or match is None:
         raise InvalidIndustryCode(raw)
     letter, digits = match.group(1), match.group(2) or ""

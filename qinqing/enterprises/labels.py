@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 KEY_MAX = 64
 VALUE_MAX = 100
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _YES = {"yes", "y", "true", "1", "是", "有"}
 _NO = {"no", "n", "false", "0", "否", "无", ""}
 
@@ -70,7 +70,7 @@ class InvalidLabel(ValueError):
             )
         if kind is not None:
             return str(_("%(label)s takes yes or no.") % {"label": kind.name})
-        return str(_("A label value has at most 100 characters."))
+        return str(_("A label value has 1 to 100 printable characters."))
 
 
 def display_name(key: str) -> Promise | str:
@@ -84,7 +84,7 @@ def clean_labels(labels: Mapping[str, str]) -> dict[str, str]:
     for raw_key, raw_value in labels.items():
         key = unicodedata.normalize("NFKC", str(raw_key)).strip().lower()
         value = unicodedata.normalize("NFKC", str(raw_value if raw_value is not None else "")).strip()
-        if not _KEY.match(key):
+        if not _KEY.fullmatch(key):
             raise InvalidLabel("key", key)
         kind = KNOWN.get(key)
         if kind is not None and kind.values is None:
@@ -98,7 +98,7 @@ def clean_labels(labels: Mapping[str, str]) -> dict[str, str]:
             value = value.upper()
             if value not in kind.values:
                 raise InvalidLabel("value", key, value)
-        if not value or len(value) > VALUE_MAX:
+        if not value or len(value) > VALUE_MAX or any(unicodedata.category(c) in {"Cc", "Cs"} for c in value):
             raise InvalidLabel("value", key, value)
         cleaned[key] = value
     return dict(sorted(cleaned.items()))

@@ -31,6 +31,7 @@ from . import credit_code as cc
 from . import industry as industry_codes
 from .models import Enterprise, EnterpriseImport, EnterpriseLabel
 from .pinyin_keys import search_key
+from .validation import strip_unsafe_characters
 
 # Shortest pinyin fragment searched inside names; one letter would match nearly all.
 _MIN_PINYIN_CONTAINS = 2
@@ -74,7 +75,7 @@ def _with_related(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
 
 def search_condition(q: str) -> Q:
     """Match a name fragment (中文), a pinyin fragment, pinyin initials or a code prefix."""
-    text = " ".join(q.split())
+    text = " ".join(strip_unsafe_characters(q).split())
     if not text:
         return Q()
     condition = Q(name__contains=text)
@@ -91,7 +92,7 @@ def search_condition(q: str) -> Q:
 
 
 def _industry_prefix(industry: str) -> str:
-    text = industry.strip().upper()
+    text = strip_unsafe_characters(industry).strip().upper()
     if not text:
         return ""
     try:
@@ -102,7 +103,7 @@ def _industry_prefix(industry: str) -> str:
 
 
 def _label_condition(label: str) -> Q:
-    key, sep, value = label.strip().partition("=")
+    key, sep, value = strip_unsafe_characters(label).strip().partition("=")
     labels = EnterpriseLabel.objects.filter(enterprise=OuterRef("pk"), key=key.strip().lower())
     if sep:
         labels = labels.filter(value=value.strip())
@@ -155,7 +156,9 @@ def access_enterprise_by_id(user: Any, public_id: uuid.UUID | str) -> Enterprise
 
 def access_enterprise_by_code(user: Any, code: str) -> Enterprise:
     """The enterprise with this credit code (any width or case) if `user` may read it."""
-    normalised = cc.normalise(code)
+    normalised = cc.normalise(strip_unsafe_characters(code))
+    if len(normalised) != cc.LENGTH or any(ch not in cc.ALPHABET for ch in normalised):
+        raise NotFound
     enterprise = _with_related(enterprise_scope(user)).filter(credit_code=normalised).first()
     if enterprise is None:
         raise NotFound
@@ -177,6 +180,7 @@ def region_nodes() -> QuerySet[Organisation]:
 
 def region_by_code(code: str) -> Organisation | None:
     """A region node by its organisation code, for filters given as text."""
+    code = strip_unsafe_characters(code)
     if not code:
         return None
     return region_nodes().filter(code=code).first()

@@ -46,6 +46,16 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def has_unsafe_characters(text: str) -> bool:
+    """Control characters and lone surrogates: never part of a name, and PostgreSQL
+    refuses NUL outright, so they are turned away here rather than by the database."""
+    return any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in text)
+
+
+def strip_unsafe_characters(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cs"})
+
+
 def _max_length(field: str) -> int:
     return int(getattr(Enterprise._meta.get_field(field), "max_length", 0) or 0)
 
@@ -61,6 +71,8 @@ def clean_name(value: Any) -> str:
     name = _text(value)
     if not name:
         raise FieldProblem("name", "required", _("The name is required."))
+    if has_unsafe_characters(name):
+        raise FieldProblem("name", "characters", _("This value contains characters that cannot be stored."))
     if len(name) > _max_length("name"):
         raise FieldProblem("name", "too_long", _("The name is too long."))
     return name
@@ -103,6 +115,8 @@ def clean_optional_text(field: str, value: Any) -> str:
     text = _text(value)
     if len(text) > _max_length(field):
         raise FieldProblem(field, "too_long", _("This value is too long."))
+    if has_unsafe_characters(text):
+        raise FieldProblem(field, "characters", _("This value contains characters that cannot be stored."))
     return text
 
 
@@ -122,6 +136,8 @@ def clean_people(field: str, value: Any) -> int:
     return int(number)
 
 
+_CENT = Decimal("0.01")
+_MONEY_LIMIT = Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_PLACES)
 _MONEY_NOISE = re.compile(r"[,\s¥￥元，]")
 
 
@@ -140,13 +156,12 @@ def clean_money(field: str, value: Any) -> Decimal:
         raise FieldProblem(field, "amount", _("Enter an amount in yuan, e.g. 1200000.00."))
     if amount < 0:
         raise FieldProblem(field, "negative", _("An amount cannot be negative."))
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -MONEY_PLACES and amount != amount.quantize(Decimal("0.01")):
-        raise FieldProblem(field, "places", _("An amount has at most two decimal places."))
-    amount = amount.quantize(Decimal("0.01"))
-    if len(amount.as_tuple().digits) > MONEY_MAX_DIGITS:
+    # Checked before rounding: quantize() itself fails on numbers beyond the context.
+    if amount >= _MONEY_LIMIT:
         raise FieldProblem(field, "range", _("The amount is too large."))
-    return amount
+    if amount != amount.quantize(_CENT):
+        raise FieldProblem(field, "places", _("An amount has at most two decimal places."))
+    return amount.quantize(_CENT)
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
