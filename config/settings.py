@@ -153,6 +153,17 @@ TASKS = {
         "QUEUES": ["default", "notifications", "scheduler"],
     }
 }
+# Scheduler and workers (qinqing/scheduling): missed periods caught up per job (older ones
+# are recorded as skipped), when a silent worker counts as dead and its jobs are requeued,
+# and how long finished job results are kept.
+SCHEDULER_MAX_CATCH_UP = env_int("SCHEDULER_MAX_CATCH_UP", 24)
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
+WORKER_REAP_SECONDS = env_int("WORKER_REAP_SECONDS", 30)
+WORKER_DEAD_AFTER_SECONDS = env_int("WORKER_DEAD_AFTER_SECONDS", 120)
+WORKER_UNTRACKED_LOST_AFTER_SECONDS = env_int("WORKER_UNTRACKED_LOST_AFTER_SECONDS", 3600)
+WORKER_MAX_LOST_ATTEMPTS = env_int("WORKER_MAX_LOST_ATTEMPTS", 5)
+TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 14)
+TASK_FAILED_RETENTION_DAYS = env_int("TASK_FAILED_RETENTION_DAYS", 90)
 
 # --- Auth and sessions ----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -263,6 +274,11 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qinqing@localhost")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "qinqing.notifications.sms.OutboxSmsBackend")
+# Failed e-mail/SMS sends are retried this many times in all, backing off from this delay.
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
+NOTIFICATIONS_RETRY_SECONDS = env_int("NOTIFICATIONS_RETRY_SECONDS", 60)
+# Public address of the site, to turn links in e-mail and SMS into absolute ones.
+SITE_URL = os.environ.get("SITE_URL", "")
 
 # --- Audit trail ----------------------------------------------------------------------
 # The checkpoint signing key lives outside the database: a file path (created on first

@@ -298,20 +298,21 @@ def lock_delivery(delivery_id: int) -> Delivery | None:
     return Delivery.objects.select_for_update().filter(pk=delivery_id).first()
 
 
-def delivery_send(*, delivery_id: int, task_id: str = "") -> str:
+def delivery_send(*, delivery_id: int, task_id: str = "", email_connection: Any = None) -> str:
     """Send one delivery at most once; returns its status afterwards.
 
     PENDING → SENDING is committed before the provider is called, so a crash mid-send
     leaves SENDING behind. A later run that finds SENDING left by a task that is no
     longer running (or by its own earlier attempt, requeued after its worker died)
     records UNKNOWN instead of sending again: the message may have left. `task_id` is
-    the id of the job calling (empty outside a job).
+    the id of the job calling (empty outside a job); `email_connection` an open e-mail
+    backend connection to reuse across a batch.
     """
     delivery, status = _delivery_claim(delivery_id=delivery_id, task_id=task_id)
     if delivery is None:
         return status
     try:
-        message_id = _send(delivery)
+        message_id = _send(delivery, email_connection=email_connection)
     except Exception as exc:
         logger.warning("delivery %s failed: %s", delivery_id, exc)
         return _record_failure(delivery_id, exc)
@@ -446,7 +447,7 @@ def _absolute(url: str) -> str:
     return base + url
 
 
-def _send(delivery: Delivery) -> str:
+def _send(delivery: Delivery, *, email_connection: Any = None) -> str:
     """Hand the message to the configured backend; returns the provider's message id."""
     link = _absolute(delivery.url)
     if delivery.channel == Channel.EMAIL:
@@ -458,6 +459,7 @@ def _send(delivery: Delivery) -> str:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[delivery.address],
             headers={"Message-ID": message_id},
+            connection=email_connection,
         )
         if email.send() != 1:
             raise RuntimeError("the e-mail backend accepted no message")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.mail import get_connection
 from django_tasks import TaskContext, task
 
 from qinqing.scheduling.registry import register_periodic
@@ -16,9 +17,16 @@ from . import services
 def deliver(context: TaskContext, delivery_ids: list[int]) -> dict[str, int]:
     """Send the given deliveries (each at most once); returns counts per outcome."""
     outcomes: dict[str, int] = {}
-    for delivery_id in delivery_ids:
-        status = services.delivery_send(delivery_id=delivery_id, task_id=str(context.task_result.id))
-        outcomes[status] = outcomes.get(status, 0) + 1
+    # One connection for the batch: an SMTP server is not dialled once per message.
+    connection = get_connection()
+    try:
+        for delivery_id in delivery_ids:
+            status = services.delivery_send(
+                delivery_id=delivery_id, task_id=str(context.task_result.id), email_connection=connection
+            )
+            outcomes[status] = outcomes.get(status, 0) + 1
+    finally:
+        connection.close()
     return outcomes
 
 

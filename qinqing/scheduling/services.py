@@ -221,12 +221,14 @@ def tasks_reap_stale(*, now: dt.datetime | None = None) -> list[str]:
 
     A worker is dead when its heartbeat is older than WORKER_DEAD_AFTER_SECONDS or it
     stopped (it was forced to quit mid-task). A task claimed by a worker that never
-    beat counts as lost once it has run that long. A task that has lost
+    beat (a plain db_worker) counts as lost only after WORKER_UNTRACKED_LOST_AFTER_SECONDS,
+    since nothing tells a long job from a dead one there. A task that has lost
     WORKER_MAX_LOST_ATTEMPTS workers is failed instead of requeued, so a job that kills
     its worker cannot loop forever. Returns the ids of the tasks requeued or failed.
     """
     at = now or timezone.now()
     stale_before = at - dt.timedelta(seconds=int(_setting("WORKER_DEAD_AFTER_SECONDS", 120)))
+    untracked_before = at - dt.timedelta(seconds=int(_setting("WORKER_UNTRACKED_LOST_AFTER_SECONDS", 3600)))
     running = list(DBTaskResult.objects.running().values_list("id", "worker_ids", "started_at"))
     if not running:
         return []
@@ -238,7 +240,7 @@ def tasks_reap_stale(*, now: dt.datetime | None = None) -> list[str]:
     for task_id, _ids, started_at in running:
         beat = beats.get(last_worker[str(task_id)])
         if beat is None:
-            dead = started_at is None or started_at < stale_before
+            dead = started_at is None or started_at < untracked_before
         else:
             dead = beat.stopped_at is not None or beat.last_seen < stale_before
         if dead and _requeue_lost(str(task_id), last_worker[str(task_id)], at):

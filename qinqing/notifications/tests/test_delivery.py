@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -197,10 +198,10 @@ def test_the_provider_answer_wins_over_an_unknown_verdict(monkeypatch):
     d = _delivery("email")
     real_send = services._send
 
-    def slow_send(delivery):
+    def slow_send(delivery, **kwargs):
         # Meanwhile another run gave up on this send.
         Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.UNKNOWN)
-        return real_send(delivery)
+        return real_send(delivery, **kwargs)
 
     monkeypatch.setattr(services, "_send", slow_send)
 
@@ -243,3 +244,30 @@ def test_absolute_links_use_site_url(settings):
     delivery_send(delivery_id=d.pk)
 
     assert "https://qinqing.example.cn/x/" in OutboxMessage.objects.get().body
+
+
+class CountingBackend(locmem.EmailBackend):
+    instances = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        CountingBackend.instances += 1
+
+
+def test_the_delivery_job_uses_one_email_connection_for_its_batch(settings):
+    from types import SimpleNamespace
+
+    from qinqing.notifications.tasks import deliver
+
+    settings.EMAIL_BACKEND = f"{__name__}.CountingBackend"
+    CountingBackend.instances = 0
+    users = UserFactory.create_batch(3)
+    notify(recipients=users, event_key="batch:1", kind="k", subject="s", body="", channels=("email",))
+    ids = list(Delivery.objects.values_list("pk", flat=True))
+
+    outcomes = deliver.func(SimpleNamespace(task_result=SimpleNamespace(id="job-1")), delivery_ids=ids)
+
+    assert outcomes == {"sent": 3}
+    assert len(mail.outbox) == 3
+    assert CountingBackend.instances == 1
+    assert set(Delivery.objects.values_list("sending_task_id", flat=True)) == {"job-1"}

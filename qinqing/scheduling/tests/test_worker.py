@@ -85,11 +85,13 @@ def test_a_worker_that_stopped_mid_task_loses_it_at_once(settings):
 
 
 @pytest.mark.django_db
-def test_a_task_without_any_heartbeat_is_lost_only_after_the_threshold(settings):
+def test_a_task_without_any_heartbeat_is_lost_only_after_the_untracked_threshold(settings):
     settings.WORKER_DEAD_AFTER_SECONDS = 120
+    settings.WORKER_UNTRACKED_LOST_AFTER_SECONDS = 3600
     now = timezone.now()
-    recent = _running_task("never-beat", started=now - dt.timedelta(seconds=30))
-    old = _running_task("never-beat-either", started=now - dt.timedelta(seconds=600))
+    # Past the heartbeat threshold, but a plain db_worker may still be running it.
+    recent = _running_task("never-beat", started=now - dt.timedelta(seconds=600))
+    old = _running_task("never-beat-either", started=now - dt.timedelta(seconds=4000))
 
     assert tasks_reap_stale(now=now) == [str(old.pk)]
     recent.refresh_from_db()
