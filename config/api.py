@@ -3,6 +3,7 @@ and browsable at /api/v1/docs."""
 
 from qinqing.accounts.api import router as accounts_router
 from qinqing.common.api import build_api
+from qinqing.deadlines.api import router as deadlines_router
 from qinqing.enterprises.api import router as enterprises_router
 from qinqing.notifications.api import router as notifications_router
 from qinqing.supervision.api import router as supervision_router
@@ -12,5 +13,6 @@ api = build_api()
 api.add_router("/accounts", accounts_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/calendar", workdays_router)
+api.add_router("/deadlines", deadlines_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/supervision", supervision_router)

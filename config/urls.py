@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("qinqing.accounts.urls")),
     path("enterprises/", include("qinqing.enterprises.urls")),
     path("calendar/", include("qinqing.workdays.urls")),
+    path("deadlines/", include("qinqing.deadlines.urls")),
     path("inbox/", include("qinqing.notifications.urls")),
     path("supervision/", include("qinqing.supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

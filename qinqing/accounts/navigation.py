@@ -28,7 +28,9 @@ ENTRIES: list[NavEntry] = [
     NavEntry("enterprises:mine", _("My enterprise"), frozenset({Role.ENTERPRISE})),
     NavEntry("enterprises:list", _("Registry"), _ALL_GOV | {Role.ADMIN}),
     NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
+    NavEntry("deadlines:alerts", _("Alerts"), _ALL_GOV),
     NavEntry("workdays:calendar", _("Calendar"), frozenset({Role.ADMIN})),
+    NavEntry("deadlines:ladders", _("Ladders"), frozenset({Role.ADMIN})),
     NavEntry("accounts:organisations", _("Organisations"), frozenset({Role.ADMIN})),
     NavEntry("accounts:tokens", _("API tokens"), frozenset()),
 ]

@@ -1,3 +1,181 @@
-from ninja import Router
+"""The working-day calendar over JSON: read by anyone signed in, edited by admins."""
 
-router = Router(tags=["workdays"])
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Router, Schema
+
+from qinqing.common.errors import NotFound, ValidationFailed
+
+from . import calendar, services
+from .models import FIRST_YEAR, LAST_YEAR, CalendarDay, CalendarYear, HolidayName
+from .selectors import calendar_day_get, calendar_days_of_year, calendar_year_summary, calendar_years
+
+router = Router(tags=["calendar"])
+
+KindLiteral = Literal["holiday", "makeup_workday"]
+UnitLiteral = Literal["calendar", "working"]
+# Ten years either way: enough for any time limit, small enough to stay a typo check.
+MAX_OFFSET = 3660
+
+
+class YearOut(Schema):
+    year: int
+    complete: bool
+    source: str
+    holidays: int
+    makeup_workdays: int
+    working_days: int | None = Field(None, description="Working days in the year; null unless complete.")
+
+
+class DayOut(Schema):
+    id: int
+    date: dt.date
+    kind: str
+    kind_display: str
+    name: str
+    name_display: str
+    note: str
+
+
+class DayIn(Schema):
+    date: dt.date
+    kind: KindLiteral
+    name: str = Field(..., description="One of: " + ", ".join(HolidayName.values))
+    note: str = Field("", max_length=200)
+
+
+class YearIn(Schema):
+    complete: bool
+    source: str = Field("", max_length=300)
+
+
+class CheckOut(Schema):
+    date: dt.date
+    working: bool
+    kind: str | None = Field(None, description="holiday or makeup_workday when the day is listed")
+    name: str | None = None
+    name_display: str | None = None
+
+
+class AddOut(Schema):
+    start: dt.date
+    n: int
+    unit: str
+    result: dt.date
+
+
+class BetweenOut(Schema):
+    a: dt.date
+    b: dt.date
+    working_days: int = Field(..., description="Working days in (a, b]; negative when b < a.")
+
+
+def _day_out(day: CalendarDay) -> DayOut:
+    return DayOut(
+        id=day.pk,
+        date=day.date,
+        kind=day.kind,
+        kind_display=str(day.get_kind_display()),
+        name=day.name,
+        name_display=str(day.get_name_display()),
+        note=day.note,
+    )
+
+
+def _year_out(record: CalendarYear) -> YearOut:
+    summary = calendar_year_summary(record.year)
+    return YearOut(
+        year=record.year,
+        complete=record.complete,
+        source=record.source,
+        holidays=summary.holidays,
+        makeup_workdays=summary.makeup_workdays,
+        working_days=summary.working_days,
+    )
+
+
+@router.get("/years", response=list[YearOut], summary="Years entered and whether each is complete")
+def list_years(request: HttpRequest) -> list[YearOut]:
+    return [_year_out(r) for r in calendar_years()]
+
+
+@router.get("/days", response=list[DayOut], summary="The listed days of one year")
+def list_days(request: HttpRequest, year: int) -> list[DayOut]:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationFailed(fields={"year": [str(_("This value is out of range."))]})
+    return [_day_out(d) for d in calendar_days_of_year(year)]
+
+
+@router.get("/check", response=CheckOut, summary="Is a date a working day?")
+def check(request: HttpRequest, date: dt.date) -> CheckOut:
+    working = calendar.is_working_day(date)
+    listed = CalendarDay.objects.filter(date=date).first()
+    return CheckOut(
+        date=date,
+        working=working,
+        kind=listed.kind if listed else None,
+        name=listed.name if listed else None,
+        name_display=str(listed.get_name_display()) if listed else None,
+    )
+
+
+@router.get("/add", response=AddOut, summary="Add calendar or working days to a date")
+def add(request: HttpRequest, start: dt.date, n: int, unit: UnitLiteral = "working") -> AddOut:
+    if abs(n) > MAX_OFFSET:
+        raise ValidationFailed(fields={"n": [str(_("This value is out of range."))]})
+    return AddOut(start=start, n=n, unit=unit, result=calendar.add_days(start, n, unit))
+
+
+@router.get("/between", response=BetweenOut, summary="Working days between two dates")
+def between(request: HttpRequest, a: dt.date, b: dt.date) -> BetweenOut:
+    return BetweenOut(a=a, b=b, working_days=calendar.working_days_between(a, b))
+
+
+@router.post("/days", response={201: DayOut}, summary="Add a day (admin)")
+def create_day(request: HttpRequest, payload: DayIn) -> tuple[int, DayOut]:
+    day = services.calendar_day_create(
+        actor=request.user, date=payload.date, kind=payload.kind, name=payload.name, note=payload.note
+    )
+    return 201, _day_out(day)
+
+
+@router.put("/days/{day_id}", response=DayOut, summary="Change a day (admin)")
+def update_day(request: HttpRequest, day_id: int, payload: DayIn) -> DayOut:
+    # Refused before the look-up, so that a non-admin learns nothing from a 404.
+    services.require_calendar_admin(request.user)
+    day = calendar_day_get(day_id)
+    if day is None:
+        raise NotFound()
+    day = services.calendar_day_update(
+        actor=request.user,
+        day=day,
+        date=payload.date,
+        kind=payload.kind,
+        name=payload.name,
+        note=payload.note,
+    )
+    return _day_out(day)
+
+
+@router.delete("/days/{day_id}", response={204: None}, summary="Remove a day (admin)")
+def delete_day(request: HttpRequest, day_id: int) -> tuple[int, None]:
+    # Refused before the look-up, so that a non-admin learns nothing from a 404.
+    services.require_calendar_admin(request.user)
+    day = calendar_day_get(day_id)
+    if day is None:
+        raise NotFound()
+    services.calendar_day_delete(actor=request.user, day=day)
+    return 204, None
+
+
+@router.put("/years/{year}", response=YearOut, summary="Mark a year complete or not (admin)")
+def set_year(request: HttpRequest, year: int, payload: YearIn) -> YearOut:
+    record = services.calendar_year_set(
+        actor=request.user, year=year, complete=payload.complete, source=payload.source
+    )
+    return _year_out(record)

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "workdays"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.calendar, name="calendar"),
+    path("days/add/", views.day_add, name="day_add"),
+    path("days/<int:day_id>/edit/", views.day_edit, name="day_edit"),
+    path("days/<int:day_id>/delete/", views.day_delete, name="day_delete"),
+    path("years/<int:year>/", views.year_set, name="year_set"),
+]

@@ -1,0 +1,37 @@
+"""Jobs of the deadlines app: the daily scan and the recomputation after a ladder
+change. Each is safe to run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django_tasks import task
+
+from qinqing.scheduling.registry import register_periodic
+
+
+@task(queue_name="scheduler")
+def scan_deadlines(period_key: str) -> dict[str, Any]:
+    """The scan for the local day `period_key` (YYYY-MM-DD)."""
+    from .scan import deadlines_scan
+
+    result = deadlines_scan(today=dt.date.fromisoformat(period_key))
+    return {
+        "today": period_key,
+        "alerts": result.alerts,
+        "by_rung": result.by_rung,
+        "advanced": result.advanced,
+    }
+
+
+@task(queue_name="default")
+def reladder(kind: str) -> int:
+    """Recompute the rung dates of a kind's open items after its ladder changed."""
+    from .services import deadlines_reladder
+
+    return deadlines_reladder(kind=kind)
+
+
+# Shortly after midnight, so that a rung dated today fires today, before the 08:00 digest.
+register_periodic(name="deadlines.scan", task=scan_deadlines, period="day", at=dt.time(0, 10))
