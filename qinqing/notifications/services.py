@@ -34,7 +34,7 @@ from django_tasks import TaskResultStatus
 
 from qinqing.accounts.models import User
 from qinqing.audit.services import audit_record
-from qinqing.common.errors import InvalidTransition
+from qinqing.common.errors import InvalidTransition, NotFound
 
 from .models import (
     EVENT_KEY_MAX,
@@ -123,9 +123,7 @@ def notify_many(items: Iterable[NotificationSpec]) -> int:
         for spec in specs:
             held = spec.digest and not spec.urgent
             for user in _active(spec.recipients):
-                with translation.override(user.language or settings.LANGUAGE_CODE):
-                    subject = Truncator(str(spec.subject)).chars(200)
-                    body = str(spec.body)
+                subject, body = _render(spec, user)
                 if held:
                     digest_items.append(
                         DigestItem(
@@ -167,11 +165,10 @@ def notify_many(items: Iterable[NotificationSpec]) -> int:
                             )
                         )
 
-        new_pairs: set[tuple[str, int]] = set()
-        new_pairs |= _insert_new(Notification, inbox, ("event_key", "recipient_id"))
-        new_pairs |= _insert_new(DigestItem, digest_items, ("event_key", "recipient_id"))
+        new_inbox = _insert_new(Notification, inbox, ("event_key", "recipient_id"))
+        new_digest_items = _insert_new(DigestItem, digest_items, ("event_key", "recipient_id"))
         new_deliveries = _insert_new(Delivery, deliveries, ("event_key", "recipient_id", "channel"))
-        new_pairs |= {(key, rid) for key, rid, _channel in new_deliveries}
+        new_pairs = new_inbox | new_digest_items | {(key, rid) for key, rid, _channel in new_deliveries}
 
         to_send = _pending_delivery_ids(new_deliveries)
         if to_send:
@@ -188,8 +185,8 @@ def notify_many(items: Iterable[NotificationSpec]) -> int:
                     "event_count": len(keys),
                     "kinds": sorted({s.kind for s in specs}),
                     "recipients_new": len(new_pairs),
-                    "inbox_new": len({p for p in new_pairs if p in _pairs(inbox)}),
-                    "digest_items_new": len({p for p in new_pairs if p in _pairs(digest_items)}),
+                    "inbox_new": len(new_inbox),
+                    "digest_items_new": len(new_digest_items),
                     "deliveries_new": len(new_deliveries),
                     "deliveries_enqueued": len(to_send),
                 },
@@ -228,8 +225,12 @@ def _address(user: User, channel: str) -> str:
     return (user.phone or "").strip()
 
 
-def _pairs(rows: Iterable[Notification | DigestItem]) -> set[tuple[str, int]]:
-    return {(r.event_key, r.recipient_id) for r in rows}
+def _render(spec: NotificationSpec, user: User) -> tuple[str, str]:
+    """Subject and body for one recipient; lazy translations in the recipient's language."""
+    if isinstance(spec.subject, Promise) or isinstance(spec.body, Promise):
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            return Truncator(str(spec.subject)).chars(200), str(spec.body)
+    return Truncator(spec.subject).chars(200), spec.body
 
 
 def _chunks(seq: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -554,10 +555,8 @@ def _digest_one(*, recipient_id: int, day: dt.date, cutoff: dt.datetime) -> bool
 def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
     """Mark one of the actor's own notifications read (again is harmless)."""
     if notification.recipient_id != actor.pk:
-        # access_notification() never hands out another's notification; a service
-        # called directly must not either.
-        from qinqing.common.errors import NotFound
-
+        # access_notification_by_public_id() never hands out another's notification;
+        # the service, called directly, must not change one either.
         raise NotFound()
     with transaction.atomic(durable=True):
         updated = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
