@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 from pydantic import Field
 
 from qinqing.accounts.models import User
@@ -349,12 +350,12 @@ def get_enterprise(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]
 @router.post(
     "/", response={201: EnterpriseOut, 409: ErrorOut, **_ERRORS}, summary="Register an enterprise (admin)"
 )
-def create_enterprise(request: HttpRequest, payload: EnterpriseCreateIn) -> tuple[int, dict[str, Any]]:
+def create_enterprise(request: HttpRequest, payload: EnterpriseCreateIn) -> Status[dict[str, Any]]:
     _require_writer(request)
     data = payload.dict()
     data["region"] = _region(data.pop("region"))
     enterprise = enterprise_create(actor=_actor(request), **data)
-    return 201, _detail(request, access_enterprise_by_id(request.user, enterprise.public_id))
+    return Status(201, _detail(request, access_enterprise_by_id(request.user, enterprise.public_id)))
 
 
 @router.patch(

@@ -202,8 +202,17 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise _reject("file_type", _("The file is not a readable Excel workbook.")) from exc
     try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        try:
+            rows = workbook.worksheets[0].iter_rows(values_only=True)
+        except (IndexError, AttributeError) as exc:  # no sheet, or only a chart sheet
+            raise _reject("file_type", _("The file is not a readable Excel workbook.")) from exc
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # damaged sheet XML surfaces only while reading
+                raise _reject("file_type", _("The file is not a readable Excel workbook.")) from exc
             yield list(row)
     finally:
         workbook.close()

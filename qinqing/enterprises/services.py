@@ -23,7 +23,16 @@ from qinqing.audit.services import audit_record
 from qinqing.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from . import credit_code as cc
-from .importing import REPORT_MAX_ISSUES, Issue, RowChecker, SourceFile, duplicate_issue, read_upload, records
+from .importing import (
+    REPORT_MAX_ISSUES,
+    ImportFileRejected,
+    Issue,
+    RowChecker,
+    SourceFile,
+    duplicate_issue,
+    read_upload,
+    records,
+)
 from .models import Enterprise, EnterpriseImport, EnterpriseLabel, EnterpriseStatus, ImportStatus
 from .pinyin_keys import InvalidReading, name_keys, parse_reading
 from .selectors import region_nodes, registry_can_write
@@ -433,6 +442,8 @@ def enterprise_import(*, actor: User | None, file_name: str, data: bytes) -> Ent
             error_rows.add(number)
         elif checked.issues:
             note_rows.add(number)
+    if row_count == 0:
+        raise ImportFileRejected(_("The file has a header row but no enterprises."), code="file_empty")
     try:
         with transaction.atomic(durable=True):
             # Checked inside the transaction: on SQLite (IMMEDIATE) the write lock is
@@ -446,7 +457,7 @@ def enterprise_import(*, actor: User | None, file_name: str, data: bytes) -> Ent
                     issues.append(duplicate_issue(row, code))
                     error_rows.add(row)
                     note_rows.discard(row)
-            rejected = bool(error_rows) or row_count == 0
+            rejected = bool(error_rows)
             issues.sort(key=lambda i: (i.row, i.status != "error", i.field))
             record = EnterpriseImport.objects.create(
                 actor=actor,

@@ -105,7 +105,9 @@ def test_duplicate_code_refused_also_in_full_width_or_lower_case(city):
     assert excinfo.value.http_status == 409
 
 
-@pytest.mark.parametrize("who", ["officer", "head", "committee_member", "supervisor", "city_supervisor", "enterprise_user"])
+@pytest.mark.parametrize(
+    "who", ["officer", "head", "committee_member", "supervisor", "city_supervisor", "enterprise_user"]
+)
 def test_only_the_admin_writes(city, who):
     user = getattr(city, who)
     with pytest.raises(PermissionDenied):
@@ -137,7 +139,9 @@ def test_the_system_writes_without_an_actor(city):
 
 def test_update_changes_fields_and_audits_only_the_difference(city):
     e = city.enterprise
-    enterprise_update(actor=city.admin, enterprise=e, data={"employees": "120", "revenue": "99.5", "address": "丰泽街1号"})
+    enterprise_update(
+        actor=city.admin, enterprise=e, data={"employees": "120", "revenue": "99.5", "address": "丰泽街1号"}
+    )
     e.refresh_from_db()
     assert (e.employees, e.revenue, e.address) == (120, Decimal("99.50"), "丰泽街1号")
     (event,) = _events("enterprise.update", e)
@@ -165,7 +169,9 @@ def test_update_keeps_a_hand_corrected_pinyin(city):
 
 def test_update_refuses_the_credit_code_and_unknown_fields(city):
     with pytest.raises(ValidationFailed) as excinfo:
-        enterprise_update(actor=city.admin, enterprise=city.enterprise, data={"credit_code": "x", "colour": "red"})
+        enterprise_update(
+            actor=city.admin, enterprise=city.enterprise, data={"credit_code": "x", "colour": "red"}
+        )
     assert set(excinfo.value.fields) == {"credit_code", "colour"}
 
 
@@ -177,7 +183,9 @@ def test_update_to_a_department_region_is_refused(city):
 
 
 def test_changing_the_bank_account_drops_its_verification(city):
-    e = enterprise_update(actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "62220212345678"})
+    e = enterprise_update(
+        actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "62220212345678"}
+    )
     e = enterprise_verify_bank_account(actor=city.admin, enterprise=e, account_number="62220212345678")
     assert e.bank_account_verified
     e = enterprise_update(actor=city.admin, enterprise=e, data={"bank_account_number": "62220299999999"})
@@ -191,7 +199,9 @@ def test_changing_the_bank_account_drops_its_verification(city):
 def test_set_labels_replaces_the_set_and_audits(city):
     e = city.enterprise
     EnterpriseLabel.objects.create(enterprise=e, key="listed", value="yes")
-    result = enterprise_set_labels(actor=city.admin, enterprise=e, labels={"high_tech": "yes", "scenic_grade": "4A"})
+    result = enterprise_set_labels(
+        actor=city.admin, enterprise=e, labels={"high_tech": "yes", "scenic_grade": "4A"}
+    )
     assert result == {"high_tech": "yes", "scenic_grade": "4A"}
     assert dict(e.labels.values_list("key", "value")) == result
     (event,) = _events("enterprise.set_labels", e)
@@ -208,7 +218,9 @@ def test_set_labels_refuses_a_bad_value(city):
 
 
 def test_verify_bank_account(city):
-    e = enterprise_update(actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"})
+    e = enterprise_update(
+        actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"}
+    )
     e = enterprise_verify_bank_account(actor=city.admin, enterprise=e, account_number="6222 0212 3456 7890")
     assert e.bank_account_verified
     assert e.bank_account_verified_at is not None
@@ -219,7 +231,9 @@ def test_verify_bank_account(city):
 
 
 def test_verify_refuses_a_number_that_changed_meanwhile(city):
-    e = enterprise_update(actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"})
+    e = enterprise_update(
+        actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"}
+    )
     with pytest.raises(Conflict) as excinfo:
         enterprise_verify_bank_account(actor=city.admin, enterprise=e, account_number="6222021234560000")
     assert excinfo.value.code == "bank_account_changed"
@@ -229,14 +243,20 @@ def test_verify_refuses_a_number_that_changed_meanwhile(city):
 
 def test_verify_without_an_account_is_refused(city):
     with pytest.raises(ValidationFailed):
-        enterprise_verify_bank_account(actor=city.admin, enterprise=city.enterprise, account_number="6222021234567890")
+        enterprise_verify_bank_account(
+            actor=city.admin, enterprise=city.enterprise, account_number="6222021234567890"
+        )
 
 
 def test_set_pinyin_and_reset(city):
     e = enterprise_update(actor=city.admin, enterprise=city.enterprise, data={"name": "单县食品有限公司"})
     assert e.name_pinyin.startswith("danxian")
     e = enterprise_set_pinyin(actor=city.admin, enterprise=e, reading="Shàn xiàn shí pǐn yǒu xiàn gōng sī")
-    assert (e.name_pinyin, e.name_initials, e.pinyin_override) == ("shanxianshipinyouxiangongsi", "sxspyxgs", True)
+    assert (e.name_pinyin, e.name_initials, e.pinyin_override) == (
+        "shanxianshipinyouxiangongsi",
+        "sxspyxgs",
+        True,
+    )
     e = enterprise_set_pinyin(actor=city.admin, enterprise=e, reading=None)
     assert (e.name_pinyin, e.pinyin_override) == ("danxianshipinyouxiangongsi", False)
     events = _events("enterprise.set_pinyin", e)

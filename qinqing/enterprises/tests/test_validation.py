@@ -23,7 +23,14 @@ from qinqing.enterprises.validation import (
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("C1811", "C1811"), ("1811", "C1811"), ("c18", "C18"), ("Ｃ１８１１", "C1811"), ("C", "C"), ("7861", "N7861")],
+    [
+        ("C1811", "C1811"),
+        ("1811", "C1811"),
+        ("c18", "C18"),
+        ("Ｃ１８１１", "C1811"),
+        ("C", "C"),
+        ("7861", "N7861"),
+    ],
 )
 def test_industry_code_is_normalised_and_the_section_restored(raw, code):
     assert industry.normalise(raw) == code
@@ -50,7 +57,15 @@ def test_labels_parsed_from_text():
 
 @pytest.mark.parametrize(
     "text",
-    ["scenic_grade=6A", "high_tech=maybe", "高新=yes", "=yes", "high_tech=yes;high_tech=no", "Bad Key=1", "x=\x00"],
+    [
+        "scenic_grade=6A",
+        "high_tech=maybe",
+        "高新=yes",
+        "=yes",
+        "high_tech=yes;high_tech=no",
+        "Bad Key=1",
+        "x=\x00",
+    ],
 )
 def test_labels_refused(text):
     with pytest.raises(labels.InvalidLabel) as excinfo:
@@ -80,7 +95,14 @@ def test_money_accepted(raw, amount):
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("-1", "negative"), ("1.234", "places"), ("abc", "amount"), ("NaN", "amount"), ("1e30", "range"), (True, "amount")],
+    [
+        ("-1", "negative"),
+        ("1.234", "places"),
+        ("abc", "amount"),
+        ("NaN", "amount"),
+        ("1e30", "range"),
+        (True, "amount"),
+    ],
 )
 def test_money_refused(raw, code):
     with pytest.raises(FieldProblem) as excinfo:
@@ -99,7 +121,15 @@ def test_people():
 
 def test_founding_date_formats():
     day = dt.date(2001, 3, 5)
-    for raw in ("2001-03-05", "2001/3/5", "2001.03.05", "20010305", "2001年3月5日", dt.datetime(2001, 3, 5, 0, 0), day):
+    for raw in (
+        "2001-03-05",
+        "2001/3/5",
+        "2001.03.05",
+        "20010305",
+        "2001年3月5日",
+        dt.datetime(2001, 3, 5, 0, 0),
+        day,
+    ):
         assert clean_founded_on(raw) == day
     assert clean_founded_on("") is None
     for bad in ("05/03/2001", "1899-12-31", (timezone.localdate() + dt.timedelta(days=1)).isoformat()):
