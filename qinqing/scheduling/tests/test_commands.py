@@ -67,9 +67,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _child_env() -> dict[str, str]:
-    """Point the stack at this test's database, already migrated."""
+def _child_env(var_dir) -> dict[str, str]:
+    """Point the stack at this test's database, already migrated, and at a scratch var
+    directory (the children run every app's periodic jobs, some of which write files)."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_PATH"}}
+    env["QINQING_VAR_DIR"] = str(var_dir)
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         env["SQLITE_PATH"] = str(db["NAME"])
@@ -83,19 +85,18 @@ def _child_env() -> dict[str, str]:
         SECURE_COOKIES="false",
         SECURE_HSTS_SECONDS="0",
         COLLECTSTATIC="false",
-        WORKER_DEAD_AFTER_SECONDS="120",
     )
     return env
 
 
 class Stack:
-    def __init__(self) -> None:
+    def __init__(self, var_dir) -> None:
         self.port = _free_port()
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "run_stack", "--port", str(self.port), "--stop-timeout", "10"],
             cwd=str(settings.BASE_DIR),
-            env=_child_env(),
+            env=_child_env(var_dir),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -161,8 +162,8 @@ def _port_closed(port: int) -> bool:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
-def test_run_stack_serves_and_stops_everything_on_a_signal(how):
-    stack = Stack()
+def test_run_stack_serves_and_stops_everything_on_a_signal(how, tmp_path):
+    stack = Stack(tmp_path)
     try:
         status = stack.wait_for_login_page()
         pids = stack.wait_for_pids()
@@ -183,8 +184,8 @@ def test_run_stack_serves_and_stops_everything_on_a_signal(how):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_run_stack_stops_the_rest_and_fails_when_a_child_dies():
-    stack = Stack()
+def test_run_stack_stops_the_rest_and_fails_when_a_child_dies(tmp_path):
+    stack = Stack(tmp_path)
     try:
         stack.wait_for_login_page()
         pids = stack.wait_for_pids()
