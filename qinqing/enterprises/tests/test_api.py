@@ -47,7 +47,9 @@ def test_bearer_token_works(client, city):
     assert response.json()["count"] == 2
 
 
-@pytest.mark.parametrize("who", ["officer", "head", "committee_member", "supervisor", "city_supervisor", "admin"])
+@pytest.mark.parametrize(
+    "who", ["officer", "head", "committee_member", "supervisor", "city_supervisor", "admin"]
+)
 def test_list_for_readers(city, api, who):
     body = api(getattr(city, who)).get(f"{BASE}/", {"page_size": 1}).json()
     assert body["count"] == 2
@@ -77,7 +79,9 @@ def test_list_filters_and_pages(city, api):
 
 
 def test_detail_by_id_and_by_code(city, api):
-    enterprise_update(actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"})
+    enterprise_update(
+        actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"}
+    )
     client = api(city.officer)
     by_id = client.get(f"{BASE}/{city.enterprise.public_id}").json()
     by_code = client.get(f"{BASE}/by-code/{city.enterprise.credit_code.lower()}").json()
@@ -110,7 +114,9 @@ def test_validate_code_for_anyone_logged_in(city, api):
         "message": None,
         "region_code": code[2:8],
     }
-    bad = client.get(f"{BASE}/validate-code", {"code": code[:-1] + "I"}, headers={"Accept-Language": "en"}).json()
+    bad = client.get(
+        f"{BASE}/validate-code", {"code": code[:-1] + "I"}, headers={"Accept-Language": "en"}
+    ).json()
     assert (bad["valid"], bad["reason"], bad["position"]) == (False, "character", 18)
     assert "Character 18" in bad["message"]
     body = api(UserFactory()).get(f"{BASE}/validate-code", {"code": code}).json()
@@ -149,10 +155,14 @@ def test_create_errors(city, api):
     )
     error = _error(dup, 409, "duplicate_credit_code")
     assert "credit_code" in error["fields"]
-    bad = client.post(f"{BASE}/", _payload(credit_code="123", industry_code="Z"), content_type="application/json")
+    bad = client.post(
+        f"{BASE}/", _payload(credit_code="123", industry_code="Z"), content_type="application/json"
+    )
     error = _error(bad, 400, "invalid")
     assert set(error["fields"]) == {"credit_code", "industry_code"}
-    _error(client.post(f"{BASE}/", _payload(region="nowhere"), content_type="application/json"), 400, "invalid")
+    _error(
+        client.post(f"{BASE}/", _payload(region="nowhere"), content_type="application/json"), 400, "invalid"
+    )
     _error(client.post(f"{BASE}/", {"name": "x"}, content_type="application/json"), 422, "invalid")
     _error(client.post(f"{BASE}/", "{not json", content_type="application/json"), 400, "http_400")
     assert Enterprise.objects.count() == 2
@@ -163,12 +173,26 @@ def test_writes_refused_to_everyone_but_the_admin(city, api, who):
     client = api(getattr(city, who))
     e = city.enterprise
     _error(client.post(f"{BASE}/", _payload(), content_type="application/json"), 403, "forbidden")
-    _error(client.patch(f"{BASE}/{e.public_id}", {"employees": 1}, content_type="application/json"), 403, "forbidden")
-    _error(client.put(f"{BASE}/{e.public_id}/labels", {"labels": {}}, content_type="application/json"), 403, "forbidden")
-    _error(client.put(f"{BASE}/{e.public_id}/pinyin", {"reading": "a"}, content_type="application/json"), 403, "forbidden")
+    _error(
+        client.patch(f"{BASE}/{e.public_id}", {"employees": 1}, content_type="application/json"),
+        403,
+        "forbidden",
+    )
+    _error(
+        client.put(f"{BASE}/{e.public_id}/labels", {"labels": {}}, content_type="application/json"),
+        403,
+        "forbidden",
+    )
+    _error(
+        client.put(f"{BASE}/{e.public_id}/pinyin", {"reading": "a"}, content_type="application/json"),
+        403,
+        "forbidden",
+    )
     _error(
         client.post(
-            f"{BASE}/{e.public_id}/verify-bank-account", {"account_number": "123456"}, content_type="application/json"
+            f"{BASE}/{e.public_id}/verify-bank-account",
+            {"account_number": "123456"},
+            content_type="application/json",
         ),
         403,
         "forbidden",
@@ -183,35 +207,58 @@ def test_update_labels_pinyin_and_verification_by_the_admin(city, api):
     client = api(city.admin)
     e = city.enterprise
     body = client.patch(
-        f"{BASE}/{e.public_id}", {"employees": 77, "bank_account_number": "6222021234567890"}, content_type="application/json"
+        f"{BASE}/{e.public_id}",
+        {"employees": 77, "bank_account_number": "6222021234567890"},
+        content_type="application/json",
     ).json()
     assert (body["employees"], body["bank_account_verified"]) == (77, False)
     body = client.post(
-        f"{BASE}/{e.public_id}/verify-bank-account", {"account_number": "6222021234567890"}, content_type="application/json"
+        f"{BASE}/{e.public_id}/verify-bank-account",
+        {"account_number": "6222021234567890"},
+        content_type="application/json",
     ).json()
     assert body["bank_account_verified"] is True
-    body = client.put(f"{BASE}/{e.public_id}/labels", {"labels": {"scenic_grade": "3a"}}, content_type="application/json").json()
+    body = client.put(
+        f"{BASE}/{e.public_id}/labels", {"labels": {"scenic_grade": "3a"}}, content_type="application/json"
+    ).json()
     assert body["labels"] == {"scenic_grade": "3A"}
-    body = client.put(f"{BASE}/{e.public_id}/pinyin", {"reading": "quan zhou"}, content_type="application/json").json()
+    body = client.put(
+        f"{BASE}/{e.public_id}/pinyin", {"reading": "quan zhou"}, content_type="application/json"
+    ).json()
     assert (body["name_pinyin"], body["pinyin_override"]) == ("quanzhou", True)
     actions = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {"enterprise.update", "enterprise.verify_bank_account", "enterprise.set_labels", "enterprise.set_pinyin"} <= actions
+    assert {
+        "enterprise.update",
+        "enterprise.verify_bank_account",
+        "enterprise.set_labels",
+        "enterprise.set_pinyin",
+    } <= actions
 
 
 def test_update_errors(city, api):
     client = api(city.admin)
     e = city.enterprise
-    _error(client.patch(f"{BASE}/{e.public_id}", {"name": None}, content_type="application/json"), 400, "invalid")
-    _error(client.patch(f"{BASE}/{e.public_id}", {"region": "nowhere"}, content_type="application/json"), 400, "invalid")
+    _error(
+        client.patch(f"{BASE}/{e.public_id}", {"name": None}, content_type="application/json"), 400, "invalid"
+    )
+    _error(
+        client.patch(f"{BASE}/{e.public_id}", {"region": "nowhere"}, content_type="application/json"),
+        400,
+        "invalid",
+    )
     _error(
         client.post(
-            f"{BASE}/{e.public_id}/verify-bank-account", {"account_number": "6222021234567890"}, content_type="application/json"
+            f"{BASE}/{e.public_id}/verify-bank-account",
+            {"account_number": "6222021234567890"},
+            content_type="application/json",
         ),
         400,
         "invalid",
     )
     _error(
-        client.patch("/api/v1/enterprises/00000000-0000-0000-0000-000000000000", {}, content_type="application/json"),
+        client.patch(
+            "/api/v1/enterprises/00000000-0000-0000-0000-000000000000", {}, content_type="application/json"
+        ),
         404,
         "not_found",
     )
@@ -220,7 +267,9 @@ def test_update_errors(city, api):
 def test_import_by_the_admin_returns_the_report(city, api):
     client = api(city.admin)
     good, bad = random_credit_code("350503"), "91350503MA2XY00000"
-    upload = io.BytesIO(f"credit_code,name,industry_code\r\n{good},甲有限公司,C1952\r\n{bad},乙有限公司,C1952\r\n".encode())
+    upload = io.BytesIO(
+        f"credit_code,name,industry_code\r\n{good},甲有限公司,C1952\r\n{bad},乙有限公司,C1952\r\n".encode()
+    )
     upload.name = "registry.csv"
     body = client.post(f"{BASE}/import", {"file": upload}).json()
     assert body["status"] == "rejected"

@@ -23,12 +23,22 @@ from qinqing.enterprises.selectors import (
 )
 from qinqing.enterprises.tests.factories import EnterpriseFactory, random_credit_code
 
-GOVERNMENT = ["officer", "other_officer", "head", "committee_member", "supervisor", "city_supervisor", "admin"]
+GOVERNMENT = [
+    "officer",
+    "other_officer",
+    "head",
+    "committee_member",
+    "supervisor",
+    "city_supervisor",
+    "admin",
+]
 
 
 def _named(name, region, **kwargs):
     keys = name_keys(name)
-    return EnterpriseFactory(name=name, name_pinyin=keys.full, name_initials=keys.initials, region=region, **kwargs)
+    return EnterpriseFactory(
+        name=name, name_pinyin=keys.full, name_initials=keys.initials, region=region, **kwargs
+    )
 
 
 @pytest.mark.parametrize("who", GOVERNMENT)

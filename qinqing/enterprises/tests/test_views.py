@@ -115,7 +115,9 @@ def test_list_page_query_count_is_pinned(city, login, django_assert_num_queries,
 
 @pytest.mark.parametrize("who", READERS)
 def test_detail_for_readers_with_masked_bank_account(city, login, who):
-    enterprise_update(actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"})
+    enterprise_update(
+        actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"}
+    )
     response = login(getattr(city, who)).get(_detail(city.enterprise))
     assert response.status_code == 200
     body = response.content.decode()
@@ -153,7 +155,9 @@ def _post_action(client, name, e, data):
 
 
 def test_admin_actions_on_the_detail_page(city, login):
-    e = enterprise_update(actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"})
+    e = enterprise_update(
+        actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"}
+    )
     client = login(city.admin)
     response = _post_action(client, "verify_bank_account", e, {"account_number": "6222021234567890"})
     assert response.status_code == 302
@@ -192,13 +196,17 @@ def test_import_page_for_the_admin(city, login):
     client = login(city.admin)
     assert client.get(IMPORT).status_code == 200
     code = random_credit_code("350503")
-    data = codecs.BOM_UTF8 + f"统一社会信用代码,企业名称,行业代码\r\n{code},晋江鞋业有限公司,C1952\r\n".encode()
+    data = (
+        codecs.BOM_UTF8 + f"统一社会信用代码,企业名称,行业代码\r\n{code},晋江鞋业有限公司,C1952\r\n".encode()
+    )
     upload = io.BytesIO(data)
     upload.name = "registry.csv"
     response = client.post(IMPORT, {"file": upload})
     assert response.status_code == 302
     record = EnterpriseImport.objects.get()
-    assert response["Location"] == reverse("enterprises:import_detail", kwargs={"public_id": record.public_id})
+    assert response["Location"] == reverse(
+        "enterprises:import_detail", kwargs={"public_id": record.public_id}
+    )
     report = client.get(response["Location"])
     assert report.status_code == 200
     assert "registry.csv" in report.content.decode()
@@ -217,7 +225,7 @@ def test_import_page_shows_a_file_problem_as_a_form_error(city, login):
 
 def test_import_page_shows_the_row_report_of_a_rejected_file(city, login):
     client = login(city.admin)
-    upload = io.BytesIO("credit_code,name,industry_code\r\nBAD,x,C1952\r\n".encode())
+    upload = io.BytesIO(b"credit_code,name,industry_code\r\nBAD,x,C1952\r\n")
     upload.name = "registry.csv"
     response = client.post(IMPORT, {"file": upload})
     report = client.get(response["Location"])
@@ -235,7 +243,10 @@ def test_import_pages_are_refused_to_others(city, login, who):
     record = EnterpriseImport.objects.create(
         file_name="x.csv", file_size=1, sha256="0" * 64, file_format="csv_utf8", status="rejected"
     )
-    assert client.get(reverse("enterprises:import_detail", kwargs={"public_id": record.public_id})).status_code == 403
+    assert (
+        client.get(reverse("enterprises:import_detail", kwargs={"public_id": record.public_id})).status_code
+        == 403
+    )
 
 
 def _sheet(response):
@@ -247,7 +258,7 @@ def test_export_writes_codes_as_text_and_masks_bank_accounts(city, login):
     enterprise_update(
         actor=city.admin,
         enterprise=city.enterprise,
-        data={"bank_account_number": "6222021234567890", "name": "=HYPERLINK(\"http://x\")"},
+        data={"bank_account_number": "6222021234567890", "name": '=HYPERLINK("http://x")'},
     )
     response = login(city.officer).get(EXPORT)
     assert response.status_code == 200
@@ -265,7 +276,9 @@ def test_export_writes_codes_as_text_and_masks_bank_accounts(city, login):
 
 
 def test_export_for_the_admin_has_full_accounts(city, login):
-    enterprise_update(actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"})
+    enterprise_update(
+        actor=city.admin, enterprise=city.enterprise, data={"bank_account_number": "6222021234567890"}
+    )
     sheet = _sheet(login(city.admin).get(EXPORT))
     assert "6222021234567890" in [c.value for r in sheet.iter_rows() for c in r]
 
