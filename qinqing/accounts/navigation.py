@@ -30,7 +30,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
     NavEntry("deadlines:alerts", _("Alerts"), _ALL_GOV),
     NavEntry("workdays:calendar", _("Calendar"), frozenset({Role.ADMIN})),
-    NavEntry("deadlines:ladders", _("Ladders"), frozenset({Role.ADMIN})),
+    NavEntry("deadlines:ladders", _("Deadline ladders"), frozenset({Role.ADMIN})),
     NavEntry("accounts:organisations", _("Organisations"), frozenset({Role.ADMIN})),
     NavEntry("accounts:tokens", _("API tokens"), frozenset()),
 ]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from qinqing.common.errors import NotFound, ValidationFailed
 
@@ -137,11 +137,11 @@ def between(request: HttpRequest, a: dt.date, b: dt.date) -> BetweenOut:
 
 
 @router.post("/days", response={201: DayOut}, summary="Add a day (admin)")
-def create_day(request: HttpRequest, payload: DayIn) -> tuple[int, DayOut]:
+def create_day(request: HttpRequest, payload: DayIn) -> Status:
     day = services.calendar_day_create(
         actor=request.user, date=payload.date, kind=payload.kind, name=payload.name, note=payload.note
     )
-    return 201, _day_out(day)
+    return Status(201, _day_out(day))
 
 
 @router.put("/days/{day_id}", response=DayOut, summary="Change a day (admin)")
@@ -163,14 +163,14 @@ def update_day(request: HttpRequest, day_id: int, payload: DayIn) -> DayOut:
 
 
 @router.delete("/days/{day_id}", response={204: None}, summary="Remove a day (admin)")
-def delete_day(request: HttpRequest, day_id: int) -> tuple[int, None]:
+def delete_day(request: HttpRequest, day_id: int) -> Status:
     # Refused before the look-up, so that a non-admin learns nothing from a 404.
     services.require_calendar_admin(request.user)
     day = calendar_day_get(day_id)
     if day is None:
         raise NotFound()
     services.calendar_day_delete(actor=request.user, day=day)
-    return 204, None
+    return Status(204, None)
 
 
 @router.put("/years/{year}", response=YearOut, summary="Mark a year complete or not (admin)")

@@ -27,9 +27,9 @@ def _rungs(deadline):
 
 def _actions(deadline):
     return list(
-        AuditEvent.objects.filter(object_type="deadlines.deadline", object_id=str(deadline.pk)).values_list(
-            "action", flat=True
-        )
+        AuditEvent.objects.filter(object_type="deadlines.deadline", object_id=str(deadline.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
     )
 
 
