@@ -131,10 +131,16 @@ class RoleAssignment(TimeStampedModel):
                 ),
                 name="role_binding_matches_role",
             ),
+            # Two partial constraints rather than nulls_distinct=False, which SQLite lacks.
             models.UniqueConstraint(
-                fields=["user", "role", "organisation", "enterprise"],
-                name="role_assignment_unique",
-                nulls_distinct=False,
+                fields=["user", "role", "organisation"],
+                condition=Q(enterprise__isnull=True),
+                name="role_assignment_unique_at_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "enterprise"],
+                condition=Q(organisation__isnull=True),
+                name="role_assignment_unique_for_enterprise",
             ),
         ]
 

@@ -39,6 +39,7 @@ class DemoUser:
     display_name: str
     role: str
     where: str  # an organisation code, or "enterprise:<credit code>"
+    place: str  # shown beside the role in the start banner
 
 
 # The scenic spot of the headline story: rated 3A last year, due a 600,000-yuan award.
@@ -111,19 +112,19 @@ STAR_ENTERPRISES: list[dict[str, object]] = [
 ]
 
 DEMO_USERS: list[DemoUser] = [
-    DemoUser("qiye", "凌经理(八仙过海旅游)", Role.ENTERPRISE, "enterprise:" + SCENIC_SPOT_CODE),
-    DemoUser("jingban", "陈经办(市文旅局)", Role.OFFICER, "wlj"),
-    DemoUser("juzhang", "王局长(市文旅局)", Role.DEPARTMENT_HEAD, "wlj"),
-    DemoUser("guanwei", "林主任(台商投资区管委会)", Role.COMMITTEE, "tsq"),
-    DemoUser("jijian", "黄组长(派驻第二纪检监察组)", Role.SUPERVISOR, "jw-g2"),
-    DemoUser("shijiwei", "许主任(市纪委监委)", Role.SUPERVISOR, "jw"),
-    DemoUser("admin", "平台管理员", Role.ADMIN, CITY_CODE),
+    DemoUser("qiye", "凌经理", Role.ENTERPRISE, "enterprise:" + SCENIC_SPOT_CODE, "八仙过海旅游有限公司"),
+    DemoUser("jingban", "陈经办", Role.OFFICER, "wlj", "市文化广电和旅游局"),
+    DemoUser("juzhang", "王局长", Role.DEPARTMENT_HEAD, "wlj", "市文化广电和旅游局"),
+    DemoUser("guanwei", "林主任", Role.COMMITTEE, "tsq", "泉州台商投资区管委会"),
+    DemoUser("jijian", "黄组长", Role.SUPERVISOR, "jw-g2", "市纪委监委派驻第二纪检监察组"),
+    DemoUser("shijiwei", "许主任", Role.SUPERVISOR, "jw", "泉州市纪委监委"),
+    DemoUser("admin", "平台管理员", Role.ADMIN, CITY_CODE, "泉州市"),
 ]
 
 
 def logins() -> list[tuple[str, str, str]]:
-    """(role, user name, password) for each demo user, for the demo's start banner."""
-    return [(str(Role(u.role).label), u.username, DEMO_PASSWORD) for u in DEMO_USERS]
+    """(role and place, user name, password) for each demo user, for the start banner."""
+    return [(f"{Role(u.role).label} · {u.place}", u.username, DEMO_PASSWORD) for u in DEMO_USERS]
 
 
 def city_exists() -> bool:
@@ -274,7 +275,7 @@ def _seed_generated_enterprises(
     for batch in generate_enterprises(count=count, regions=regions, seed=seed):
         with transaction.atomic():
             created = Enterprise.objects.bulk_create(batch)
-            EnterpriseLabel.objects.bulk_create(generate_labels(created, seed=seed + made))
+            EnterpriseLabel.objects.bulk_create(generate_labels(enterprises=created, seed=seed))
         made += len(created)
         if made % 100_000 < len(created):
             say(f"  … {made} enterprises")

@@ -28,4 +28,4 @@ class Command(BaseCommand):
         seed_demo(enterprises=enterprises, seed=seed, say=self.stdout.write)
         self.stdout.write(self.style.SUCCESS("Demo city loaded. Logins:"))
         for role, username, password in logins():
-            self.stdout.write(f"  {role:<12} {username:<10} {password}")
+            self.stdout.write(f"  {username:<10} {password}  {role}")
