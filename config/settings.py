@@ -285,8 +285,15 @@ SITE_URL = os.environ.get("SITE_URL", "")
 # use when missing, mode 0600) or the key itself in AUDIT_SIGNING_KEY (base64, Ed25519).
 AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
 AUDIT_SIGNING_KEY_FILE = Path(
-    os.environ.get("AUDIT_SIGNING_KEY_FILE", VAR_DIR / "keys" / "audit-ed25519.key")
+    os.environ.get("AUDIT_SIGNING_KEY_FILE") or VAR_DIR / "keys" / "audit-ed25519.key"
 )
+# Signed checkpoints are also appended here, outside the database (JSON Lines).
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("AUDIT_CHECKPOINT_FILE") or VAR_DIR / "audit" / "checkpoints.jsonl"
+)
+# When events get their place in the chain: "inline" (in the writer's transaction),
+# "deferred" (just after it commits) or "" (inline on SQLite, deferred on PostgreSQL).
+AUDIT_SEALING = os.environ.get("AUDIT_SEALING", "")
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
