@@ -66,6 +66,8 @@ class EnterpriseAdminForm(forms.ModelForm):
 
 
 class EnterpriseLabelInline(admin.TabularInline):
+    """Read-only: labels change on the registry page, through the audited service."""
+
     model = EnterpriseLabel
     extra = 0
     fields = ("key", "value", "since")
@@ -73,6 +75,9 @@ class EnterpriseLabelInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -97,6 +102,18 @@ class EnterpriseAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> Any:
+        # ModelAdmin wraps this view in a transaction; the services open their own
+        # durable one (with the audit event), which cannot nest. Nothing else here writes
+        # but Django's own change log.
+        return self._changeform_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None:
@@ -133,10 +150,6 @@ class EnterpriseAdmin(admin.ModelAdmin):
             raise forms.ValidationError(str(exc.message)) from exc
         obj.pk = saved.pk
         obj.refresh_from_db()
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # Labels are read-only here (changed on the registry page, audited there).
-        return
 
 
 @admin.register(EnterpriseImport)

@@ -14,33 +14,36 @@ from typing import IO, Any
 import xlsxwriter
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .labels import format_labels
 from .models import Enterprise
 
+# Headings carry a context: they must stay words the import recognises, whatever
+# another app translates "Name" or "Status" to.
 # Excel's limit is 1,048,576 rows, one of them the header.
 MAX_ROWS = 1_048_575
 
 TEXT, INTEGER, MONEY, DATE = "text", "integer", "money", "date"
 
 COLUMNS: tuple[tuple[str, Promise, str, int], ...] = (
-    ("credit_code", _("Unified social credit code"), TEXT, 22),
-    ("name", _("Name"), TEXT, 36),
-    ("region", _("Region"), TEXT, 12),
-    ("industry_code", _("Industry code"), TEXT, 10),
-    ("status", _("Status"), TEXT, 8),
-    ("legal_representative", _("Legal representative"), TEXT, 12),
-    ("address", _("Address"), TEXT, 30),
-    ("employees", _("Employees"), INTEGER, 10),
-    ("insured_employees", _("Insured employees"), INTEGER, 10),
-    ("revenue", _("Revenue (yuan)"), MONEY, 18),
-    ("tax_paid", _("Tax paid (yuan)"), MONEY, 16),
-    ("registered_capital", _("Registered capital (yuan)"), MONEY, 18),
-    ("founded_on", _("Founded on"), DATE, 12),
-    ("bank_name", _("Bank name"), TEXT, 22),
-    ("bank_account_number", _("Bank account number"), TEXT, 24),
-    ("bank_account_name", _("Bank account name"), TEXT, 30),
-    ("labels", _("Labels"), TEXT, 30),
+    ("credit_code", pgettext_lazy("registry column", "Unified social credit code"), TEXT, 22),
+    ("name", pgettext_lazy("registry column", "Name"), TEXT, 36),
+    ("region", pgettext_lazy("registry column", "Region"), TEXT, 12),
+    ("industry_code", pgettext_lazy("registry column", "Industry code"), TEXT, 10),
+    ("status", pgettext_lazy("registry column", "Status"), TEXT, 8),
+    ("legal_representative", pgettext_lazy("registry column", "Legal representative"), TEXT, 12),
+    ("address", pgettext_lazy("registry column", "Address"), TEXT, 30),
+    ("employees", pgettext_lazy("registry column", "Employees"), INTEGER, 10),
+    ("insured_employees", pgettext_lazy("registry column", "Insured employees"), INTEGER, 10),
+    ("revenue", pgettext_lazy("registry column", "Revenue (yuan)"), MONEY, 18),
+    ("tax_paid", pgettext_lazy("registry column", "Tax paid (yuan)"), MONEY, 16),
+    ("registered_capital", pgettext_lazy("registry column", "Registered capital (yuan)"), MONEY, 18),
+    ("founded_on", pgettext_lazy("registry column", "Founded on"), DATE, 12),
+    ("bank_name", pgettext_lazy("registry column", "Bank name"), TEXT, 22),
+    ("bank_account_number", pgettext_lazy("registry column", "Bank account number"), TEXT, 24),
+    ("bank_account_name", pgettext_lazy("registry column", "Bank account name"), TEXT, 30),
+    ("labels", pgettext_lazy("registry column", "Labels"), TEXT, 30),
 )
 
 
