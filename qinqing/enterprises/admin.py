@@ -113,7 +113,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
         # ModelAdmin wraps this view in a transaction; the services open their own
         # durable one (with the audit event), which cannot nest. Nothing else here writes
         # but Django's own change log.
-        return self._changeform_view(request, object_id, form_url, extra_context)
+        return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None:
