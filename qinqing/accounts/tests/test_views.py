@@ -59,7 +59,7 @@ def test_organisations_page_is_denied_to_others(client, city, who):
 
 def test_home_page_query_count_is_pinned(client, city, django_assert_max_num_queries):
     client.force_login(city.officer)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(reverse("home"))
 
 
