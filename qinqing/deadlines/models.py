@@ -60,6 +60,11 @@ class LadderOverride(TimeStampedModel):
         return self.kind
 
 
+def deadline_label(*, title: str, kind: str, object_type: str, object_id: str) -> str:
+    """How a deadline is named to people: its title, else what it tracks."""
+    return title or f"{kind} {object_type}:{object_id}"
+
+
 class Deadline(TimeStampedModel):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=64)
@@ -139,7 +144,9 @@ class Deadline(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title or f"{self.kind} {self.object_type}:{self.object_id}"
+        return deadline_label(
+            title=self.title, kind=self.kind, object_type=self.object_type, object_id=self.object_id
+        )
 
 
 class DeadlineRungDate(models.Model):

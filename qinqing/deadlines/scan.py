@@ -41,7 +41,7 @@ from qinqing.audit.services import audit_record
 from qinqing.notifications.services import NotificationSpec, notify_many
 
 from .ladders import find_ladder
-from .models import URGENT_RUNGS, Alert, Deadline, DeadlineRungDate, DeadlineStatus, RungName
+from .models import URGENT_RUNGS, Alert, Deadline, DeadlineRungDate, DeadlineStatus, RungName, deadline_label
 from .services import hold_scan_lock
 
 _CHUNK = 500
@@ -166,24 +166,102 @@ def _render(template: str, params: dict[str, Any]) -> str:
 _lazy_render = lazy(_render, str)
 
 
-def alert_subject(alert: Alert) -> Promise | str:
+@dataclass(frozen=True)
+class AlertFacts:
+    """What telling people about an alert needs, read as plain columns: a scan may
+    fire tens of thousands of alerts, and model instances would cost most of its time."""
+
+    alert_id: int
+    rung: str
+    due_date: dt.date
+    rung_on: dt.date
+    deadline_id: int
+    kind: str
+    label: str
+    url: str
+    owner_id: int | None
+    organisation_path: str
+
+    @classmethod
+    def of(cls, alert: Alert) -> AlertFacts:
+        deadline = alert.deadline
+        return cls(
+            alert_id=alert.pk,
+            rung=alert.rung,
+            due_date=alert.due_date,
+            rung_on=alert.rung_on,
+            deadline_id=deadline.pk,
+            kind=deadline.kind,
+            label=str(deadline),
+            url=deadline.url,
+            owner_id=deadline.owner_id,
+            organisation_path=deadline.organisation.path,
+        )
+
+
+_FACT_COLUMNS = (
+    "pk",
+    "rung",
+    "due_date",
+    "rung_on",
+    "deadline_id",
+    "deadline__kind",
+    "deadline__title",
+    "deadline__object_type",
+    "deadline__object_id",
+    "deadline__url",
+    "deadline__owner_id",
+    "deadline__organisation__path",
+)
+
+
+def _facts(alert_ids: Sequence[int]) -> list[AlertFacts]:
+    rows = Alert.objects.filter(pk__in=alert_ids).order_by("pk").values_list(*_FACT_COLUMNS)
+    return [
+        AlertFacts(
+            alert_id=pk,
+            rung=rung,
+            due_date=due_date,
+            rung_on=rung_on,
+            deadline_id=deadline_id,
+            kind=kind,
+            label=deadline_label(title=title, kind=kind, object_type=object_type, object_id=object_id),
+            url=url,
+            owner_id=owner_id,
+            organisation_path=path,
+        )
+        for (
+            pk,
+            rung,
+            due_date,
+            rung_on,
+            deadline_id,
+            kind,
+            title,
+            object_type,
+            object_id,
+            url,
+            owner_id,
+            path,
+        ) in rows
+    ]
+
+
+def alert_subject(facts: AlertFacts) -> Promise | str:
     """The alert's subject, rendered later in each recipient's language."""
-    deadline = alert.deadline
     return _lazy_render(
-        SUBJECT,
-        {"rung": RungName(alert.rung).label, "title": str(deadline), "due": alert.due_date.isoformat()},
+        SUBJECT, {"rung": RungName(facts.rung).label, "title": facts.label, "due": facts.due_date.isoformat()}
     )
 
 
-def alert_body(alert: Alert) -> Promise | str:
-    deadline = alert.deadline
+def alert_body(facts: AlertFacts) -> Promise | str:
     return _lazy_render(
         BODY,
         {
-            "rung": RungName(alert.rung).label,
-            "title": str(deadline),
-            "due": alert.due_date.isoformat(),
-            "on": alert.rung_on.isoformat(),
+            "rung": RungName(facts.rung).label,
+            "title": facts.label,
+            "due": facts.due_date.isoformat(),
+            "on": facts.rung_on.isoformat(),
         },
     )
 
@@ -194,6 +272,20 @@ class _Directory:
     def __init__(self) -> None:
         self._heads: list[tuple[str, User]] | None = None
         self._supervisors: list[tuple[tuple[str, ...], User]] | None = None
+        self._users: dict[int, User] = {}
+
+    def users(self, ids: Iterable[int]) -> None:
+        """Load the given users (the owners of a batch) in one query."""
+        missing = sorted({i for i in ids if i not in self._users})
+        if missing:
+            self._users.update(User.objects.filter(is_active=True).in_bulk(missing))
+
+    def user(self, user_id: int | None) -> User | None:
+        if user_id is None:
+            return None
+        if user_id not in self._users:
+            self.users([user_id])
+        return self._users.get(user_id)
 
     def heads(self, path: str) -> list[User]:
         if self._heads is None:
@@ -218,20 +310,23 @@ class _Directory:
         return [user for paths, user in self._supervisors if any(path.startswith(p) for p in paths)]
 
 
-def default_recipients(alert: Alert, directory: _Directory | None = None) -> list[User]:
+def _default_recipients(facts: AlertFacts, directory: _Directory) -> list[User]:
+    owner = directory.user(facts.owner_id)
+    people = [owner] if owner is not None else []
+    if facts.rung in (RungName.REMINDER, RungName.WARNING):
+        return people or directory.heads(facts.organisation_path)
+    people += directory.heads(facts.organisation_path)
+    if facts.rung == RungName.ESCALATION:
+        people += directory.supervisors(facts.organisation_path)
+    return people
+
+
+def default_recipients(alert: Alert) -> list[User]:
     """Who hears of an alert when its kind names no one: the owner (or, without one,
     the department heads) for reminders and warnings; owner and heads for an alarm;
-    and the supervisors covering the organisation as well for an escalation."""
-    directory = directory or _Directory()
-    deadline = alert.deadline
-    path = deadline.organisation.path
-    owner = [deadline.owner] if deadline.owner is not None else []
-    if alert.rung in (RungName.REMINDER, RungName.WARNING):
-        return owner or directory.heads(path)
-    people = owner + directory.heads(path)
-    if alert.rung == RungName.ESCALATION:
-        people += directory.supervisors(path)
-    return people
+    and the supervisors covering the organisation as well for an escalation. A kind's
+    own `recipients` may call this and add people."""
+    return _default_recipients(AlertFacts.of(alert), _Directory())
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -243,31 +338,38 @@ def _notify(alert_ids: Sequence[int]) -> int:
     if not alert_ids:
         return 0
     directory = _Directory()
-    fallback_url = reverse("deadlines:alerts")
+    fallback_url = ""
     specs: list[NotificationSpec] = []
     for chunk in _chunks(alert_ids):
+        facts = _facts(chunk)
+        directory.users(f.owner_id for f in facts if f.owner_id is not None)
+        custom = [f.alert_id for f in facts if (ladder := find_ladder(f.kind)) and ladder.recipients]
         alerts = (
-            Alert.objects.filter(pk__in=chunk)
-            .select_related("deadline", "deadline__organisation", "deadline__owner")
-            .order_by("pk")
+            Alert.objects.select_related("deadline", "deadline__organisation", "deadline__owner").in_bulk(
+                custom
+            )
+            if custom
+            else {}
         )
-        for alert in alerts:
-            ladder = find_ladder(alert.deadline.kind)
+        for fact in facts:
+            ladder = find_ladder(fact.kind)
             if ladder is not None and ladder.recipients is not None:
-                recipients = list(ladder.recipients(alert))
+                recipients = list(ladder.recipients(alerts[fact.alert_id]))
             else:
-                recipients = default_recipients(alert, directory)
+                recipients = _default_recipients(fact, directory)
             if not recipients:
                 continue
-            urgent = alert.rung in URGENT_RUNGS
+            if not fact.url and not fallback_url:
+                fallback_url = reverse("deadlines:alerts")
+            urgent = fact.rung in URGENT_RUNGS
             specs.append(
                 NotificationSpec(
                     recipients=recipients,
-                    event_key=f"deadline-alert:{alert.pk}",
-                    kind=f"deadline.{alert.rung}",
-                    subject=alert_subject(alert),
-                    body=alert_body(alert),
-                    url=alert.deadline.url or fallback_url,
+                    event_key=f"deadline-alert:{fact.alert_id}",
+                    kind=f"deadline.{fact.rung}",
+                    subject=alert_subject(fact),
+                    body=alert_body(fact),
+                    url=fact.url or fallback_url,
                     urgent=urgent,
                     digest=not urgent,
                     channels=("inbox", "email") if urgent else ("inbox",),

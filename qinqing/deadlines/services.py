@@ -70,11 +70,14 @@ def _write_rungs(
     calendar: WorkCalendar,
     *,
     spent: frozenset[str] = frozenset(),
+    fresh: bool = False,
 ) -> None:
     """Replace the item's rung dates for its current due date and point `next_rung`
-    at the earliest one not yet fired. A rung already due fires at the next scan."""
+    at the earliest one not yet fired. A rung already due fires at the next scan.
+    `fresh`: the item has no rung dates yet (just opened)."""
     dates = rung_dates(rungs, deadline.due_date, calendar)
-    DeadlineRungDate.objects.filter(deadline=deadline).delete()
+    if not fresh:
+        DeadlineRungDate.objects.filter(deadline=deadline).delete()
     DeadlineRungDate.objects.bulk_create(
         [
             DeadlineRungDate(
@@ -162,7 +165,7 @@ def deadline_open(
             raise Conflict(
                 _("This record already has an open deadline of this kind."), code="deadline_exists"
             ) from exc
-        _write_rungs(deadline, rungs or _rungs_for(deadline), calendar)
+        _write_rungs(deadline, rungs or _rungs_for(deadline), calendar, fresh=True)
         deadline.save(update_fields=["next_rung", "next_rung_on", "updated_at"])
         audit_record(
             actor=actor,

@@ -1,9 +1,9 @@
-"""Test support: put the official calendar back after a test that emptied the database.
+"""Putting the official calendar back after something emptied the database.
 
 Transactional tests (`django_db(transaction=True)`) flush every table when they end,
-the seeded calendar included; tests that run after them and need working days call
-`ensure_official_calendar()` (or use the `official_calendar` fixture of this app's
-tests). Not for production use: it writes without an actor or audit event.
+the seeded calendar included. The app puts it back after each flush (see apps.py);
+tests may also call `ensure_official_calendar()` themselves. It writes without an actor
+or audit event: it restores seed data, it is not an edit.
 """
 
 from __future__ import annotations
