@@ -40,6 +40,12 @@ class DeadlineStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The only transitions of a deadline's status: an open item is met or cancelled, once.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    DeadlineStatus.OPEN: frozenset({DeadlineStatus.MET, DeadlineStatus.CANCELLED}),
+}
+
+
 class LadderOverride(TimeStampedModel):
     """An admin's replacement for the rungs a kind declares in code."""
 

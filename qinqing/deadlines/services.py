@@ -27,13 +27,19 @@ from qinqing.common.errors import Conflict, InvalidTransition, NotFound, Permiss
 from qinqing.workdays.calendar import DayUnit, WorkCalendar, current_calendar
 
 from .ladders import Rung, effective_rungs, get_ladder, rung_dates, rungs_from_json
-from .models import Alert, Deadline, DeadlinePause, DeadlineRungDate, DeadlineStatus, LadderOverride
+from .models import (
+    STATUS_TRANSITIONS,
+    Alert,
+    Deadline,
+    DeadlinePause,
+    DeadlineRungDate,
+    DeadlineStatus,
+    LadderOverride,
+)
 
 # PostgreSQL advisory lock key shared by deadline writes (shared) and the scan
 # (exclusive); the bytes spell "qqdlscan".
 SCAN_LOCK_KEY = 0x7171_646C_7363_616E
-
-CLOSED_STATUSES = frozenset({DeadlineStatus.MET, DeadlineStatus.CANCELLED})
 
 
 def hold_scan_lock(*, exclusive: bool = False) -> None:
@@ -195,6 +201,10 @@ def deadline_move(*, actor: Any, deadline: Deadline, due_date: dt.date, reason: 
         hold_scan_lock()
         locked = lock_deadline(deadline.pk)
         _require_open(locked)
+        if locked.paused:
+            # A resume pushes the due date by the days stopped; a date set meanwhile
+            # would be pushed too. Resume first, then move.
+            raise InvalidTransition(_("Restart the clock before moving the due date."))
         if due_date == locked.due_date:
             raise ValidationFailed(fields={"due_date": [str(_("This is already the due date."))]})
         before = _state(locked)
@@ -215,12 +225,13 @@ def deadline_move(*, actor: Any, deadline: Deadline, due_date: dt.date, reason: 
 
 def deadline_close(*, actor: Any, deadline: Deadline, status: str, reason: str = "") -> Deadline:
     """Close an item as met or cancelled; it climbs no further. An open pause ends."""
-    if status not in CLOSED_STATUSES:
+    if status not in STATUS_TRANSITIONS[DeadlineStatus.OPEN]:
         raise ValidationFailed(fields={"status": [str(_("Close a deadline as met or cancelled."))]})
     with transaction.atomic():
         hold_scan_lock()
         locked = lock_deadline(deadline.pk)
-        _require_open(locked)
+        if status not in STATUS_TRANSITIONS.get(locked.status, frozenset()):
+            raise InvalidTransition(_("This deadline is closed."))
         before = _state(locked)
         if locked.paused:
             DeadlinePause.objects.filter(deadline=locked, end__isnull=True).update(

@@ -19,6 +19,7 @@ from qinqing.common.errors import ApplicationError
 from qinqing.common.permissions import require_admin
 
 from . import services
+from .export import days_workbook
 from .forms import CalendarDayForm, CalendarYearForm
 from .models import FIRST_YEAR, LAST_YEAR, CalendarDay
 from .selectors import calendar_day_get, calendar_days_of_year, calendar_year_choices, calendar_year_summary
@@ -86,6 +87,20 @@ def _render_year(
 @require_admin
 def calendar(request: HttpRequest) -> HttpResponse:
     return _render_year(request, _year_param(request.GET.get("year")))
+
+
+@require_http_methods(["GET"])
+@login_required
+@require_admin
+def calendar_export(request: HttpRequest) -> HttpResponse:
+    """The year's listed days as an Excel workbook."""
+    year = _year_param(request.GET.get("year"))
+    response = HttpResponse(
+        days_workbook(year, list(calendar_days_of_year(year))),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="calendar-{year}.xlsx"'
+    return response
 
 
 @require_POST

@@ -158,6 +158,16 @@ def test_pause_dates_are_checked(open_item, city, monkeypatch):
         services.deadline_pause(actor=city.officer, deadline=deadline, reason="x", start=D(2026, 9, 15))
 
 
+def test_a_paused_item_cannot_be_moved_or_closed_twice(open_item, city):
+    deadline = open_item(D(2026, 3, 10))
+    services.deadline_pause(actor=city.officer, deadline=deadline, reason="x", start=D(2026, 3, 1))
+    with pytest.raises(InvalidTransition):
+        services.deadline_move(actor=city.officer, deadline=deadline, due_date=D(2026, 4, 1), reason="y")
+    services.deadline_close(actor=city.officer, deadline=deadline, status=DeadlineStatus.MET)
+    with pytest.raises(InvalidTransition):
+        services.deadline_close(actor=city.officer, deadline=deadline, status=DeadlineStatus.CANCELLED)
+
+
 def test_closing_a_paused_item_ends_the_pause(open_item, city):
     deadline = open_item(D(2026, 3, 10))
     services.deadline_pause(actor=city.officer, deadline=deadline, reason="x", start=D(2026, 3, 1))

@@ -86,3 +86,26 @@ def test_unknown_day_is_404(client, city):
     client.force_login(city.admin)
     assert client.get(reverse("workdays:day_edit", args=[999999])).status_code == 404
     assert client.post(reverse("workdays:day_delete", args=[999999])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_year_exports_to_excel(client, city):
+    import io
+
+    import openpyxl
+
+    client.force_login(city.admin)
+    response = client.get(reverse("workdays:calendar_export"), {"year": 2026})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="calendar-2026.xlsx"'
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0] == ("日期", "星期", "类型", "节日", "备注")
+    assert len(rows) == 1 + CalendarDay.objects.filter(date__year=2026).count()
+    first = rows[1]
+    assert (first[0].date(), first[2], first[3]) == (dt.date(2026, 1, 1), "放假", "元旦")
+
+
+@pytest.mark.django_db
+def test_the_export_is_refused_to_others(client, city):
+    client.force_login(city.officer)
+    assert client.get(reverse("workdays:calendar_export")).status_code == 403
