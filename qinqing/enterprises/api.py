@@ -24,7 +24,7 @@ from qinqing.accounts.models import User
 from qinqing.common.errors import PermissionDenied, ValidationFailed
 
 from . import credit_code as cc
-from .importing import import_limits
+from .importing import file_too_large, import_limits
 from .models import Enterprise, EnterpriseImport
 from .selectors import (
     access_enterprise_by_code,
@@ -429,10 +429,6 @@ def import_enterprises(request: HttpRequest, file: File[UploadedFile]) -> dict[s
     _require_writer(request)
     max_bytes, _rows = import_limits()
     if file.size is not None and file.size > max_bytes:
-        raise ValidationFailed(
-            _("The file is larger than %(limit)d MB; split it into smaller files.")
-            % {"limit": max_bytes // (1024 * 1024)},
-            code="file_too_large",
-        )
+        raise file_too_large(max_bytes)
     record = enterprise_import(actor=_actor(request), file_name=file.name or "upload", data=file.read())
     return _import_out(record)

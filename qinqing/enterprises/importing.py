@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -116,15 +117,19 @@ def _reject(code: str, message: str) -> ImportFileRejected:
     return ImportFileRejected(message, code=code)
 
 
+def file_too_large(max_bytes: int) -> ImportFileRejected:
+    return _reject(
+        "file_too_large",
+        _("The file is larger than %(limit)s; split it into smaller files.")
+        % {"limit": filesizeformat(max_bytes)},
+    )
+
+
 def read_upload(name: str, data: bytes) -> SourceFile:
     """Check an upload's size and kind by content; decode a CSV."""
     max_bytes, _rows = import_limits()
     if len(data) > max_bytes:
-        raise _reject(
-            "file_too_large",
-            _("The file is larger than %(limit)d MB; split it into smaller files.")
-            % {"limit": max_bytes // (1024 * 1024)},
-        )
+        raise file_too_large(max_bytes)
     if not data:
         raise _reject("file_empty", _("The file is empty."))
     lower = name.lower()
@@ -413,6 +418,7 @@ __all__ = [
     "RowChecker",
     "SourceFile",
     "duplicate_issue",
+    "file_too_large",
     "import_limits",
     "read_upload",
     "records",

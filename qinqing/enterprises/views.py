@@ -9,14 +9,18 @@ from __future__ import annotations
 import tempfile
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.context import make_context
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -28,7 +32,7 @@ from qinqing.common.errors import ApplicationError, NotFound, ValidationFailed
 from . import labels as label_rules
 from .export import write_enterprises_xlsx
 from .forms import EnterpriseFilterForm, ImportForm, LabelsForm, PinyinForm, VerifyBankAccountForm
-from .importing import import_limits
+from .importing import file_too_large, import_limits
 from .models import Enterprise
 from .selectors import (
     access_enterprise_by_id,
@@ -48,6 +52,7 @@ from .services import (
 )
 
 PAGE_SIZE = 25
+DEFAULT_EXPORT_MAX_ROWS = 100_000
 
 
 def _render_partial(
@@ -96,7 +101,6 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "show_bank": registry_sees_bank_accounts(request.user),
         "can_write": registry_can_write(request.user),
     }
     if request.headers.get("HX-Request") == "true":
@@ -239,11 +243,8 @@ def enterprise_import_view(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         max_bytes, _rows = import_limits()
         if upload.size > max_bytes:
-            form.add_error(
-                "file",
-                _("The file is larger than %(limit)d MB; split it into smaller files.")
-                % {"limit": max_bytes // (1024 * 1024)},
-            )
+            # Refused before reading: the upload may already sit in a temporary file.
+            form.add_error("file", str(file_too_large(max_bytes).message))
         else:
             try:
                 record = enterprise_import(actor=_actor(request), file_name=upload.name, data=upload.read())
@@ -270,12 +271,27 @@ def enterprise_import_detail_view(request: HttpRequest, public_id: Any) -> HttpR
     return render(request, "enterprises/import_detail.html", {"record": record, "report": record.report})
 
 
+def export_limit() -> int:
+    """Rows one export may hold (setting ENTERPRISE_EXPORT_MAX_ROWS): a web request
+    writes about 3,000 rows a second, so the whole registry is exported by region."""
+    return int(getattr(settings, "ENTERPRISE_EXPORT_MAX_ROWS", DEFAULT_EXPORT_MAX_ROWS))
+
+
 @require_GET
 @login_required
-def enterprise_export_view(request: HttpRequest) -> FileResponse:
+def enterprise_export_view(request: HttpRequest) -> HttpResponseBase:
     _require_reader(request)
     form = EnterpriseFilterForm(request.GET or None)
     enterprises = enterprise_list(request.user, **form.filters())
+    count, limit = enterprises.count(), export_limit()
+    if count > limit:
+        messages.error(
+            request,
+            _("An export holds at most %(limit)s rows and %(count)s match; narrow the search.")
+            % {"limit": intcomma(limit), "count": intcomma(count)},
+        )
+        query = request.GET.urlencode()
+        return redirect(reverse("enterprises:list") + ("?" + query if query else ""))
     # Spooled: small exports stay in memory, big ones go to disk, never all in memory.
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
     write_enterprises_xlsx(out, enterprises, full_bank_accounts=registry_sees_bank_accounts(request.user))

@@ -107,10 +107,11 @@ def test_list_page_query_count_is_pinned(city, login, django_assert_num_queries,
     for e in EnterpriseFactory.create_batch(rows, region=city.district):
         EnterpriseLabel.objects.create(enterprise=e, key="high_tech", value="yes")
     client = login(city.officer)
-    # session, user, role assignments and their supervised nodes, region choices, count,
-    # page, labels; then the session's idle-expiry refresh (savepoint, update, release).
-    # The same for 3 rows and for 30: no query per row.
-    _list_queries(client, django_assert_num_queries, 11)
+    # session, user, role assignments and their supervised nodes (scope), region choices,
+    # count, page, labels; the base page's unread-notification count; then the
+    # session's idle-expiry refresh (savepoint, update, release). The same for 3 rows
+    # and for 30: no query per row.
+    _list_queries(client, django_assert_num_queries, 12)
 
 
 @pytest.mark.parametrize("who", READERS)
@@ -289,3 +290,14 @@ def test_export_follows_the_filters_and_the_scope(city, login):
     assert codes == [city.enterprise.credit_code]
     sheet = _sheet(login(city.officer).get(EXPORT, {"q": city.other_enterprise.credit_code}))
     assert [r[0].value for r in sheet.iter_rows(min_row=2)] == [city.other_enterprise.credit_code]
+
+
+def test_an_export_beyond_the_limit_asks_to_narrow_the_search(city, login, settings):
+    settings.ENTERPRISE_EXPORT_MAX_ROWS = 1
+    client = login(city.officer)
+    response = client.get(EXPORT, {"q": "youxiangongsi"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{LIST}?q=youxiangongsi"
+    page = client.get(response["Location"])
+    assert "alert-danger" in page.content.decode()
+    assert client.get(EXPORT, {"q": city.enterprise.credit_code}).status_code == 200
