@@ -10,6 +10,8 @@ the first broken event.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,14 +23,14 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .chain import CHAIN_COLUMNS, GENESIS_HASH, event_hash, stored_micros
+from .chain import CHAIN_COLUMNS, GENESIS_HASH, chain_digest, stored_micros
 from .checkpoints import SignedCheckpoint, parse_checkpoint_lines
 from .guards import guards_installed
 from .models import AuditCheckpoint, AuditEvent, AuditHead
 from .signing import key_id as fingerprint
 from .signing import trusted_public_key
 
-PAGE_SIZE = 20_000
+PAGE_SIZE = 10_000
 MAX_FINDINGS = 100
 # How many broken links are remembered to recognise two events that swapped places.
 _MAX_OPEN_BREAKS = 1000
@@ -219,8 +221,9 @@ def verify_chain(
     if report.guards_installed is False:
         report.warnings.append(Warning.GUARDS_MISSING)
 
-    walk = _Walk(findings, expected, head, after_seq, after_hash)
-    for rows in _pages(after_seq, through_seq, page_size):
+    pages, at_offset = _pages(after_seq, through_seq, page_size)
+    walk = _Walk(findings, expected, head, after_seq, after_hash, at_offset)
+    for rows in pages:
         walk.page(rows)
         if on_page is not None:
             on_page(walk.count)
@@ -285,65 +288,173 @@ def _load_checkpoints(
     return expected
 
 
-def _pages(after_seq: int, through_seq: int | None, page_size: int) -> Iterator[list[tuple[Any, ...]]]:
-    """Sealed events in chain order as (seq, at_us, actor_id, actor_label,
-    organisation_id, object_type, object_id, action, request_id, before, after,
-    prev_hash, hash), a page at a time: constant memory on any database, no long
-    transaction, no server-side cursor to keep open."""
-    postgres = connection.vendor == "postgresql"
-    at = "(EXTRACT(EPOCH FROM at) * 1000000)::bigint" if postgres else "at"
+# PostgreSQL sends a timestamptz in binary as microseconds since 2000-01-01 UTC.
+_PG_EPOCH_US = 946_684_800_000_000
+# Pages fetched ahead of the hashing, at most (each page is PAGE_SIZE rows in memory).
+_PREFETCH_DEPTH = 2
+_DONE = object()
+
+Row = tuple[Any, ...]
+
+
+def _pages(after_seq: int, through_seq: int | None, page_size: int) -> tuple[Iterator[list[Row]], int]:
+    """Sealed events in chain order, a page at a time by key (`seq > last`): constant
+    memory on any database, no long transaction, no cursor left open.
+
+    Each row is (seq, at, actor_id, actor_label, organisation_id, object_type,
+    object_id, action, request_id, before, after, prev_hash, hash) with every text as
+    UTF-8 bytes and `at` in microseconds since some epoch; returns the pages and the
+    offset that turns `at` into microseconds since the Unix epoch.
+    """
     bound = " AND seq <= %s" if through_seq is not None else ""
-    columns = f"seq, {at}, " + ", ".join(CHAIN_COLUMNS[2:]) + ", prev_hash, hash"
+    columns = ", ".join((*CHAIN_COLUMNS, "prev_hash", "hash"))
     # Table and column names are constants; only values are parameters.
     sql = f"SELECT {columns} FROM {_TABLE} WHERE seq > %s{bound} ORDER BY seq LIMIT %s"  # noqa: S608
-    last = after_seq
-    with connection.cursor() as cursor:
-        while True:
-            params: list[Any] = (
-                [last, through_seq, page_size] if through_seq is not None else [last, page_size]
-            )
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            if not rows:
-                return
-            if not postgres:
-                rows = [(r[0], stored_micros(r[1]), *r[2:]) for r in rows]
+
+    def params(last: int) -> list[Any]:
+        return [last, through_seq, page_size] if through_seq is not None else [last, page_size]
+
+    def keyset(fetch: Callable[[list[Any]], list[Row]]) -> Iterator[list[Row]]:
+        last = after_seq
+        while rows := fetch(params(last)):
             yield rows
             if len(rows) < page_size:
                 return
             last = rows[-1][0]
+
+    if connection.vendor != "postgresql":
+        return keyset(lambda p: _generic_fetch(sql, p)), 0
+    if connection.in_atomic_block:
+        # Inside a transaction (a test, a caller's block) only this connection sees
+        # everything that counts.
+        connection.ensure_connection()
+        raw = connection.connection
+        return keyset(lambda p: _pg_fetch(raw, sql, p)), _PG_EPOCH_US
+
+    conn_params = connection.get_connection_params()
+
+    def fetch_ahead() -> Iterator[list[Row]]:
+        # Its own connection: the database reads the next page while this one is hashed.
+        raw = connection.get_new_connection(conn_params)
+        try:
+            raw.autocommit = True
+            yield from keyset(lambda p: _pg_fetch(raw, sql, p))
+        finally:
+            raw.close()
+
+    return _prefetched(fetch_ahead), _PG_EPOCH_US
+
+
+def _pg_fetch(raw: Any, sql: str, params: list[Any]) -> list[Row]:
+    """Rows in PostgreSQL's binary format with texts kept as the bytes received and the
+    time as its integer microseconds: no decoding, no datetime objects, nothing to
+    re-encode before hashing. Half the time of a plain fetch, and hashing is then cheap."""
+    import psycopg
+    from psycopg.types.numeric import Int8BinaryLoader
+    from psycopg.types.string import ByteaBinaryLoader
+
+    # A server-binding cursor of its own: Django's connections bind client-side, and
+    # those cannot receive binary results.
+    with psycopg.Cursor(raw) as cursor:
+        # The binary form of text is its UTF-8 bytes: load it as bytea would be.
+        cursor.adapters.register_loader("text", ByteaBinaryLoader)
+        cursor.adapters.register_loader("varchar", ByteaBinaryLoader)
+        cursor.adapters.register_loader("timestamptz", Int8BinaryLoader)
+        cursor.execute(sql, params, binary=True)
+        return cursor.fetchall()
+
+
+def _generic_fetch(sql: str, params: list[Any]) -> list[Row]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            (
+                seq,
+                stored_micros(at),
+                actor,
+                label.encode(),
+                org,
+                otype.encode(),
+                oid.encode(),
+                action.encode(),
+                rid.encode(),
+                None if before is None else before.encode(),
+                None if after is None else after.encode(),
+                prev.encode(),
+                stored.encode(),
+            )
+            for seq, at, actor, label, org, otype, oid, action, rid, before, after, prev, stored in cursor.fetchall()
+        ]
+
+
+def _prefetched(produce: Callable[[], Iterator[list[Row]]]) -> Iterator[list[Row]]:
+    """Run `produce` in a thread, a bounded number of pages ahead of the consumer."""
+    pages: queue.Queue[Any] = queue.Queue(maxsize=_PREFETCH_DEPTH)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                pages.put(item, timeout=0.2)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def run() -> None:
+        try:
+            for page in produce():
+                if not put(page):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the consumer's thread
+            put(exc)
+        else:
+            put(_DONE)
+
+    worker = threading.Thread(target=run, name="audit-verify-prefetch", daemon=True)
+    worker.start()
+    try:
+        while (item := pages.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=30)
 
 
 class _Walk:
     """The walk along the chain. The per-event loop stays in one method with its state
     in local variables (a million iterations); anything unusual goes to a helper."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - one walk, built in one place
         self,
         findings: _Findings,
         expected: dict[int, list[SignedCheckpoint]],
         head: tuple[int, str] | None,
         after_seq: int,
         after_hash: str,
+        at_offset: int,
     ) -> None:
         self.findings = findings
+        self.at_offset = at_offset
         self.expected = expected
         self.head = head
         self.want = after_seq + 1
-        self.last_hash = after_hash
+        self.last_hash = after_hash.encode()
         self.count = 0
         self.first_seq: int | None = None
         # The last position a checkpoint vouched for successfully.
         self.good_through = after_seq
         # Predecessor hash an event claimed but did not get -> the finding about it.
-        self.open_breaks: dict[str, Finding] = {}
+        self.open_breaks: dict[bytes, Finding] = {}
 
     def page(self, rows: list[tuple[Any, ...]]) -> None:
-        want, last_hash, count = self.want, self.last_hash, self.count
+        want, last_hash, count, at_offset = self.want, self.last_hash, self.count, self.at_offset
         expected, head_seq = self.expected, self.head[0] if self.head else 0
         if self.first_seq is None and rows:
             self.first_seq = rows[0][0]
-        for seq, at_us, actor, label, org, otype, oid, action, rid, before, after, prev, stored in rows:
+        for seq, at, actor, label, org, otype, oid, action, rid, before, after, prev, stored in rows:
             problem = None
             if seq != want:
                 problem = self.findings.add(Kind.SEQ_GAP, seq, missing_from=want, missing_to=seq - 1)
@@ -351,10 +462,10 @@ class _Walk:
                 problem = self._broken_link(seq, prev)
             if self.open_breaks and stored in self.open_breaks:
                 self._swapped(seq, stored, problem)
-            if (
-                event_hash(prev, seq, at_us, actor, label, org, otype, oid, action, rid, before, after)
-                != stored
-            ):
+            digest = chain_digest(
+                prev, seq, at + at_offset, actor, label, org, otype, oid, action, rid, before, after
+            )
+            if digest != stored:
                 if problem is None:
                     self.findings.add(Kind.CONTENT_MISMATCH, seq)
                 else:
@@ -368,22 +479,22 @@ class _Walk:
             count += 1
         self.want, self.last_hash, self.count = want, last_hash, count
 
-    def _broken_link(self, seq: int, prev: str) -> Finding:
+    def _broken_link(self, seq: int, prev: bytes) -> Finding:
         problem = self.findings.add(Kind.LINK_BROKEN, seq)
         if len(self.open_breaks) < _MAX_OPEN_BREAKS:
             self.open_breaks[prev] = problem
         return problem
 
-    def _swapped(self, seq: int, stored: str, problem: Finding | None) -> None:
+    def _swapped(self, seq: int, stored: bytes, problem: Finding | None) -> None:
         # An earlier event named this one as its predecessor: they swapped places.
         earlier = self.open_breaks.pop(stored)
         earlier.kind, earlier.detail = Kind.REORDER, {"swapped_with": seq}
         if problem is not None and problem.kind == Kind.LINK_BROKEN:
             problem.kind, problem.detail = Kind.REORDER, {"swapped_with": earlier.seq}
 
-    def _vouched(self, seq: int, stored: str) -> None:
+    def _vouched(self, seq: int, stored: bytes) -> None:
         for cp in self.expected.pop(seq):
-            if cp.hash == stored:
+            if cp.hash == stored.decode():
                 self.good_through = seq
             else:
                 self.findings.add(
@@ -394,8 +505,8 @@ class _Walk:
                     good_through=self.good_through,
                 )
 
-    def _head(self, seq: int, stored: str) -> None:
-        if self.head is not None and self.head[1] != stored:
+    def _head(self, seq: int, stored: bytes) -> None:
+        if self.head is not None and self.head[1] != stored.decode():
             self.findings.add(Kind.HEAD_MISMATCH, seq)
 
     def finish(self, report: Report, after_seq: int, through_seq: int | None) -> None:
@@ -404,7 +515,7 @@ class _Walk:
         report.events = self.count
         report.first_seq = self.first_seq
         report.last_seq = last_seq if self.count or after_seq else None
-        report.last_hash = self.last_hash
+        report.last_hash = self.last_hash.decode()
         for seq, cps in sorted(self.expected.items()):
             if seq > last_seq:
                 self.findings.add(

@@ -1,5 +1,6 @@
 """The audit trail's services. Every other app calls `audit_record` from here."""
 
+from . import recording
 from .checkpoints import AuditChainBroken, audit_checkpoint_create, audit_checkpoint_file_sync
 from .recording import (
     SEALING_DEFERRED,
@@ -22,5 +23,6 @@ __all__ = [
     "audit_verification_request",
     "audit_verification_run",
     "lock_audit_head",
+    "recording",
     "sealing_mode",
 ]
