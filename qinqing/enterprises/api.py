@@ -25,10 +25,11 @@ from qinqing.common.errors import PermissionDenied, ValidationFailed
 
 from . import credit_code as cc
 from .importing import file_too_large, import_limits
-from .models import Enterprise, EnterpriseImport
+from .models import Enterprise, EnterpriseImport, ImportStatus
 from .selectors import (
     access_enterprise_by_code,
     access_enterprise_by_id,
+    access_enterprise_import_by_id,
     enterprise_list,
     region_by_code,
     registry_can_read,
@@ -186,9 +187,17 @@ class ImportIssueOut(Schema):
     credit_code: str
 
 
+class FileErrorOut(Schema):
+    code: str
+    message: str
+
+
 class ImportOut(Schema):
     public_id: uuid.UUID
-    status: str = Field(description="imported (every row written) or rejected (nothing written)")
+    status: str = Field(
+        description="queued (a worker will import it), imported (every row written), "
+        "rejected or failed (nothing written)"
+    )
     file_name: str
     file_format: str
     sha256: str
@@ -199,6 +208,7 @@ class ImportOut(Schema):
     issues: list[ImportIssueOut]
     issue_count: int
     truncated: bool
+    file_error: FileErrorOut | None = Field(None, description="Why the whole file was refused, if it was")
 
 
 def _summary(e: Enterprise) -> dict[str, Any]:
@@ -253,6 +263,7 @@ def _import_out(record: EnterpriseImport) -> dict[str, Any]:
         "issues": report.get("issues", []),
         "issue_count": report.get("issue_count", 0),
         "truncated": report.get("truncated", False),
+        "file_error": report.get("file_error"),
     }
 
 
@@ -419,16 +430,27 @@ def verify_bank_account(
 
 @router.post(
     "/import",
-    response={200: ImportOut, 409: ErrorOut, **_ERRORS},
+    response={200: ImportOut, 202: ImportOut, 409: ErrorOut, **_ERRORS},
     summary="Import enterprises from CSV or .xlsx (admin)",
 )
-def import_enterprises(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:  # type: ignore[type-arg]
-    """All rows or none. Answers 200 with `status` imported or rejected and the rows
-    to look at; a file that cannot be read at all (size, type, encoding, columns)
-    answers 400 with the error format."""
+def import_enterprises(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    """All rows or none. A small file is imported at once: 200 with `status` imported
+    or rejected and the rows to look at. A big one (over 1 MB) answers 202 with
+    `status` queued; follow it at /imports/{public_id}. A file that cannot be read at
+    all (size, type, encoding, columns) answers 400 with the error format."""
     _require_writer(request)
     max_bytes, _rows = import_limits()
     if file.size is not None and file.size > max_bytes:
         raise file_too_large(max_bytes)
     record = enterprise_import(actor=_actor(request), file_name=file.name or "upload", data=file.read())
-    return _import_out(record)
+    return Status(202 if record.status == ImportStatus.QUEUED else 200, _import_out(record))
+
+
+@router.get(
+    "/imports/{uuid:public_id}",
+    response={200: ImportOut, **_ERRORS},
+    summary="An import and its report (admin)",
+)
+def get_import(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
+    _require_writer(request)
+    return _import_out(access_enterprise_import_by_id(request.user, public_id))

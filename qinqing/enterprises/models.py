@@ -139,8 +139,10 @@ class EnterpriseLabel(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
     IMPORTED = "imported", _("Imported")
     REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Failed")
 
 
 class ImportFormat(models.TextChoices):
@@ -152,10 +154,12 @@ class ImportFormat(models.TextChoices):
 class EnterpriseImport(TimeStampedModel):
     """One batch upload of the registry: who sent which file, and what became of it.
 
-    All rows or none: an import is either `imported` (every row written) or
-    `rejected` (nothing written). `report` holds the rows that failed or carry a
-    note, each as {row, status, field, code, message}; rows without remarks are
-    only counted.
+    All rows or none: an import ends `imported` (every row written), `rejected`
+    (nothing written: a row or the file failed) or `failed` (nothing written: the
+    platform could not finish it). A big file waits `queued` for a worker, kept in
+    storage under `stored_file` until then. `report` holds the rows that failed or
+    carry a note, each as {row, status, field, code, message}, and `file_error` when
+    the file as a whole was refused; rows without remarks are only counted.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -177,6 +181,8 @@ class EnterpriseImport(TimeStampedModel):
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
     note_count = models.PositiveIntegerField(_("rows with notes"), default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
+    stored_file = models.CharField(_("stored file"), max_length=255, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -189,10 +195,10 @@ class EnterpriseImport(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(file_format__in=ImportFormat.values), name="enterprise_import_format_valid"
             ),
-            # Written all or nothing: a rejected import created nothing.
+            # Written all or nothing: only a finished, imported batch created anything.
             models.CheckConstraint(
-                condition=~Q(status="rejected") | Q(created_count=0),
-                name="enterprise_import_rejected_creates_nothing",
+                condition=Q(status="imported") | Q(created_count=0),
+                name="enterprise_import_all_or_nothing",
             ),
         ]
 

@@ -18,8 +18,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.template.context import make_context
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -53,17 +51,6 @@ from .services import (
 
 PAGE_SIZE = 25
 DEFAULT_EXPORT_MAX_ROWS = 100_000
-
-
-def _render_partial(
-    request: HttpRequest, template_name: str, partial: str, context: dict[str, Any]
-) -> HttpResponse:
-    """Render one {% partialdef %} of a template (the htmx response to a search)."""
-    template: Any = get_template(template_name)
-    proxy = template.template.extra_data["partials"][partial]
-    ctx = make_context(context, request, autoescape=template.backend.engine.autoescape)
-    with ctx.bind_template(template.template):
-        return HttpResponse(proxy.render(ctx))
 
 
 def _actor(request: HttpRequest) -> User:
@@ -104,7 +91,7 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponse:
         "can_write": registry_can_write(request.user),
     }
     if request.headers.get("HX-Request") == "true":
-        response = _render_partial(request, "enterprises/list.html", "results", context)
+        response = render(request, "enterprises/list.html#results", context)
     else:
         response = render(request, "enterprises/list.html", context)
     # The same URL answers with the whole page or the fragment: caches must tell them apart.
@@ -268,7 +255,14 @@ def enterprise_import_detail_view(request: HttpRequest, public_id: Any) -> HttpR
         record = access_enterprise_import_by_id(request.user, public_id)
     except NotFound as exc:
         raise Http404 from exc
-    return render(request, "enterprises/import_detail.html", {"record": record, "report": record.report})
+    context = {"record": record, "report": record.report}
+    if request.headers.get("HX-Request") == "true":
+        # A queued import's page asks every few seconds whether the worker is done.
+        response = render(request, "enterprises/import_detail.html#result", context)
+    else:
+        response = render(request, "enterprises/import_detail.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def export_limit() -> int:

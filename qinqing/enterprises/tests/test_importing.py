@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from qinqing.audit.models import AuditEvent
 from qinqing.common.errors import PermissionDenied
-from qinqing.enterprises import services
+from qinqing.enterprises.services import imports as imports_module
 from qinqing.enterprises.importing import ImportFileRejected
 from qinqing.enterprises.models import Enterprise, EnterpriseImport, EnterpriseLabel
 from qinqing.enterprises.services import enterprise_import
@@ -273,7 +273,7 @@ def test_blank_rows_are_skipped_and_numbering_follows_the_sheet(city):
 
 
 def test_many_rows_are_written_in_batches(city, monkeypatch):
-    monkeypatch.setattr(services, "IMPORT_BATCH", 40)
+    monkeypatch.setattr(imports_module, "IMPORT_BATCH", 40)
     rows = [EN_HEADER] + [_row(name=f"晋江第{n}鞋业有限公司", c6="high_tech=yes") for n in range(150)]
     record = _import(city, "registry.csv", _csv(rows))
     assert record.created_count == 150
@@ -282,7 +282,7 @@ def test_many_rows_are_written_in_batches(city, monkeypatch):
 
 
 def test_the_stored_report_is_capped_but_counts_are_complete(city, monkeypatch):
-    monkeypatch.setattr(services, "REPORT_MAX_ISSUES", 3)
+    monkeypatch.setattr(imports_module, "REPORT_MAX_ISSUES", 3)
     rows = [EN_HEADER] + [_row(name="") for _ in range(10)]
     record = _import(city, "registry.csv", _csv(rows))
     assert record.error_count == 10

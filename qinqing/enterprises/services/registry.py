@@ -1,5 +1,6 @@
-"""Changes to the enterprise registry. Only the administrator (or the system, with
-`actor=None`, for seeding) writes; see selectors.py for who reads what.
+"""Changes to the enterprise registry, one enterprise at a time. Only the
+administrator (or the system, with `actor=None`, for seeding) writes; see
+selectors.py for who reads what.
 
 Every change runs in one transaction with its audit event. Rows read and then
 changed are locked first (`lock_enterprise`), so two administrators editing the same
@@ -9,7 +10,7 @@ enterprise queue instead of overwriting each other's change unseen.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -22,21 +23,11 @@ from qinqing.accounts.models import Organisation, OrganisationKind, User
 from qinqing.audit.services import audit_record
 from qinqing.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
-from . import credit_code as cc
-from .importing import (
-    REPORT_MAX_ISSUES,
-    ImportFileRejected,
-    Issue,
-    RowChecker,
-    SourceFile,
-    duplicate_issue,
-    read_upload,
-    records,
-)
-from .models import Enterprise, EnterpriseImport, EnterpriseLabel, EnterpriseStatus, ImportStatus
-from .pinyin_keys import InvalidReading, name_keys, parse_reading
-from .selectors import region_nodes, registry_can_write
-from .validation import CLEANERS, FieldProblem, clean_bank_account_number, clean_fields, clean_labels
+from .. import credit_code as cc
+from ..models import Enterprise, EnterpriseLabel, EnterpriseStatus
+from ..pinyin_keys import InvalidReading, name_keys, parse_reading
+from ..selectors import region_nodes, registry_can_write
+from ..validation import CLEANERS, FieldProblem, clean_bank_account_number, clean_fields, clean_labels
 
 
 class DuplicateCreditCode(Conflict):
@@ -86,7 +77,7 @@ _BANK_FIELDS = frozenset({"bank_name", "bank_account_number", "bank_account_name
 UPDATABLE_FIELDS = frozenset(CLEANERS) - {"credit_code", "labels"} | {"region"}
 
 
-def _require_writer(actor: User | None) -> None:
+def require_registry_writer(actor: User | None) -> None:
     # actor None is the system itself (seeding, migrations of data), never a request.
     if actor is not None and not registry_can_write(actor):
         raise PermissionDenied(_("Only the administrator changes the enterprise registry."))
@@ -176,7 +167,7 @@ def enterprise_create(
     labels: Mapping[str, str] | None = None,
 ) -> Enterprise:
     """Register one enterprise. The region comes from the credit code unless given."""
-    _require_writer(actor)
+    require_registry_writer(actor)
     values, problems = clean_fields(
         {
             "credit_code": credit_code,
@@ -237,7 +228,7 @@ def enterprise_update(*, actor: User | None, enterprise: Enterprise, data: Mappi
     """Change some fields of an enterprise; the credit code never changes (it is the
     enterprise's identity). A changed name gets new pinyin keys unless they were
     corrected by hand; a changed bank account is no longer verified."""
-    _require_writer(actor)
+    require_registry_writer(actor)
     unknown = sorted(set(data) - UPDATABLE_FIELDS)
     if unknown:
         raise ValidationFailed(fields={k: [_("This field cannot be changed here.")] for k in unknown})
@@ -280,7 +271,7 @@ def enterprise_set_labels(
     *, actor: User | None, enterprise: Enterprise, labels: Mapping[str, str]
 ) -> dict[str, str]:
     """Replace the enterprise's labels with `labels` (a label not listed is removed)."""
-    _require_writer(actor)
+    require_registry_writer(actor)
     try:
         wanted = clean_labels(labels)
     except FieldProblem as problem:
@@ -318,7 +309,7 @@ def enterprise_verify_bank_account(
     The administrator repeats the number being verified: if it changed since the page
     was shown, the verification is refused instead of certifying an unseen number.
     """
-    _require_writer(actor)
+    require_registry_writer(actor)
     try:
         confirmed = clean_bank_account_number(account_number)
     except FieldProblem as problem:
@@ -358,7 +349,7 @@ def enterprise_verify_bank_account(
 def enterprise_set_pinyin(*, actor: User | None, enterprise: Enterprise, reading: str | None) -> Enterprise:
     """Correct the pinyin of a misread name ("shan xian …"); `None` or "" goes back to
     the reading computed from the name."""
-    _require_writer(actor)
+    require_registry_writer(actor)
     if reading:
         try:
             keys = parse_reading(reading)
@@ -388,163 +379,3 @@ def enterprise_set_pinyin(*, actor: User | None, enterprise: Enterprise, reading
             after=after,
         )
     return locked
-
-
-# --- Batch import -------------------------------------------------------------------------
-
-IMPORT_BATCH = 1000
-_DB_LOOKUP_BATCH = 500
-
-
-class ImportConflict(Conflict):
-    code = "import_conflict"
-    default_message = gettext_lazy(
-        "Some of these enterprises were registered by someone else meanwhile; nothing was "
-        "imported. Upload the file again to see which."
-    )
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _region_keys(resolver: RegionResolver) -> dict[str, Organisation]:
-    """A region column may name a node by organisation code or by name."""
-    keys: dict[str, Organisation] = {}
-    for node in resolver.nodes:
-        keys.setdefault(node.code, node)
-        keys.setdefault(node.name, node)
-    return keys
-
-
-def enterprise_import(*, actor: User | None, file_name: str, data: bytes) -> EnterpriseImport:
-    """Import enterprises from a CSV or .xlsx file: all rows or none.
-
-    Every row is checked first (fields, duplicates within the file, then codes already
-    registered); if any row fails, nothing is created and the import is recorded as
-    rejected with its report. File-level problems (size, type, encoding, columns,
-    row count) raise ImportFileRejected and record nothing.
-    """
-    _require_writer(actor)
-    source = read_upload(file_name, data)
-    resolver = RegionResolver()
-    checker = RowChecker(resolver=resolver, regions_by_key=_region_keys(resolver))
-    issues: list[Issue] = []
-    error_rows: set[int] = set()
-    note_rows: set[int] = set()
-    row_count = 0
-    for number, raw in records(source):
-        row_count += 1
-        checked = checker.check(number, raw)
-        issues.extend(checked.issues)
-        if not checked.ok:
-            error_rows.add(number)
-        elif checked.issues:
-            note_rows.add(number)
-    if row_count == 0:
-        raise ImportFileRejected(_("The file has a header row but no enterprises."), code="file_empty")
-    try:
-        with transaction.atomic(durable=True):
-            # Checked inside the transaction: on SQLite (IMMEDIATE) the write lock is
-            # already held, on PostgreSQL the unique index catches what slips through.
-            first_row_of = checker.first_row_of
-            for chunk in _chunks(sorted(first_row_of), _DB_LOOKUP_BATCH):
-                for code in Enterprise.objects.filter(credit_code__in=chunk).values_list(
-                    "credit_code", flat=True
-                ):
-                    row = first_row_of[code]
-                    issues.append(duplicate_issue(row, code))
-                    error_rows.add(row)
-                    note_rows.discard(row)
-            rejected = bool(error_rows)
-            issues.sort(key=lambda i: (i.row, i.status != "error", i.field))
-            record = EnterpriseImport.objects.create(
-                actor=actor,
-                file_name=file_name[:255],
-                file_size=len(data),
-                sha256=source.sha256,
-                file_format=source.file_format,
-                status=ImportStatus.REJECTED if rejected else ImportStatus.IMPORTED,
-                row_count=row_count,
-                created_count=0 if rejected else row_count,
-                error_count=len(error_rows),
-                note_count=len(note_rows),
-                report={
-                    "issues": [i.as_dict() for i in issues[:REPORT_MAX_ISSUES]],
-                    "issue_count": len(issues),
-                    "truncated": len(issues) > REPORT_MAX_ISSUES,
-                },
-            )
-            if not rejected:
-                _write_rows(source, resolver, checker.regions_by_key, record)
-            audit_record(
-                actor=actor,
-                action="enterprise.import",
-                obj=record,
-                after={
-                    "file_name": record.file_name,
-                    "sha256": record.sha256,
-                    "status": record.status,
-                    "rows": row_count,
-                    "created": record.created_count,
-                    "errors": record.error_count,
-                    "notes": record.note_count,
-                },
-            )
-    except IntegrityError as exc:
-        raise ImportConflict from exc
-    return record
-
-
-def _write_rows(
-    source: SourceFile,
-    resolver: RegionResolver,
-    regions_by_key: dict[str, Organisation],
-    record: EnterpriseImport,
-) -> None:
-    """The second pass: build and insert the rows in batches (the first pass found no error)."""
-    checker = RowChecker(resolver=resolver, regions_by_key=regions_by_key)
-    batch: list[tuple[Enterprise, dict[str, str]]] = []
-    for number, raw in records(source):
-        checked = checker.check(number, raw, track_duplicates=False)
-        if not checked.ok or checked.region is None:
-            # The same bytes were checked a moment ago; a difference is a bug, not bad data.
-            raise RuntimeError(f"row {number} changed between the check and the write")
-        values = dict(checked.values)
-        labels: dict[str, str] = values.pop("labels", {})
-        keys = name_keys(values["name"])
-        enterprise = Enterprise(
-            **values,
-            region=checked.region,
-            region_code=cc.region_code(values["credit_code"]),
-            name_pinyin=keys.full,
-            name_initials=keys.initials,
-            source_import=record,
-        )
-        batch.append((enterprise, labels))
-        if len(batch) >= IMPORT_BATCH:
-            _flush(batch)
-            batch = []
-    if batch:
-        _flush(batch)
-
-
-def _flush(batch: list[tuple[Enterprise, dict[str, str]]]) -> None:
-    created = Enterprise.objects.bulk_create([e for e, _labels in batch])
-    if any(e.pk is None for e in created):
-        # A backend that does not return keys from a bulk insert: look them up.
-        ids = dict(
-            Enterprise.objects.filter(credit_code__in=[e.credit_code for e in created]).values_list(
-                "credit_code", "pk"
-            )
-        )
-        for e in created:
-            e.pk = ids[e.credit_code]
-    EnterpriseLabel.objects.bulk_create(
-        [
-            EnterpriseLabel(enterprise_id=e.pk, key=key, value=value)
-            for e, labels in batch
-            for key, value in labels.items()
-        ]
-    )
