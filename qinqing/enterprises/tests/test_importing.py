@@ -16,10 +16,10 @@ from openpyxl import Workbook
 
 from qinqing.audit.models import AuditEvent
 from qinqing.common.errors import PermissionDenied
-from qinqing.enterprises.services import imports as imports_module
 from qinqing.enterprises.importing import ImportFileRejected
 from qinqing.enterprises.models import Enterprise, EnterpriseImport, EnterpriseLabel
 from qinqing.enterprises.services import enterprise_import
+from qinqing.enterprises.services import imports as imports_module
 from qinqing.enterprises.tests.factories import random_credit_code
 
 ZH_HEADER = [
