@@ -179,7 +179,13 @@ def clean_founded_on(value: Any) -> dt.date | None:
         # A spreadsheet's "2001-03-05 00:00:00" is a date with a midnight attached.
         text = text.split(" ")[0].split("T")[0]
         parsed: dt.date | None = None
-        for fmt in _DATE_FORMATS:
+        if len(text) == 10 and text[4] == "-":
+            # The common case, without strptime's cost (an import parses 200,000 twice).
+            try:
+                parsed = dt.date.fromisoformat(text)
+            except ValueError:
+                parsed = None
+        for fmt in () if parsed else _DATE_FORMATS:
             try:
                 parsed = dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
             except ValueError:
