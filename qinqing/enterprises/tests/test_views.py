@@ -301,3 +301,13 @@ def test_an_export_beyond_the_limit_asks_to_narrow_the_search(city, login, setti
     page = client.get(response["Location"])
     assert "alert-danger" in page.content.decode()
     assert client.get(EXPORT, {"q": city.enterprise.credit_code}).status_code == 200
+
+
+def test_mine_lists_several_enterprises_of_one_user(city, login):
+    from qinqing.accounts.models import Role
+    from qinqing.accounts.tests.factories import give_role
+
+    give_role(city.enterprise_user, Role.ENTERPRISE, enterprise=city.other_enterprise)
+    response = login(city.enterprise_user).get(MINE)
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="enterprise-row"') == 2
