@@ -151,7 +151,7 @@ def guards_installed(connection: Any) -> bool | None:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' "
-                "AND tgrelid IN (%s::regclass, %s::regclass)",
+                "AND tgrelid IN (to_regclass(%s), to_regclass(%s))",
                 [EVENT_TABLE, CHECKPOINT_TABLE],
             )
         else:

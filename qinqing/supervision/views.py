@@ -1,0 +1,198 @@
+"""The supervisor's pages: the audit trail's integrity and any record's timeline."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from qinqing.audit.models import AuditCheckpoint, VerificationStatus
+from qinqing.audit.selectors import (
+    audit_checkpoint_export,
+    audit_checkpoints_latest,
+    audit_pending_count,
+    audit_verification_latest,
+    audit_verification_latest_finished,
+)
+from qinqing.audit.services import audit_seal_pending, audit_verification_request
+from qinqing.audit.signing import key_id, trusted_public_key
+from qinqing.audit.verify import describe, describe_warning
+from qinqing.common.permissions import require_supervisor
+
+from .exports import timeline_workbook
+from .selectors import (
+    SHANGHAI,
+    TIMELINE_PAGE,
+    audit_events_recent,
+    is_city_wide_supervisor,
+    object_type_choices,
+    object_type_name,
+    timeline_for,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class TimelineQueryForm(forms.Form):
+    type = forms.CharField(label=gettext_lazy("Record type"), max_length=100)
+    id = forms.CharField(label=gettext_lazy("Record id"), max_length=64)
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def clean_type(self) -> str:
+        return str(self.cleaned_data["type"]).strip()
+
+    def clean_id(self) -> str:
+        return str(self.cleaned_data["id"]).strip()
+
+
+def _run_context(run: Any) -> dict[str, Any] | None:
+    """A verification run as the page shows it: texts in the reader's language."""
+    if run is None:
+        return None
+    first = run.first_break
+    return {
+        "run": run,
+        "requested_local": run.created_at.astimezone(SHANGHAI),
+        "finished_local": run.finished_at.astimezone(SHANGHAI) if run.finished_at else None,
+        "first_break": describe(first["kind"], first["seq"], first.get("detail", {})) if first else "",
+        "findings": [describe(f["kind"], f["seq"], f.get("detail", {})) for f in run.findings[:20]],
+        "warnings": [describe_warning(code) for code in run.warnings],
+        "in_progress": run.status in {VerificationStatus.QUEUED, VerificationStatus.RUNNING},
+    }
+
+
+def _verification_context() -> dict[str, Any]:
+    latest = audit_verification_latest()
+    finished = latest if latest is None or latest.finished_at else audit_verification_latest_finished()
+    return {"latest": _run_context(latest), "finished": _run_context(finished)}
+
+
+@require_GET
+@login_required
+@require_supervisor
+def audit(request: HttpRequest) -> HttpResponse:
+    trusted = trusted_public_key()
+    context = {
+        **_verification_context(),
+        "checkpoints": [
+            {"cp": cp, "local": cp.created_at.astimezone(SHANGHAI)}
+            for cp in audit_checkpoints_latest(limit=10)
+        ],
+        "checkpoint_count": AuditCheckpoint.objects.count(),
+        "key_id": key_id(trusted) if trusted else "",
+        "pending": audit_pending_count(),
+        "recent": [
+            {"event": e, "local": e.at.astimezone(SHANGHAI), "type_name": object_type_name(e.object_type)}
+            for e in audit_events_recent(user=request.user)
+        ],
+        "city_wide": is_city_wide_supervisor(request.user),
+        "form": TimelineQueryForm(),
+        "type_choices": object_type_choices(),
+    }
+    return render(request, "supervision/audit.html", context)
+
+
+@require_GET
+@login_required
+@require_supervisor
+def audit_status(request: HttpRequest) -> HttpResponse:
+    """The verification card alone, polled by the page while a run is under way."""
+    return render(request, "supervision/audit.html#verification", _verification_context())
+
+
+@require_POST
+@login_required
+@require_supervisor
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    run = audit_verification_request(actor=request.user)
+    if run.status == VerificationStatus.INTACT:
+        messages.success(request, _("The audit trail is intact."))
+    elif run.status == VerificationStatus.BROKEN:
+        messages.error(request, _("The audit trail is broken. See the first broken event below."))
+    elif run.status == VerificationStatus.FAILED:
+        messages.error(request, _("The verification could not run. Try again later."))
+    else:
+        messages.info(
+            request, _("The verification runs in the background; this page updates when it is done.")
+        )
+    if request.headers.get("HX-Request"):
+        return render(request, "supervision/audit.html#verification", _verification_context())
+    return redirect("supervision:audit")
+
+
+@require_GET
+@login_required
+@require_supervisor
+def checkpoints_export(request: HttpRequest) -> HttpResponse:
+    stamp = timezone.now().astimezone(SHANGHAI).strftime("%Y%m%d-%H%M")
+    # A few hundred bytes per hourly checkpoint: a year's worth is a few megabytes.
+    content = "".join(audit_checkpoint_export())
+    response = HttpResponse(content, content_type="application/jsonl; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="qinqing-audit-checkpoints-{stamp}.jsonl"'
+    return response
+
+
+def _timeline_query(request: HttpRequest) -> TimelineQueryForm | None:
+    if not request.GET.get("type") and not request.GET.get("id"):
+        return None
+    return TimelineQueryForm(request.GET)
+
+
+@require_GET
+@login_required
+@require_supervisor
+def timeline(request: HttpRequest) -> HttpResponse:
+    form = _timeline_query(request)
+    context: dict[str, Any] = {"form": form or TimelineQueryForm(), "type_choices": object_type_choices()}
+    if form is not None and form.is_valid():
+        # The hash must be in place before a supervisor relies on an event.
+        audit_seal_pending(wait=False)
+        object_type, object_id = form.cleaned_data["type"], form.cleaned_data["id"]
+        page = form.cleaned_data.get("page") or 1
+        entries, total = timeline_for(
+            user=request.user,
+            object_type=object_type,
+            object_id=object_id,
+            offset=(page - 1) * TIMELINE_PAGE,
+        )
+        pages = max(1, -(-total // TIMELINE_PAGE))
+        context |= {
+            "entries": entries,
+            "total": total,
+            "object_type": object_type,
+            "object_id": object_id,
+            "type_name": object_type_name(object_type),
+            "page": page,
+            "pages": pages,
+            "searched": True,
+        }
+    return render(request, "supervision/timeline.html", context)
+
+
+@require_GET
+@login_required
+@require_supervisor
+def timeline_export(request: HttpRequest) -> HttpResponse:
+    form = _timeline_query(request)
+    if form is None or not form.is_valid():
+        messages.error(request, _("Name a record type and id to export its timeline."))
+        return redirect("supervision:timeline")
+    audit_seal_pending(wait=False)
+    object_type, object_id = form.cleaned_data["type"], form.cleaned_data["id"]
+    entries, _total = timeline_for(
+        user=request.user, object_type=object_type, object_id=object_id, limit=100_000
+    )
+    content = timeline_workbook(object_type=object_type, object_id=object_id, entries=entries)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{object_type}-{object_id}")[:80]
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="timeline-{safe}.xlsx"'
+    return response
