@@ -19,6 +19,9 @@ from ninja.security import HttpBearer, SessionAuth
 
 from .errors import ApplicationError
 
+# The largest offset any list endpoint accepts: far past any real list, far below 2**63.
+MAX_OFFSET = 1_000_000_000
+
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
@@ -112,6 +115,26 @@ def build_api() -> NinjaAPI:
         return error_response(api, request, exc.status_code, body)
 
     from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+    from django.db import DataError, IntegrityError
+
+    # Safety nets: input that slipped past a schema's bounds (an offset beyond 64 bits)
+    # or a race on a unique constraint is the client's 4xx, never a 500.
+    @api.exception_handler(DataError)
+    @api.exception_handler(OverflowError)
+    def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        body = {"code": "out_of_range", "message": _("This value is out of range.")}
+        return error_response(api, request, 400, body)
+
+    @api.exception_handler(IntegrityError)
+    def on_integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        if "datatype mismatch" in str(exc):  # SQLite's word for an integer beyond 64 bits
+            body = {"code": "out_of_range", "message": _("This value is out of range.")}
+            return error_response(api, request, 400, body)
+        body = {
+            "code": "conflict",
+            "message": _("The record was changed by someone else; reload and try again."),
+        }
+        return error_response(api, request, 409, body)
 
     @api.exception_handler(DjangoPermissionDenied)
     def on_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:

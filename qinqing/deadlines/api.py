@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema
 
 from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for
+from qinqing.common.api import MAX_OFFSET
 from qinqing.common.errors import NotFound, PermissionDenied, ValidationFailed
 
 from . import services
@@ -104,7 +105,7 @@ def list_alerts(
 ) -> AlertPage:
     if not scope_for(request.user).has_role(*_READERS):
         raise PermissionDenied()
-    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+    if not 1 <= limit <= MAX_LIMIT or not 0 <= offset <= MAX_OFFSET:
         raise ValidationFailed(fields={"limit": [str(_("This value is out of range."))]})
     qs = open_alerts(request.user, rung=rung or "", kind=kind[:64])
     items = alert_rows(qs[offset : offset + limit])

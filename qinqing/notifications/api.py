@@ -8,6 +8,8 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from qinqing.common.api import MAX_OFFSET
+
 from .models import Notification
 from .selectors import access_notification_by_public_id, notification_list, notification_unread_count
 from .services import notification_mark_all_read, notification_mark_read
@@ -48,7 +50,7 @@ class NotificationPage(Schema):
 class ListFilter(Schema):
     unread: bool = False
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class UnreadOut(Schema):
