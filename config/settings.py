@@ -295,6 +295,15 @@ NOTIFICATIONS_RETRY_SECONDS = env_int("NOTIFICATIONS_RETRY_SECONDS", 60)
 # Public address of the site, to turn links in e-mail and SMS into absolute ones.
 SITE_URL = os.environ.get("SITE_URL", "")
 
+# --- Enterprise registry ----------------------------------------------------------------
+# Upload limits of a registry import, and the size up to which it runs while the admin
+# waits (larger files are checked at once and imported by a worker job).
+ENTERPRISE_IMPORT_MAX_BYTES = env_int("ENTERPRISE_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+ENTERPRISE_IMPORT_MAX_ROWS = env_int("ENTERPRISE_IMPORT_MAX_ROWS", 200_000)
+ENTERPRISE_IMPORT_INLINE_MAX_BYTES = env_int("ENTERPRISE_IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
+# Rows in one Excel export of the registry list; beyond it the user narrows the search.
+ENTERPRISE_EXPORT_MAX_ROWS = env_int("ENTERPRISE_EXPORT_MAX_ROWS", 100_000)
+
 # --- Audit trail ----------------------------------------------------------------------
 # The checkpoint signing key lives outside the database: a file path (created on first
 # use when missing, mode 0600) or the key itself in AUDIT_SIGNING_KEY (base64, Ed25519).
