@@ -42,7 +42,8 @@ TODAY = dt.date(2026, 6, 1)
 
 
 def _fill(items: int, crossing: float) -> None:
-    """Items i with i % step == 0 have their reminder today; the rest later."""
+    """Items i with i % step == 0 have their reminder today; the rest later. An item's
+    four rung rows are written together, as `deadline_open` writes them."""
     from qinqing.accounts.models import Organisation
 
     org = Organisation.objects.create(code="bench", name="基准测试", kind="city", path="/1/", depth=0)
@@ -69,6 +70,7 @@ def _fill(items: int, crossing: float) -> None:
                 FROM deadlines_deadline d
                 CROSS JOIN (VALUES ('reminder', 0, -2), ('warning', 1, 0), ('alarm', 2, 1), ('escalation', 3, 3))
                     AS r(rung, position, off)
+                ORDER BY d.id, r.position
                 """
             )
             cursor.execute("ANALYZE")
@@ -94,6 +96,7 @@ def _fill(items: int, crossing: float) -> None:
                 CROSS JOIN (SELECT 'reminder' AS rung, 0 AS position, -2 AS off UNION ALL
                             SELECT 'warning', 1, 0 UNION ALL SELECT 'alarm', 2, 1 UNION ALL
                             SELECT 'escalation', 3, 3) r
+                ORDER BY d.id, r.position
                 """
             )
             cursor.execute("ANALYZE")

@@ -53,21 +53,6 @@ def ladders(official_calendar):
     unregister_ladder(CALENDAR_KIND)
 
 
-@pytest.fixture
-def flushable_audit(transactional_db):
-    """A transactional test's teardown flushes every table, and the audit trail refuses
-    deletes: lift its guards just before the flush (the flush's post_migrate signal
-    puts them back, see qinqing.audit.apps)."""
-    yield
-    from django.db import connection
-
-    from qinqing.audit.guards import suspend_statements
-
-    with connection.cursor() as cursor:
-        for sql in suspend_statements(connection.vendor):
-            cursor.execute(sql)
-
-
 _counter = iter(range(1, 10**9))
 
 

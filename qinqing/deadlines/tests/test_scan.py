@@ -269,7 +269,7 @@ def _run_concurrently(n, target):
 
 
 @pytest.fixture
-def committed_items(flushable_audit, city, ladders):
+def committed_items(transactional_db, city, ladders):
     items = []
     for i in range(30):
         items.append(

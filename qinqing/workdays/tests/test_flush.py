@@ -11,12 +11,9 @@ from django.core.management import call_command
 from qinqing.workdays import calendar
 from qinqing.workdays.models import CalendarDay, CalendarYear
 
-from .conftest import lift_audit_guards
-
 
 @pytest.mark.django_db(transaction=True)
-def test_the_calendar_comes_back_after_a_flush(flushable_audit):
-    lift_audit_guards()
+def test_the_calendar_comes_back_after_a_flush():
     call_command("flush", interactive=False, verbosity=0)
     assert list(CalendarYear.objects.values_list("year", flat=True)) == list(range(2020, 2027))
     assert CalendarDay.objects.filter(date=dt.date(2024, 2, 4), kind="makeup_workday").exists()
@@ -25,7 +22,7 @@ def test_the_calendar_comes_back_after_a_flush(flushable_audit):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migrating_back_is_left_alone(flushable_audit):
+def test_migrating_back_is_left_alone():
     from qinqing.workdays.apps import WorkdaysConfig, _reseed_after_flush
 
     CalendarYear.objects.all().delete()

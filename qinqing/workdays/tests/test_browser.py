@@ -1,0 +1,43 @@
+"""The calendar page in real Chromium at a phone's size: no CSP errors, nothing
+scrolls sideways, and the remove button asks first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from qinqing.accounts.tests.factories import DEFAULT_PASSWORD
+from qinqing.workdays.models import CalendarDay
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, username):
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(page.base_url + "/")
+
+
+def test_admin_adds_and_removes_a_day_on_a_phone(city, phone_page):
+    page = phone_page
+    _log_in(page, "admin")
+    page.goto(page.base_url + "/calendar/?year=2027")
+    assert page.get_by_test_id("year-incomplete").is_visible()
+    page.get_by_label("日期", exact=True).fill("2027-01-01")
+    page.get_by_label("节日", exact=True).select_option("new_year")
+    page.get_by_role("button", name="添加", exact=True).click()
+    page.wait_for_url("**/calendar/?year=2027")
+    assert "2027-01-01" in page.get_by_test_id("calendar-days").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # Declining the confirmation keeps the day; accepting removes it.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="删除").click()
+    assert CalendarDay.objects.filter(date=dt.date(2027, 1, 1)).exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="删除").click()
+    page.wait_for_url("**/calendar/?year=2027")
+    assert not CalendarDay.objects.filter(date=dt.date(2027, 1, 1)).exists()
