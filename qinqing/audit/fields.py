@@ -17,12 +17,6 @@ from django.db import models
 from .chain import canonical_json
 
 
-class CanonicalText(str):
-    """Text already in canonical form, stored as it is."""
-
-    __slots__ = ()
-
-
 class CanonicalJSONField(models.TextField):
     description = "JSON value stored as canonical text"
 
@@ -32,7 +26,7 @@ class CanonicalJSONField(models.TextField):
         return json.loads(value)
 
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, str) and not isinstance(value, CanonicalText):
+        if isinstance(value, str):
             try:
                 return json.loads(value)
             except ValueError:
@@ -42,8 +36,6 @@ class CanonicalJSONField(models.TextField):
     def get_prep_value(self, value: Any) -> str | None:
         if value is None:
             return None
-        if isinstance(value, CanonicalText):
-            return str(value)
         return canonical_json(value)
 
     def value_to_string(self, obj: models.Model) -> str:
