@@ -24,10 +24,11 @@ from qinqing.accounts.models import Organisation, User
 from qinqing.accounts.scoping import scope_for
 from qinqing.audit.services import audit_record
 from qinqing.common.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from qinqing.workdays.calendar import DayUnit, WorkCalendar, current_calendar
+from qinqing.workdays.calendar import CalendarYearNotSeeded, DayUnit, WorkCalendar, current_calendar
 
 from .ladders import Rung, effective_rungs, get_ladder, rung_dates, rungs_from_json
 from .models import (
+    SEVERITY,
     STATUS_TRANSITIONS,
     Alert,
     Deadline,
@@ -449,7 +450,9 @@ def _enqueue_reladder(kind: str) -> None:
 def deadlines_reladder(*, kind: str, batch_size: int = 500) -> int:
     """Recompute the rung dates of the open items of `kind` after its ladder changed;
     returns how many items were recomputed. Rungs already fired for an item's due date
-    stay fired. Safe to run twice; each batch is its own transaction."""
+    stay fired. An item whose new rungs fall in a year the calendar does not know keeps
+    its old dates (counted as skipped in the audit event). Safe to run twice; each
+    batch is its own transaction."""
     calendar = current_calendar()
     done = 0
     last_id = 0
@@ -464,30 +467,32 @@ def deadlines_reladder(*, kind: str, batch_size: int = 500) -> int:
             if not batch:
                 return done
             kind_rungs = effective_rungs(kind, kind_override=_kind_override(kind))
-            fired: dict[int, set[str]] = {}
-            for deadline_id, due_date, rung in Alert.objects.filter(
-                deadline__in=[d.pk for d in batch]
-            ).values_list("deadline_id", "due_date", "rung"):
-                fired.setdefault(deadline_id, set()).add(f"{due_date.isoformat()}:{rung}")
-            spent: dict[int, set[str]] = {}
-            for deadline_id, rung in DeadlineRungDate.objects.filter(
-                deadline__in=[d.pk for d in batch], spent=True
-            ).values_list("deadline_id", "rung"):
-                spent.setdefault(deadline_id, set()).add(rung)
+            ids = [d.pk for d in batch]
+            fired = set(Alert.objects.filter(deadline__in=ids).values_list("deadline_id", "due_date", "rung"))
+            spent = set(
+                DeadlineRungDate.objects.filter(deadline__in=ids, spent=True).values_list(
+                    "deadline_id", "rung"
+                )
+            )
+            skipped: list[int] = []
             for deadline in batch:
-                done_here = {
-                    key.split(":", 1)[1]
-                    for key in fired.get(deadline.pk, set())
-                    if key.startswith(deadline.due_date.isoformat() + ":")
-                } | spent.get(deadline.pk, set())
-                _write_rungs(deadline, kind_rungs, calendar, spent=frozenset(done_here))
+                done_here = frozenset(
+                    rung
+                    for rung in SEVERITY
+                    if (deadline.pk, deadline.due_date, rung) in fired or (deadline.pk, rung) in spent
+                )
+                try:
+                    _write_rungs(deadline, kind_rungs, calendar, spent=done_here)
+                except CalendarYearNotSeeded:
+                    skipped.append(deadline.pk)
+                    continue
                 deadline.save(update_fields=["next_rung", "next_rung_on", "updated_at"])
             audit_record(
                 actor=None,
                 action="deadline.reladder",
                 object_type="deadlines.kind",
                 object_id=kind[:64],
-                after={"deadlines": [d.pk for d in batch][:50], "count": len(batch)},
+                after={"deadlines": ids[:50], "count": len(batch), "skipped": skipped[:50]},
             )
-            done += len(batch)
+            done += len(batch) - len(skipped)
             last_id = batch[-1].pk

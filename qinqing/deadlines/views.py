@@ -69,7 +69,7 @@ def alerts_export(request: HttpRequest) -> HttpResponse:
         alerts_workbook(rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    filename = "alerts-%s.xlsx" % timezone.localdate().isoformat()  # noqa: UP031 - ASCII file name
+    filename = f"alerts-{timezone.localdate().isoformat()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

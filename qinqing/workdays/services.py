@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.scoping import scope_for
 from qinqing.audit.services import audit_record
-from qinqing.common.errors import Conflict, PermissionDenied, ValidationFailed
+from qinqing.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from .calendar import invalidate_after_edit
 from .models import FIRST_YEAR, LAST_YEAR, CalendarDay, CalendarRevision, CalendarYear, DayKind, HolidayName
@@ -72,8 +72,6 @@ def _snapshot(day: CalendarDay) -> dict[str, Any]:
 def lock_calendar_day(day_id: int) -> CalendarDay:
     day = CalendarDay.objects.select_for_update().filter(pk=day_id).first()
     if day is None:
-        from qinqing.common.errors import NotFound
-
         raise NotFound()
     return day
 

@@ -214,3 +214,17 @@ def test_an_override_applies_to_new_items_and_reladders_open_ones(open_item, cit
     old.refresh_from_db()
     assert (old.next_rung, old.next_rung_on) == ("alarm", D(2026, 3, 12))
     assert deadlines_scan(today=D(2026, 3, 12)).by_rung == {"reminder": 1, "alarm": 2}
+
+
+def test_reladder_skips_an_item_whose_new_rungs_fall_in_an_unknown_year(open_item, city):
+    late = open_item(D(2026, 12, 28), kind=CALENDAR_KIND)
+    early = open_item(D(2026, 6, 1), kind=CALENDAR_KIND)
+    before = _rungs(late)
+    services.ladder_override_set(
+        actor=city.admin, kind=CALENDAR_KIND, rungs=[{"name": "alarm", "offset": 5, "unit": "working"}]
+    )
+    assert services.deadlines_reladder(kind=CALENDAR_KIND) == 1
+    assert _rungs(late) == before  # five working days after 12-28 is in 2027: kept as it was
+    assert _rungs(early) == [("alarm", D(2026, 6, 8), False)]
+    event = AuditEvent.objects.get(action="deadline.reladder")
+    assert event.after["skipped"] == [late.pk]
