@@ -46,6 +46,18 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Ours first: where two catalogues translate the same words differently (Django
+    # admin's "Filter" is 过滤器), the first app listed wins.
+    "qinqing.common",
+    "qinqing.accounts",
+    "qinqing.audit",
+    "qinqing.workdays",
+    "qinqing.scheduling",
+    "qinqing.notifications",
+    "qinqing.deadlines",
+    "qinqing.enterprises",
+    "qinqing.supervision",
+    "qinqing.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,16 +70,6 @@ INSTALLED_APPS = [
     "template_partials.apps.SimpleAppConfig",
     "django_tasks",
     "django_tasks_db",
-    "qinqing.common",
-    "qinqing.accounts",
-    "qinqing.audit",
-    "qinqing.workdays",
-    "qinqing.scheduling",
-    "qinqing.notifications",
-    "qinqing.deadlines",
-    "qinqing.enterprises",
-    "qinqing.supervision",
-    "qinqing.demo",
 ]
 
 MIDDLEWARE = [
