@@ -21,18 +21,30 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
     ],
     Role.OFFICER: [
         ("notifications:inbox", _("Inbox"), _("Cases and deadlines assigned to your department.")),
+        (
+            "deadlines:alerts",
+            _("Alerts"),
+            _("Reminders, warnings and alarms on your department's time limits."),
+        ),
         ("enterprises:list", _("Enterprise registry"), _("Search enterprises by name, pinyin or code.")),
     ],
     Role.DEPARTMENT_HEAD: [
         ("notifications:inbox", _("Inbox"), _("Sign-offs waiting for you and your department's alarms.")),
+        (
+            "deadlines:alerts",
+            _("Alerts"),
+            _("Reminders, warnings and alarms on your department's time limits."),
+        ),
         ("enterprises:list", _("Enterprise registry"), _("Search enterprises by name, pinyin or code.")),
     ],
     Role.COMMITTEE: [
         ("notifications:inbox", _("Inbox"), _("Your zone's contracts, warnings and alarms.")),
+        ("deadlines:alerts", _("Alerts"), _("Time limits of your zone that are near or overdue.")),
         ("enterprises:list", _("Enterprise registry"), _("Enterprises of your zone and beyond.")),
     ],
     Role.SUPERVISOR: [
         ("supervision:audit", _("Audit trail"), _("Verify the trail and read any record's timeline.")),
+        ("deadlines:alerts", _("Alerts"), _("Overdue time limits and escalations in your remit.")),
         ("notifications:inbox", _("Inbox"), _("Alarms raised to your group.")),
         ("enterprises:list", _("Enterprise registry"), _("Read-only view of the registry.")),
     ],
@@ -43,6 +55,11 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
             _("The tree of city, counties, departments and groups."),
         ),
         ("workdays:calendar", _("Working-day calendar"), _("Statutory holidays and make-up working days.")),
+        (
+            "deadlines:ladders",
+            _("Deadline ladders"),
+            _("When reminders, warnings and alarms fire, per kind of item."),
+        ),
         ("enterprises:import", _("Import enterprises"), _("Load the registry from CSV or Excel.")),
         ("admin:index", _("Administration"), _("Users, roles and configuration.")),
     ],
