@@ -59,7 +59,7 @@ STAR_ENTERPRISES: list[dict[str, object]] = [
         "address": "泉州台商投资区八仙过海景区",
         "bank_name": "中国工商银行泉州台商投资区支行",
         "bank_account_number": "1408020109000123456",
-        "labels": {"scenic_grade": "3A", "tourism": "yes"},
+        "labels": {"scenic_grade": "3A"},
     },
     {
         "credit_code": credit_code.make("91350500MA2Y7LB3K"),
@@ -75,7 +75,7 @@ STAR_ENTERPRISES: list[dict[str, object]] = [
         "address": "泉州开发区官桥园区",
         "bank_name": "中国银行泉州分行",
         "bank_account_number": "4130 5802 2614 0021 88",
-        "labels": {"high_tech": "yes"},
+        "labels": {"high_tech": "yes", "above_scale": "yes", "foreign_invested": "yes"},
     },
     {
         "credit_code": credit_code.make("91350582MA2XN4R81"),
@@ -107,7 +107,7 @@ STAR_ENTERPRISES: list[dict[str, object]] = [
         "address": "安溪县城厢镇",
         "bank_name": "兴业银行泉州分行",
         "bank_account_number": "1550 1010 0100 3344 55",
-        "labels": {"high_tech": "yes", "environmental": "yes"},
+        "labels": {"high_tech": "yes", "above_scale": "yes"},
     },
 ]
 

@@ -77,3 +77,10 @@ def test_a_second_load_is_refused_or_skipped(demo):
         call_command("seed_demo", "--enterprises", "60")
     call_command("seed_demo", "--enterprises", "60", "--if-empty")
     assert Enterprise.objects.count() == 60
+
+
+def test_star_enterprises_use_only_known_labels(demo):
+    from qinqing.enterprises.labels import KNOWN
+    from qinqing.enterprises.models import EnterpriseLabel
+
+    assert set(EnterpriseLabel.objects.values_list("key", flat=True)) <= set(KNOWN)
