@@ -311,3 +311,13 @@ def test_mine_lists_several_enterprises_of_one_user(city, login):
     response = login(city.enterprise_user).get(MINE)
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="enterprise-row"') == 2
+
+
+def test_list_shows_label_names_not_keys(client, city):
+    from qinqing.enterprises.models import EnterpriseLabel
+
+    EnterpriseLabel.objects.create(enterprise=city.enterprise, key="high_tech", value="yes")
+    client.force_login(city.officer)
+    html = client.get("/enterprises/").content.decode()
+    assert "高新技术企业" in html
+    assert ">high_tech<" not in html
