@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from qinqing.audit.apps import _ensure_guards
 from qinqing.audit.guards import guards_installed
 from qinqing.audit.models import AuditEvent, AuditHead
 from qinqing.audit.verify import verify_chain
@@ -17,6 +18,9 @@ def _migrate(target):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(target)
+    # What `manage.py migrate` does next for the audit app (post_migrate): put back
+    # guards that SQLite lost when a migration rebuilt the table.
+    _ensure_guards(sender=None, using=connection.alias)
 
 
 @pytest.mark.django_db(transaction=True)
