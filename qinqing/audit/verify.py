@@ -54,7 +54,7 @@ class Kind:
     EXPORT_INVALID = "export_invalid"
 
 
-class Warning:  # noqa: A001 - a namespace of codes, not the builtin exception
+class WarningCode:
     """Conditions worth a supervisor's attention that do not break the chain."""
 
     GUARDS_MISSING = "guards_missing"
@@ -63,8 +63,8 @@ class Warning:  # noqa: A001 - a namespace of codes, not the builtin exception
 
 def describe_warning(code: str) -> str:
     texts = {
-        Warning.GUARDS_MISSING: _("The database guards against UPDATE and DELETE are not installed."),
-        Warning.NO_TRUSTED_KEY: _(
+        WarningCode.GUARDS_MISSING: _("The database guards against UPDATE and DELETE are not installed."),
+        WarningCode.NO_TRUSTED_KEY: _(
             "No signing key is configured here; signatures were checked against the key stored "
             "with the checkpoints."
         ),
@@ -170,8 +170,13 @@ class Report:
         }
 
 
+def _chain_order(finding: Finding) -> tuple[bool, int]:
+    return (finding.seq is None, finding.seq or 0)
+
+
 class _Findings:
-    """Findings kept in chain order; only the first MAX_FINDINGS are kept, all are counted."""
+    """All findings are counted; the MAX_FINDINGS earliest in the chain are kept (not
+    the first found: checkpoint findings are found before the walk starts)."""
 
     def __init__(self) -> None:
         self.items: list[Finding] = []
@@ -180,12 +185,13 @@ class _Findings:
     def add(self, kind: str, seq: int | None, **detail: Any) -> Finding:
         found = Finding(kind=kind, seq=seq, detail=detail)
         self.total += 1
-        if len(self.items) < MAX_FINDINGS:
-            self.items.append(found)
+        self.items.append(found)
+        if len(self.items) > 2 * MAX_FINDINGS:
+            self.items = self.ordered()
         return found
 
     def ordered(self) -> list[Finding]:
-        return sorted(self.items, key=lambda f: (f.seq is None, f.seq or 0))
+        return sorted(self.items, key=_chain_order)[:MAX_FINDINGS]
 
 
 def verify_chain(
@@ -197,7 +203,6 @@ def verify_chain(
     after_hash: str = GENESIS_HASH,
     through_seq: int | None = None,
     page_size: int = PAGE_SIZE,
-    on_page: Callable[[int], None] | None = None,
 ) -> Report:
     """Verify the chain (or the segment after `after_seq`, whose hash is `after_hash`,
     through `through_seq`) against every checkpoint available (none if not `checkpoints`)."""
@@ -219,14 +224,12 @@ def verify_chain(
     report.pending = AuditEvent.objects.filter(seq__isnull=True).count()
     report.guards_installed = guards_installed(connection)
     if report.guards_installed is False:
-        report.warnings.append(Warning.GUARDS_MISSING)
+        report.warnings.append(WarningCode.GUARDS_MISSING)
 
     pages, at_offset = _pages(after_seq, through_seq, page_size)
     walk = _Walk(findings, expected, head, after_seq, after_hash, at_offset)
     for rows in pages:
         walk.page(rows)
-        if on_page is not None:
-            on_page(walk.count)
     walk.finish(report, after_seq, through_seq)
 
     report.findings = findings.ordered()
@@ -262,7 +265,7 @@ def _load_checkpoints(
         # No key on this machine: trust the key a kept export names, else the database's.
         trusted = next(iter(header_keys), None) or next((cp.public_key for cp in in_db), None)
         if in_db or kept:
-            report.warnings.append(Warning.NO_TRUSTED_KEY)
+            report.warnings.append(WarningCode.NO_TRUSTED_KEY)
 
     expected: dict[int, list[SignedCheckpoint]] = {}
     valid_in_db: set[tuple[int, str]] = set()

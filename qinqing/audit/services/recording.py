@@ -226,7 +226,8 @@ def audit_seal_pending(*, wait: bool = True, batch_size: int = SEAL_BATCH) -> in
     many were sealed.
 
     With `wait=False` it gives way when another transaction holds the head: that
-    sealer looks for waiting events again after it commits, so nothing is left behind.
+    sealer looks for waiting events again after it commits, so giving way never leaves
+    an event behind.
     """
     sealed = 0
     if not AuditEvent.objects.filter(seq__isnull=True).exists():
@@ -272,7 +273,7 @@ def _pending_rows(limit: int) -> list[tuple[Any, ...]]:
 
 def _seal_rows(head: AuditHead, rows: list[tuple[Any, ...]]) -> None:
     prev, seq = head.hash, head.seq
-    updates = []
+    updates: list[tuple[int, str, str, int]] = []  # (seq, prev_hash, hash, id)
     for event_id, at, *content in rows:
         seq += 1
         digest = event_hash(prev, seq, stored_micros(at), *content)
@@ -282,11 +283,11 @@ def _seal_rows(head: AuditHead, rows: list[tuple[Any, ...]]) -> None:
         if connection.vendor == "postgresql":
             # One statement for the batch: a thousand single-row UPDATEs cost the
             # database ten times as much, and sealing runs for every event written.
-            values = ", ".join(["(%s::bigint, %s::bigint, %s, %s)"] * len(updates))
+            values = ", ".join(["(%s::bigint, %s, %s, %s::bigint)"] * len(updates))
             cursor.execute(
                 f"UPDATE {_EVENT_TABLE} AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "  # noqa: S608
-                f"FROM (VALUES {values}) AS v(seq, id, prev_hash, hash) WHERE e.id = v.id AND e.seq IS NULL",
-                [value for seq_id in updates for value in (seq_id[0], seq_id[3], seq_id[1], seq_id[2])],
+                f"FROM (VALUES {values}) AS v(seq, prev_hash, hash, id) WHERE e.id = v.id AND e.seq IS NULL",
+                [value for update in updates for value in update],
             )
             changed = cursor.rowcount
         else:

@@ -10,7 +10,7 @@ from django.forms.models import model_to_dict
 
 from qinqing.audit.chain import GENESIS_HASH
 from qinqing.audit.models import AuditEvent, AuditHead
-from qinqing.audit.services import SEALING_DEFERRED, audit_record, audit_seal_pending, sealing_mode
+from qinqing.audit.services import SEALING_DEFERRED, audit_record, audit_seal_pending, recording, sealing_mode
 from qinqing.audit.verify import verify_chain
 from qinqing.common.request_context import reset_request_id, set_request_id
 
@@ -88,9 +88,11 @@ def test_inline_sealing_chains_the_event_in_its_own_transaction(db, settings):
 
 
 def test_deferred_sealing_chains_the_event_right_after_commit(
-    db, settings, django_capture_on_commit_callbacks
+    db, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.AUDIT_SEALING = "deferred"
+    # Another test's commit may have sealed less than SEAL_INTERVAL ago in this process.
+    monkeypatch.setattr(recording, "SEAL_INTERVAL", 0.0)
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         event = audit_record(actor=None, action="x", object_type="t", object_id=1)
         audit_record(actor=None, action="y", object_type="t", object_id=1)

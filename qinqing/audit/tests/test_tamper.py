@@ -194,3 +194,22 @@ def test_checkpoints_re_signed_with_another_key_are_refused(chain):
 def test_the_command_refuses_a_missing_checkpoint_file(chain, tmp_path):
     code, _output = _command("--checkpoints", str(tmp_path / "nowhere.jsonl"))
     assert code == 2
+
+
+def test_the_first_break_is_named_even_among_many_findings(chain, tmp_path, monkeypatch):
+    from qinqing.audit import verify
+
+    monkeypatch.setattr(verify, "MAX_FINDINGS", 3)
+    forged = tmp_path / "forged.jsonl"
+    lines = [
+        json.dumps(
+            {"seq": 25 + n, "hash": "f" * 64, "at": "x", "key_id": "k", "public_key": "", "signature": "AA=="}
+        )
+        for n in range(10)
+    ]
+    forged.write_text("\n".join(lines) + "\n")
+    tamper(f"UPDATE {EVENT_TABLE} SET action = 'forged' WHERE seq = 2")
+    report = verify_chain(checkpoint_files=[forged])
+    assert report.findings_total == 11
+    assert len(report.findings) == 3
+    assert _first(report) == (Kind.CONTENT_MISMATCH, 2)
