@@ -21,11 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qinqing.common.errors import ApplicationError
 
 from .models import AuditCheckpoint
-from .signing import signature_valid
+from .signing import signature_valid, signing_key
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +37,27 @@ CHECKPOINT_TYPE = "qinqing.audit.checkpoint"
 EXPORT_FORMAT = "qinqing.audit.checkpoints"
 EXPORT_CONTEXT = b"qinqing.audit.export\n"
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
+class AuditSigningKeyMissing(ApplicationError):
+    code = "audit_signing_key_missing"
+    http_status = 503
+    default_message = _(
+        "Checkpoints exist but their signing key is missing; an administrator must restore "
+        "the key before more can be signed or exported."
+    )
+
+
+def checkpoint_signing_key() -> Ed25519PrivateKey:
+    """The key that signs checkpoints and exports. Created on first use, but never
+    once checkpoints exist: a new key would silently orphan every earlier signature."""
+    key = signing_key(create=False)
+    if key is None:
+        if AuditCheckpoint.objects.exists():
+            raise AuditSigningKeyMissing()
+        key = signing_key(create=True)
+        assert key is not None
+    return key
 
 
 def iso_utc(at: dt.datetime) -> str:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
-from .checkpoints import export_lines
+from .checkpoints import checkpoint_signing_key, export_lines
 from .models import AuditCheckpoint, AuditEvent, AuditVerification
-from .signing import key_id, public_key_b64, sign, signing_key
+from .signing import key_id, public_key_b64, sign
 
 
 def audit_events_for_object(*, object_type: str, object_id: str) -> QuerySet[AuditEvent]:
@@ -42,9 +42,8 @@ def audit_verification_latest_finished() -> AuditVerification | None:
 
 def audit_checkpoint_export() -> Iterator[str]:
     """Every checkpoint as a signed JSON Lines export, line by line (see checkpoints.py).
-    The export is signed with the checkpoint key, created on first use like for signing."""
-    key = signing_key(create=True)
-    assert key is not None
+    The export is signed with the checkpoint key; AuditSigningKeyMissing if it is lost."""
+    key = checkpoint_signing_key()
     public = public_key_b64(key)
     return export_lines(
         AuditCheckpoint.objects.order_by("seq").iterator(),

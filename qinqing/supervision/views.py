@@ -26,6 +26,7 @@ from qinqing.audit.selectors import (
 from qinqing.audit.services import audit_seal_pending, audit_verification_request
 from qinqing.audit.signing import key_id, trusted_public_key
 from qinqing.audit.verify import describe, describe_warning
+from qinqing.common.errors import ApplicationError
 from qinqing.common.permissions import require_supervisor
 
 from .exports import timeline_workbook
@@ -134,8 +135,12 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
 @require_supervisor
 def checkpoints_export(request: HttpRequest) -> HttpResponse:
     stamp = timezone.now().astimezone(SHANGHAI).strftime("%Y%m%d-%H%M")
-    # A few hundred bytes per hourly checkpoint: a year's worth is a few megabytes.
-    content = "".join(audit_checkpoint_export())
+    try:
+        # A few hundred bytes per hourly checkpoint: a year's worth is a few megabytes.
+        content = "".join(audit_checkpoint_export())
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("supervision:audit")
     response = HttpResponse(content, content_type="application/jsonl; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="qinqing-audit-checkpoints-{stamp}.jsonl"'
     return response

@@ -1,5 +1,6 @@
 """The audit trail's services. Every other app calls `audit_record` from here."""
 
+from ..checkpoints import AuditSigningKeyMissing
 from . import recording
 from .checkpoints import AuditChainBroken, audit_checkpoint_create, audit_checkpoint_file_sync
 from .recording import (
@@ -16,6 +17,7 @@ __all__ = [
     "SEALING_DEFERRED",
     "SEALING_INLINE",
     "AuditChainBroken",
+    "AuditSigningKeyMissing",
     "audit_checkpoint_create",
     "audit_checkpoint_file_sync",
     "audit_record",

@@ -12,9 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from qinqing.common.errors import Conflict
 
 from ..chain import GENESIS_HASH
-from ..checkpoints import SignedCheckpoint, append_to_file, checkpoint_payload, file_checkpoint_seqs, iso_utc
+from ..checkpoints import (
+    SignedCheckpoint,
+    append_to_file,
+    checkpoint_payload,
+    checkpoint_signing_key,
+    file_checkpoint_seqs,
+    iso_utc,
+)
 from ..models import AuditCheckpoint, AuditHead
-from ..signing import key_id, public_key_b64, sign, signing_key, trusted_public_key
+from ..signing import key_id, public_key_b64, sign, trusted_public_key
 from ..verify import verify_chain
 from .recording import audit_seal_pending
 
@@ -62,8 +69,7 @@ def audit_checkpoint_create() -> AuditCheckpoint | None:
             extra={"first_break": {"kind": first.kind, "seq": first.seq} if first else None}
         )
 
-    key = signing_key(create=True)
-    assert key is not None
+    key = checkpoint_signing_key()
     public = public_key_b64(key)
     kid = key_id(public)
     at = timezone.now()

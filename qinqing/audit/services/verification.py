@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -102,7 +103,7 @@ def audit_verification_run(*, run_id: UUID, checkpoint_files: list[Path] | None 
     try:
         audit_seal_pending(wait=True)
         report = verify_chain(checkpoint_files=checkpoint_files or [])
-    except (DatabaseError, OSError, ValueError) as exc:
+    except (DatabaseError, OSError, ValueError, ImproperlyConfigured) as exc:
         logger.exception("audit verification %s could not run", run_id)
         with transaction.atomic(durable=True):
             run = lock_verification(run_id)

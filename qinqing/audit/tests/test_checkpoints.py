@@ -130,3 +130,21 @@ def test_the_export_carries_the_public_key_and_is_signed_as_a_whole(db, tmp_path
     kept.write_text(text.replace('"seq":3', '"seq":2', 1))
     kinds = {f.kind for f in verify_chain(checkpoint_files=[kept]).findings}
     assert Kind.EXPORT_INVALID in kinds
+
+
+def test_a_lost_key_is_not_silently_replaced(db, settings):
+    from qinqing.audit.services import AuditSigningKeyMissing
+
+    write_events(2)
+    audit_checkpoint_create()
+    settings.AUDIT_SIGNING_KEY_FILE.unlink()
+    write_events(1)
+    with pytest.raises(AuditSigningKeyMissing):
+        audit_checkpoint_create()
+    with pytest.raises(AuditSigningKeyMissing):
+        audit_checkpoint_export()
+    assert not settings.AUDIT_SIGNING_KEY_FILE.exists()
+    # Verification still works, with the key stored beside the checkpoints, and says so.
+    report = verify_chain()
+    assert report.intact
+    assert report.warnings == ["no_trusted_key"]

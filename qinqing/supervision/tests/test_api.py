@@ -125,3 +125,12 @@ def test_a_long_chain_is_checked_in_the_background(client, city, trail, monkeypa
     status = client.get(f"{BASE}/verification").json()
     assert status["latest"]["status"] == "queued"
     assert status["latest_finished"] is None
+
+
+def test_an_export_without_its_signing_key_is_a_clear_error(client, city, trail, settings):
+    audit_checkpoint_create()
+    settings.AUDIT_SIGNING_KEY_FILE.unlink()
+    client.force_login(city.supervisor)
+    response = client.get(f"{BASE}/checkpoints/export")
+    assert response.status_code == 503
+    assert _error(response)["code"] == "audit_signing_key_missing"

@@ -196,3 +196,12 @@ def test_an_export_without_a_record_goes_back_to_the_form(client, city):
     client.force_login(city.supervisor)
     response = client.get(reverse("supervision:timeline_export"))
     assert response.status_code == 302
+
+
+def test_an_export_without_its_signing_key_says_why(client, city, trail, settings):
+    audit_checkpoint_create()
+    settings.AUDIT_SIGNING_KEY_FILE.unlink()
+    client.force_login(city.supervisor)
+    response = client.get(reverse("supervision:checkpoints_export"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("supervision:audit")
+    assert "密钥" in response.content.decode()
