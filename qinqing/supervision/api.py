@@ -144,12 +144,20 @@ class TimelineEventOut(Schema):
     hash: str | None
 
 
+# Printable text only: PostgreSQL refuses NUL in text, and no record id holds a control.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
+
 class TimelineQuery(Schema):
     type: str = Field(
-        ..., min_length=1, max_length=100, description="Record type, e.g. accounts.organisation"
+        ...,
+        min_length=1,
+        max_length=100,
+        pattern=_PRINTABLE,
+        description="Record type, e.g. accounts.organisation",
     )
-    id: str = Field(..., min_length=1, max_length=64, description="Record id")
-    offset: int = Field(0, ge=0)
+    id: str = Field(..., min_length=1, max_length=64, pattern=_PRINTABLE, description="Record id")
+    offset: int = Field(0, ge=0, le=10_000_000)
     limit: int = Field(TIMELINE_PAGE, ge=1, le=1000)
 
 

@@ -46,7 +46,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class TimelineQueryForm(forms.Form):
     type = forms.CharField(label=gettext_lazy("Record type"), max_length=100)
     id = forms.CharField(label=gettext_lazy("Record id"), max_length=64)
-    page = forms.IntegerField(min_value=1, required=False)
+    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
     def clean_type(self) -> str:
         return str(self.cleaned_data["type"]).strip()

@@ -134,3 +134,15 @@ def test_an_export_without_its_signing_key_is_a_clear_error(client, city, trail,
     response = client.get(f"{BASE}/checkpoints/export")
     assert response.status_code == 503
     assert _error(response)["code"] == "audit_signing_key_missing"
+
+
+def test_odd_input_is_refused_politely(client, city, trail):
+    client.force_login(city.supervisor)
+    for params in [
+        {"type": "policies.application", "id": "7\x00"},
+        {"type": "policies.application", "id": "7", "offset": 10**12},
+        {"type": "x" * 101, "id": "7"},
+    ]:
+        response = client.get(f"{BASE}/timeline", params)
+        assert response.status_code == 422, params
+        assert _error(response)["code"] == "invalid"

@@ -1,0 +1,52 @@
+"""The supervisor's pages in real Chromium at a phone's size (CSP on, htmx polling)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qinqing.accounts.tests.factories import DEFAULT_PASSWORD
+from qinqing.audit.models import AuditVerification
+from qinqing.audit.services import verification
+from qinqing.audit.tasks import verify_audit_chain
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page, username):
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(page.base_url + "/")
+
+
+def test_a_supervisor_checks_the_trail_and_reads_a_timeline_on_a_phone(city, trail, phone_page):
+    page = phone_page
+    _login(page, "citysup")
+    page.goto(page.base_url + "/supervision/audit/")
+    assert "尚未检查" in page.get_by_test_id("verification").inner_text()
+    page.get_by_test_id("verify-button").click()
+    page.wait_for_url(page.base_url + "/supervision/audit/")
+    assert page.get_by_test_id("verification-status").inner_text() == "完整"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.get_by_test_id("recent-events").get_by_role("link").first.click()
+    page.wait_for_url("**/supervision/timeline/?type=*")
+    assert page.get_by_test_id("timeline").locator("li").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_background_check_updates_the_page_when_done(city, trail, phone_page, monkeypatch):
+    monkeypatch.setattr(verification, "INLINE_LIMIT", 0)
+    page = phone_page
+    _login(page, "sup")
+    page.goto(page.base_url + "/supervision/audit/")
+    page.get_by_test_id("verify-button").click()
+    page.wait_for_url(page.base_url + "/supervision/audit/")
+    assert page.get_by_test_id("verify-button").is_disabled()
+    # The worker's part, while the page polls.
+    run = AuditVerification.objects.get()
+    verify_audit_chain.call(run_id=str(run.public_id))
+    page.get_by_test_id("verification-status").wait_for(timeout=10_000)
+    assert page.get_by_test_id("verification-status").inner_text() == "完整"
+    assert page.get_by_test_id("verify-button").is_enabled()
