@@ -80,10 +80,11 @@ class DeadlineAdmin(_ReadOnly):
         "due_date",
         "status",
         "paused",
+        "provisional",
         "last_rung",
         "next_rung_on",
     )
-    list_filter = ("kind", "status", "paused", "last_rung")
+    list_filter = ("kind", "status", "paused", "provisional", "last_rung")
     search_fields = ("title", "object_type", "object_id")
 
 

@@ -43,6 +43,11 @@ class AlertOut(Schema):
     due_date: dt.date
     days_overdue: int
     paused: bool
+    provisional: bool = Field(
+        ...,
+        description="The deadline's dates reach into a provisional calendar year (暂定): they rest on "
+        "the statutory holidays only and are recomputed when the State Council's notice is entered.",
+    )
     object_type: str
     object_id: str
 
@@ -90,6 +95,7 @@ def _alert_out(row: AlertRow) -> AlertOut:
         due_date=deadline.due_date,
         days_overdue=row.days_overdue,
         paused=deadline.paused,
+        provisional=deadline.provisional,
         object_type=deadline.object_type,
         object_id=deadline.object_id,
     )

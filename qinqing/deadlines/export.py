@@ -32,8 +32,9 @@ def alerts_workbook(rows: Iterable[AlertRow]) -> bytes:
         _("Rung date"),
         _("Fired on"),
         _("Paused"),
+        _("Provisional"),
     ]
-    widths = [10, 40, 18, 24, 14, 12, 10, 12, 12, 8]
+    widths = [10, 40, 18, 24, 14, 12, 10, 12, 12, 8, 8]
     for col, (title, width) in enumerate(zip(headers, widths, strict=True)):
         sheet.set_column(col, col, width)
         sheet.write(0, col, title, bold)
@@ -51,6 +52,7 @@ def alerts_workbook(rows: Iterable[AlertRow]) -> bytes:
         sheet.write_datetime(n, 7, _midnight(row.alert.rung_on), date)
         sheet.write_datetime(n, 8, _midnight(row.alert.fired_on), date)
         sheet.write(n, 9, _("yes") if deadline.paused else "")
+        sheet.write(n, 10, _("yes") if deadline.provisional else "")
     sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()

@@ -6,6 +6,10 @@ problem) is tracked by one `Deadline` row. Its ladder's rung dates are computed 
 the deadline is opened, moved or resumed (`DeadlineRungDate`), so that the daily scan
 is pure SQL over the few rows whose `next_rung_on` has come. Each rung fires at most
 once per due date: `Alert` is UNIQUE (deadline, rung, due_date).
+
+A deadline whose due date or rung dates reach into a provisional calendar year (see
+`qinqing.workdays.calendar`) is marked `provisional`; when that year's calendar is
+edited or marked complete, the `reladder` job recomputes it.
 """
 
 from __future__ import annotations
@@ -107,6 +111,10 @@ class Deadline(TimeStampedModel):
     last_rung = models.CharField(_("last rung reached"), max_length=16, choices=RungName.choices, blank=True)
     next_rung = models.CharField(_("next rung"), max_length=16, choices=RungName.choices, blank=True)
     next_rung_on = models.DateField(_("next rung on"), null=True, blank=True)
+    # Its due date or a rung date lies in (or its dates span) a provisional calendar
+    # year: the dates rest on an assumption until the State Council's notice is entered.
+    # A database default too, for rows written by raw SQL (bench/deadlines_scan.py).
+    provisional = models.BooleanField(_("provisional"), default=False, db_default=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:

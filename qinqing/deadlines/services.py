@@ -9,24 +9,39 @@ Against the scan, every write here first takes a shared lock that the scan takes
 exclusively (PostgreSQL advisory lock; SQLite's IMMEDIATE transactions already
 serialise writers): a scan then sees no deadline change half-way through its
 statements, so no rung can be skipped or fired twice by a race with a move.
+
+Each write that computes rung dates also sets `Deadline.provisional`: whether the
+item's dates reach into a provisional calendar year. An edit of the calendar enqueues
+the `reladder` job for the years edited (`calendar_changed`, see receivers.py), which
+recomputes the items reaching into them (`deadlines_reladder_years`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Organisation, User
 from qinqing.accounts.scoping import scope_for
 from qinqing.audit.services import audit_record
-from qinqing.common.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from qinqing.common.errors import (
+    ApplicationError,
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from qinqing.workdays.calendar import CalendarYearNotSeeded, DayUnit, WorkCalendar, current_calendar
 
-from .ladders import Rung, effective_rungs, get_ladder, rung_dates, rungs_from_json
+from .ladders import Rung, RungDate, effective_rungs, get_ladder, rung_dates, rungs_from_json
 from .models import (
     SEVERITY,
     STATUS_TRANSITIONS,
@@ -79,10 +94,11 @@ def _write_rungs(
     spent: frozenset[str] = frozenset(),
     fresh: bool = False,
 ) -> None:
-    """Replace the item's rung dates for its current due date and point `next_rung`
-    at the earliest one not yet fired. A rung already due fires at the next scan.
-    `fresh`: the item has no rung dates yet (just opened)."""
+    """Replace the item's rung dates for its current due date, point `next_rung` at
+    the earliest one not yet fired, and set `provisional`. A rung already due fires at
+    the next scan. `fresh`: the item has no rung dates yet (just opened)."""
     dates = rung_dates(rungs, deadline.due_date, calendar)
+    deadline.provisional = _is_provisional(deadline.due_date, dates, calendar)
     if not fresh:
         DeadlineRungDate.objects.filter(deadline=deadline).delete()
     DeadlineRungDate.objects.bulk_create(
@@ -100,6 +116,13 @@ def _write_rungs(
         deadline.next_rung, deadline.next_rung_on = "", None
 
 
+def _is_provisional(due_date: dt.date, dates: Sequence[RungDate], calendar: WorkCalendar) -> bool:
+    """Whether the due date or a rung date lies in, or the dates span, a provisional
+    year. The due date counts too: its caller may have counted it in working days."""
+    span = [due_date, *(d.on_date for d in dates)]
+    return bool(calendar.provisional_years_between(min(span), max(span)))
+
+
 def _state(deadline: Deadline) -> dict[str, Any]:
     return {
         "due_date": deadline.due_date.isoformat(),
@@ -108,6 +131,7 @@ def _state(deadline: Deadline) -> dict[str, Any]:
         "last_rung": deadline.last_rung,
         "next_rung": deadline.next_rung,
         "next_rung_on": deadline.next_rung_on.isoformat() if deadline.next_rung_on else None,
+        "provisional": deadline.provisional,
     }
 
 
@@ -137,7 +161,8 @@ def deadline_open(
 
     One open deadline per (kind, record): opening a second raises Conflict. Rungs whose
     date has already come fire at the next scan. Raises CalendarYearNotSeeded when a
-    working-day rung falls in a year the calendar does not know.
+    working-day rung falls in a year the calendar does not know; an item whose dates
+    reach into a provisional year opens marked `provisional`.
     """
     ladder = get_ladder(kind)
     rungs = rungs_from_json(ladder_override) if ladder_override else None
@@ -173,7 +198,7 @@ def deadline_open(
                 _("This record already has an open deadline of this kind."), code="deadline_exists"
             ) from exc
         _write_rungs(deadline, rungs or _rungs_for(deadline), calendar, fresh=True)
-        deadline.save(update_fields=["next_rung", "next_rung_on", "updated_at"])
+        deadline.save(update_fields=["next_rung", "next_rung_on", "provisional", "updated_at"])
         audit_record(
             actor=actor,
             action="deadline.open",
@@ -212,7 +237,9 @@ def deadline_move(*, actor: Any, deadline: Deadline, due_date: dt.date, reason: 
         locked.due_date = due_date
         locked.last_rung = ""
         _write_rungs(locked, _rungs_for(locked), calendar)
-        locked.save(update_fields=["due_date", "last_rung", "next_rung", "next_rung_on", "updated_at"])
+        locked.save(
+            update_fields=["due_date", "last_rung", "next_rung", "next_rung_on", "provisional", "updated_at"]
+        )
         audit_record(
             actor=actor,
             action="deadline.move",
@@ -356,7 +383,9 @@ def deadline_resume(*, actor: Any, deadline: Deadline, end: dt.date | None = Non
         locked.due_date = calendar.add_days(locked.due_date, pushed, locked.clock_unit)
         locked.paused = False
         _write_rungs(locked, _rungs_for(locked), calendar, spent=frozenset(fired))
-        locked.save(update_fields=["due_date", "paused", "next_rung", "next_rung_on", "updated_at"])
+        locked.save(
+            update_fields=["due_date", "paused", "next_rung", "next_rung_on", "provisional", "updated_at"]
+        )
         pause.end = end
         pause.pushed_days = pushed
         pause.pushed_unit = locked.clock_unit
@@ -447,6 +476,22 @@ def _enqueue_reladder(kind: str) -> None:
     transaction.on_commit(lambda: reladder.enqueue(kind=kind))
 
 
+def _rungs_done(batch: Sequence[Deadline]) -> dict[int, frozenset[str]]:
+    """Per item, the rungs that fired for its current due date or were spent before:
+    a recomputation must not fire them again."""
+    ids = [d.pk for d in batch]
+    fired = set(Alert.objects.filter(deadline__in=ids).values_list("deadline_id", "due_date", "rung"))
+    spent = set(
+        DeadlineRungDate.objects.filter(deadline__in=ids, spent=True).values_list("deadline_id", "rung")
+    )
+    return {
+        d.pk: frozenset(
+            rung for rung in SEVERITY if (d.pk, d.due_date, rung) in fired or (d.pk, rung) in spent
+        )
+        for d in batch
+    }
+
+
 def deadlines_reladder(*, kind: str, batch_size: int = 500) -> int:
     """Recompute the rung dates of the open items of `kind` after its ladder changed;
     returns how many items were recomputed. Rungs already fired for an item's due date
@@ -468,25 +513,15 @@ def deadlines_reladder(*, kind: str, batch_size: int = 500) -> int:
                 return done
             kind_rungs = effective_rungs(kind, kind_override=_kind_override(kind))
             ids = [d.pk for d in batch]
-            fired = set(Alert.objects.filter(deadline__in=ids).values_list("deadline_id", "due_date", "rung"))
-            spent = set(
-                DeadlineRungDate.objects.filter(deadline__in=ids, spent=True).values_list(
-                    "deadline_id", "rung"
-                )
-            )
+            done_rungs = _rungs_done(batch)
             skipped: list[int] = []
             for deadline in batch:
-                done_here = frozenset(
-                    rung
-                    for rung in SEVERITY
-                    if (deadline.pk, deadline.due_date, rung) in fired or (deadline.pk, rung) in spent
-                )
                 try:
-                    _write_rungs(deadline, kind_rungs, calendar, spent=done_here)
+                    _write_rungs(deadline, kind_rungs, calendar, spent=done_rungs[deadline.pk])
                 except CalendarYearNotSeeded:
                     skipped.append(deadline.pk)
                     continue
-                deadline.save(update_fields=["next_rung", "next_rung_on", "updated_at"])
+                deadline.save(update_fields=["next_rung", "next_rung_on", "provisional", "updated_at"])
             audit_record(
                 actor=None,
                 action="deadline.reladder",
@@ -495,4 +530,103 @@ def deadlines_reladder(*, kind: str, batch_size: int = 500) -> int:
                 after={"deadlines": ids[:50], "count": len(batch), "skipped": skipped[:50]},
             )
             done += len(batch) - len(skipped)
+            last_id = batch[-1].pk
+
+
+def _reaching_into(year: int) -> Q:
+    """Items whose due date or a rung date lies in `year`, or whose dates span it."""
+    lo, hi = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rungs = DeadlineRungDate.objects.filter(deadline=OuterRef("pk"))
+    return (
+        Q(due_date__range=(lo, hi))
+        | Q(Exists(rungs.filter(on_date__range=(lo, hi))))
+        | Q(Q(due_date__lt=lo), Exists(rungs.filter(on_date__gt=hi)))
+        | Q(Q(due_date__gt=hi), Exists(rungs.filter(on_date__lt=lo)))
+    )
+
+
+def _rung_map(pairs: Sequence[tuple[str, dt.date]]) -> dict[str, str]:
+    return {rung: on.isoformat() for rung, on in pairs}
+
+
+def deadlines_reladder_years(*, years: Sequence[int], batch_size: int = 500) -> int:
+    """Recompute the rung dates and the `provisional` mark of every open item whose
+    dates reach into one of `years`, after the calendar of those years changed (a
+    provisional year marked complete, a day entered or changed); returns how many items
+    changed. Each changed item gets a `deadline.reladder.calendar` audit event with its
+    dates before and after. Rungs already fired for an item's due date stay fired. The
+    due date itself is kept: whoever computed it recomputes it (see
+    `qinqing.workdays.calendar`). An item whose rungs now fall in a year the calendar
+    does not know (the year was withdrawn), or whose kind is no longer declared, keeps
+    its dates and is audited as skipped. Safe to run twice; each batch is its own
+    transaction."""
+    wanted = sorted(set(years))
+    if not wanted:
+        return 0
+    # This job runs in a worker whose snapshot may predate the edit by a few seconds.
+    calendar = current_calendar(max_age=0)
+    reaching = Q()
+    for year in wanted:
+        reaching |= _reaching_into(year)
+    changed = 0
+    last_id = 0
+    while True:
+        with transaction.atomic():
+            hold_scan_lock()
+            batch = list(
+                Deadline.objects.select_for_update()
+                .filter(reaching, status=DeadlineStatus.OPEN, pk__gt=last_id)
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return changed
+            done_rungs = _rungs_done(batch)
+            old: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
+            for deadline_id, rung, on_date in (
+                DeadlineRungDate.objects.filter(deadline__in=[d.pk for d in batch])
+                .order_by("deadline_id", "position")
+                .values_list("deadline_id", "rung", "on_date")
+            ):
+                old[deadline_id].append((rung, on_date))
+            kind_overrides = dict(
+                LadderOverride.objects.filter(kind__in={d.kind for d in batch}).values_list("kind", "rungs")
+            )
+            for deadline in batch:
+                before = {**_state(deadline), "rungs": _rung_map(old[deadline.pk])}
+                try:
+                    rungs = effective_rungs(
+                        deadline.kind,
+                        item_override=deadline.ladder_override,
+                        kind_override=kind_overrides.get(deadline.kind),
+                    )
+                    dates = rung_dates(rungs, deadline.due_date, calendar)
+                except ApplicationError as exc:
+                    audit_record(
+                        actor=None,
+                        action="deadline.reladder.calendar",
+                        obj=deadline,
+                        organisation=deadline.organisation_id,
+                        before=before,
+                        after={"skipped": exc.code, **exc.extra, "calendar_years": wanted},
+                    )
+                    continue
+                unchanged = [(d.rung, d.on_date) for d in dates] == old[deadline.pk]
+                if unchanged and _is_provisional(deadline.due_date, dates, calendar) == deadline.provisional:
+                    continue
+                _write_rungs(deadline, rungs, calendar, spent=done_rungs[deadline.pk])
+                deadline.save(update_fields=["next_rung", "next_rung_on", "provisional", "updated_at"])
+                audit_record(
+                    actor=None,
+                    action="deadline.reladder.calendar",
+                    obj=deadline,
+                    organisation=deadline.organisation_id,
+                    before=before,
+                    after={
+                        **_state(deadline),
+                        "rungs": _rung_map([(d.rung, d.on_date) for d in dates]),
+                        "calendar_years": wanted,
+                        "calendar_revision": calendar.revision,
+                    },
+                )
+                changed += 1
             last_id = batch[-1].pk

@@ -26,10 +26,14 @@ def scan_deadlines(period_key: str) -> dict[str, Any]:
 
 
 @task(queue_name="default")
-def reladder(kind: str) -> int:
-    """Recompute the rung dates of a kind's open items after its ladder changed."""
-    from .services import deadlines_reladder
+def reladder(kind: str = "", years: list[int] | None = None) -> int:
+    """Recompute rung dates: of a kind's open items after its ladder changed (`kind`),
+    or of the open items reaching into calendar years whose calendar changed (`years`),
+    clearing or setting their provisional mark."""
+    from .services import deadlines_reladder, deadlines_reladder_years
 
+    if years:
+        return deadlines_reladder_years(years=years)
     return deadlines_reladder(kind=kind)
 
 

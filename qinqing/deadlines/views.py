@@ -46,9 +46,16 @@ def alerts(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     query = urlencode({k: v for k, v in (("rung", rung), ("kind", kind)) if v})
+    rows = alert_rows(page.object_list)
     context = {
         "page": page,
-        "rows": alert_rows(page.object_list),
+        "rows": rows,
+        "any_provisional": any(row.deadline.provisional for row in rows),
+        "provisional_tip": _(
+            "Deadlines marked provisional have dates in a year whose working-day calendar is an "
+            "assumption (only the statutory holidays, until the State Council's notice is entered); "
+            "they are recomputed when the year is marked complete."
+        ),
         "rung": rung,
         "kind": kind,
         "rungs": RungName.choices,

@@ -31,4 +31,5 @@ class CalendarDayAdmin(_ReadOnly):
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(_ReadOnly):
-    list_display = ("year", "complete", "source")
+    list_display = ("year", "status", "source")
+    list_filter = ("status",)

@@ -1,4 +1,7 @@
-"""The working-day calendar over JSON: read by anyone signed in, edited by admins."""
+"""The working-day calendar over JSON: read by anyone signed in, edited by admins.
+
+Answers that may rest on a provisional year (see `calendar.py`) list it in
+`provisional_years`; an empty list means every year involved is complete."""
 
 from __future__ import annotations
 
@@ -12,24 +15,37 @@ from ninja import Field, Router, Schema, Status
 from qinqing.common.errors import NotFound, ValidationFailed
 
 from . import calendar, services
-from .models import FIRST_YEAR, LAST_YEAR, CalendarDay, CalendarYear, HolidayName
+from .models import FIRST_YEAR, LAST_YEAR, CalendarDay, CalendarYear, HolidayName, YearStatus
 from .selectors import calendar_day_get, calendar_days_of_year, calendar_year_summary, calendar_years
 
 router = Router(tags=["calendar"])
 
 KindLiteral = Literal["holiday", "makeup_workday"]
 UnitLiteral = Literal["calendar", "working"]
+StatusLiteral = Literal["incomplete", "provisional", "complete"]
+PROVISIONAL_HELP = (
+    "Provisional years (statutory holidays only, pending the State Council's notice) the answer "
+    "rests on; empty when every year involved is complete."
+)
 # Ten years either way: enough for any time limit, small enough to stay a typo check.
 MAX_OFFSET = 3660
 
 
 class YearOut(Schema):
     year: int
-    complete: bool
+    status: StatusLiteral = Field(
+        ...,
+        description="complete: the official arrangement; provisional: an assumption, flagged in "
+        "answers; incomplete: answers touching the year are refused (409).",
+    )
+    status_display: str
+    complete: bool = Field(..., description="status == complete")
     source: str
     holidays: int
     makeup_workdays: int
-    working_days: int | None = Field(None, description="Working days in the year; null unless complete.")
+    working_days: int | None = Field(
+        None, description="Working days in the year; null unless complete or provisional."
+    )
 
 
 class DayOut(Schema):
@@ -50,7 +66,10 @@ class DayIn(Schema):
 
 
 class YearIn(Schema):
-    complete: bool
+    status: StatusLiteral | None = None
+    complete: bool | None = Field(
+        None, description="Older form of status: true is complete, false incomplete. Give one of the two."
+    )
     source: str = Field("", max_length=300)
 
 
@@ -60,6 +79,7 @@ class CheckOut(Schema):
     kind: str | None = Field(None, description="holiday or makeup_workday when the day is listed")
     name: str | None = None
     name_display: str | None = None
+    provisional_years: list[int] = Field(..., description=PROVISIONAL_HELP)
 
 
 class AddOut(Schema):
@@ -67,12 +87,14 @@ class AddOut(Schema):
     n: int
     unit: str
     result: dt.date
+    provisional_years: list[int] = Field(..., description=PROVISIONAL_HELP)
 
 
 class BetweenOut(Schema):
     a: dt.date
     b: dt.date
     working_days: int = Field(..., description="Working days in (a, b]; negative when b < a.")
+    provisional_years: list[int] = Field(..., description=PROVISIONAL_HELP)
 
 
 def _day_out(day: CalendarDay) -> DayOut:
@@ -91,7 +113,9 @@ def _year_out(record: CalendarYear) -> YearOut:
     summary = calendar_year_summary(record.year)
     return YearOut(
         year=record.year,
-        complete=record.complete,
+        status=record.status,  # type: ignore[arg-type]
+        status_display=str(record.get_status_display()),
+        complete=record.is_complete,
         source=record.source,
         holidays=summary.holidays,
         makeup_workdays=summary.makeup_workdays,
@@ -99,7 +123,7 @@ def _year_out(record: CalendarYear) -> YearOut:
     )
 
 
-@router.get("/years", response=list[YearOut], summary="Years entered and whether each is complete")
+@router.get("/years", response=list[YearOut], summary="Years entered and the status of each")
 def list_years(request: HttpRequest) -> list[YearOut]:
     return [_year_out(r) for r in calendar_years()]
 
@@ -113,7 +137,8 @@ def list_days(request: HttpRequest, year: int) -> list[DayOut]:
 
 @router.get("/check", response=CheckOut, summary="Is a date a working day?")
 def check(request: HttpRequest, date: dt.date) -> CheckOut:
-    working = calendar.is_working_day(date)
+    snapshot = calendar.current_calendar()
+    working = snapshot.is_working_day(date)
     listed = CalendarDay.objects.filter(date=date).first()
     return CheckOut(
         date=date,
@@ -121,6 +146,7 @@ def check(request: HttpRequest, date: dt.date) -> CheckOut:
         kind=listed.kind if listed else None,
         name=listed.name if listed else None,
         name_display=str(listed.get_name_display()) if listed else None,
+        provisional_years=snapshot.provisional_years_between(date, date),
     )
 
 
@@ -128,12 +154,31 @@ def check(request: HttpRequest, date: dt.date) -> CheckOut:
 def add(request: HttpRequest, start: dt.date, n: int, unit: UnitLiteral = "working") -> AddOut:
     if abs(n) > MAX_OFFSET:
         raise ValidationFailed(fields={"n": [str(_("This value is out of range."))]})
-    return AddOut(start=start, n=n, unit=unit, result=calendar.add_days(start, n, unit))
+    if unit == calendar.DayUnit.CALENDAR:
+        # Calendar days need no calendar: nothing is assumed (and no year is refused).
+        return AddOut(
+            start=start, n=n, unit=unit, result=calendar.add_days(start, n, unit), provisional_years=[]
+        )
+    snapshot = calendar.current_calendar()
+    result = snapshot.add_days(start, n, unit)
+    return AddOut(
+        start=start,
+        n=n,
+        unit=unit,
+        result=result,
+        provisional_years=snapshot.provisional_years_between(start, result),
+    )
 
 
 @router.get("/between", response=BetweenOut, summary="Working days between two dates")
 def between(request: HttpRequest, a: dt.date, b: dt.date) -> BetweenOut:
-    return BetweenOut(a=a, b=b, working_days=calendar.working_days_between(a, b))
+    snapshot = calendar.current_calendar()
+    return BetweenOut(
+        a=a,
+        b=b,
+        working_days=snapshot.working_days_between(a, b),
+        provisional_years=snapshot.provisional_years_between(a, b),
+    )
 
 
 @router.post("/days", response={201: DayOut}, summary="Add a day (admin)")
@@ -173,9 +218,16 @@ def delete_day(request: HttpRequest, day_id: int) -> Status:
     return Status(204, None)
 
 
-@router.put("/years/{year}", response=YearOut, summary="Mark a year complete or not (admin)")
+@router.put("/years/{year}", response=YearOut, summary="Set a year's status (admin)")
 def set_year(request: HttpRequest, year: int, payload: YearIn) -> YearOut:
-    record = services.calendar_year_set(
-        actor=request.user, year=year, complete=payload.complete, source=payload.source
-    )
+    # Refused before the input is judged, so that a non-admin learns nothing from a 400.
+    services.require_calendar_admin(request.user)
+    status: str
+    if payload.status is not None:
+        status = payload.status
+    elif payload.complete is not None:
+        status = YearStatus.COMPLETE if payload.complete else YearStatus.INCOMPLETE
+    else:
+        raise ValidationFailed(fields={"status": [str(_("Choose complete, provisional or not complete."))]})
+    record = services.calendar_year_set(actor=request.user, year=year, status=status, source=payload.source)
     return _year_out(record)

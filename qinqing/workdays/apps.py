@@ -6,8 +6,9 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-# The data migration that seeds the official arrangements.
+# The data migrations that seed the official arrangements and the provisional years.
 SEED_MIGRATION = "0002_seed_official_2020_2026"
+PROVISIONAL_SEED_MIGRATION = "0006_seed_provisional_2027"
 
 
 class WorkdaysConfig(AppConfig):
@@ -39,8 +40,14 @@ def _reseed_after_flush(sender: Any, using: str = "default", **kwargs: Any) -> N
 
     connection = connections[using]
     recorder = MigrationRecorder(connection)
-    if not recorder.has_table() or ("workdays", SEED_MIGRATION) not in recorder.applied_migrations():
+    if not recorder.has_table():
+        return
+    applied = recorder.applied_migrations()
+    if ("workdays", SEED_MIGRATION) not in applied:
         return
     if CalendarYear.objects.using(using).exists():
         return
-    ensure_official_calendar()
+    if ("workdays", PROVISIONAL_SEED_MIGRATION) in applied:
+        ensure_official_calendar()
+    else:
+        ensure_official_calendar(provisional=())

@@ -1,9 +1,28 @@
 """Working-day arithmetic: the one place that knows which days are working days.
 
 A day is a working day when it is a make-up working day (调休上班), or a Monday to
-Friday that is not a holiday. Only years an admin has marked complete are known; any
-answer that depends on another year raises `CalendarYearNotSeeded` instead of
-guessing from the weekday.
+Friday that is not a holiday. A year is known when its `CalendarYear` is complete (the
+State Council's notice is entered) or provisional (see below); any answer that depends
+on another year (no record, not complete, or beyond the seeded range) raises
+`CalendarYearNotSeeded` instead of guessing from the weekday.
+
+Provisional years. Each year's notice is published only weeks before the year begins,
+while time limits reach into it long before. A provisional year holds only the
+statutory holidays the law fixes and no make-up working days (see `official.py`): the
+answers it gives are an assumption, never a silent guess, so every answer that may
+depend on one can be flagged. `provisional_years_between(a, b)` lists the provisional
+years from a's year to b's year: for `result = add_working_days(start, n)` ask
+`provisional_years_between(start, result)`, for `working_days_between(a, b)` ask
+`provisional_years_between(a, b)`. Calendar-day arithmetic needs no calendar and
+assumes nothing. Complete years never appear in that list, and everything else
+behaves as before. Ask the same snapshot both questions (`cal = current_calendar()`)
+so that an edit in between cannot split them.
+
+Whoever stores a date computed through a provisional year (a due date counted in
+working days) must store the flag with it and recompute the date once the year is
+complete: edits of the calendar send `signals.calendar_changed` with the years edited,
+inside the edit's transaction. Deadlines do this (`Deadline.provisional`, recomputed
+by the `reladder` job).
 
 Conventions (all dates are `datetime.date`):
 
@@ -64,7 +83,7 @@ _lazy_year_message = lazy(_year_message, str)
 
 
 class CalendarYearNotSeeded(ApplicationError):
-    """A date fell in a year whose holiday arrangement is not (completely) entered."""
+    """A date fell in a year that is neither complete nor provisional."""
 
     code = "calendar_year_not_seeded"
     http_status = 409
@@ -77,12 +96,16 @@ class CalendarYearNotSeeded(ApplicationError):
 
 @dataclass(frozen=True, eq=False)
 class WorkCalendar:
-    """An immutable snapshot of the calendar, from Jan 1 of the first complete year to
-    Dec 31 of the last. Years inside the span that are not complete stay unknown."""
+    """An immutable snapshot of the calendar, from Jan 1 of the first known (complete or
+    provisional) year to Dec 31 of the last. Years inside the span that are neither stay
+    unknown."""
 
     revision: int
     first_ordinal: int
     complete_years: frozenset[int]
+    provisional_years: frozenset[int]
+    # complete_years | provisional_years: the years answered for.
+    known_years: frozenset[int]
     # working[i] is 1 when the day first_ordinal + i is a working day.
     working: bytes
     # before[i]: working days strictly before day first_ordinal + i (one extra entry at
@@ -93,12 +116,20 @@ class WorkCalendar:
 
     @classmethod
     def build(
-        cls, *, revision: int, complete_years: Iterable[int], days: Iterable[tuple[dt.date, bool]]
+        cls,
+        *,
+        revision: int,
+        complete_years: Iterable[int],
+        days: Iterable[tuple[dt.date, bool]],
+        provisional_years: Iterable[int] = (),
     ) -> WorkCalendar:
-        """`days` are the listed days, each with True for a make-up working day."""
-        years = frozenset(complete_years)
+        """`days` are the listed days, each with True for a make-up working day. A year
+        in both `complete_years` and `provisional_years` counts as complete."""
+        complete = frozenset(complete_years)
+        provisional = frozenset(provisional_years) - complete
+        years = complete | provisional
         if not years:
-            return cls(revision, 0, years, b"", array("q", [0]), array("q"))
+            return cls(revision, 0, complete, provisional, years, b"", array("q", [0]), array("q"))
         first = dt.date(min(years), 1, 1).toordinal()
         last = dt.date(max(years), 12, 31).toordinal()
         size = last - first + 1
@@ -119,22 +150,38 @@ class WorkCalendar:
                 ordinals.append(first + i)
                 count += 1
         before[size] = count
-        return cls(revision, first, years, bytes(working), before, ordinals)
+        return cls(revision, first, complete, provisional, years, bytes(working), before, ordinals)
 
     # --- checks --------------------------------------------------------------------
 
     def _require_year(self, year: int) -> None:
-        if year not in self.complete_years:
+        if year not in self.known_years:
             raise CalendarYearNotSeeded(year)
 
     def _require_years(self, a: dt.date, b: dt.date) -> None:
         lo, hi = (a.year, b.year) if a <= b else (b.year, a.year)
         for year in range(lo, hi + 1):
-            if year not in self.complete_years:
+            if year not in self.known_years:
                 raise CalendarYearNotSeeded(year)
 
     def covers(self, year: int) -> bool:
-        return year in self.complete_years
+        """Whether answers in `year` are given (complete or provisional)."""
+        return year in self.known_years
+
+    def is_provisional(self, year: int) -> bool:
+        return year in self.provisional_years
+
+    # --- assumptions ---------------------------------------------------------------
+
+    def provisional_years_between(self, a: dt.date, b: dt.date) -> list[int]:
+        """The provisional years from the earlier date's year to the later one's, in
+        order: the assumptions an answer spanning `a` and `b` may rest on. Empty when
+        every year in between is complete (or unknown: those raise in the arithmetic
+        itself, never here)."""
+        if not self.provisional_years:
+            return []
+        lo, hi = (a.year, b.year) if a <= b else (b.year, a.year)
+        return [year for year in range(lo, hi + 1) if year in self.provisional_years]
 
     # --- single answers ------------------------------------------------------------
 
@@ -151,11 +198,11 @@ class WorkCalendar:
             # before[i + 1] working days lie on or before start; the next one has that index.
             k = self.before[i + 1] + n - 1
             if k >= len(self.ordinals):
-                raise CalendarYearNotSeeded(max(self.complete_years) + 1)
+                raise CalendarYearNotSeeded(max(self.known_years) + 1)
         else:
             k = self.before[i] + n
             if k < 0:
-                raise CalendarYearNotSeeded(min(self.complete_years) - 1)
+                raise CalendarYearNotSeeded(min(self.known_years) - 1)
         result = dt.date.fromordinal(self.ordinals[k])
         if result.year != start.year:
             self._require_years(start, result)
@@ -222,24 +269,33 @@ def _read_revision() -> int:
 
 
 def _load(revision: int) -> WorkCalendar:
-    from .models import CalendarDay, CalendarYear, DayKind
+    from .models import KNOWN_STATUSES, CalendarDay, CalendarYear, DayKind, YearStatus
 
-    years = CalendarYear.objects.filter(complete=True).values_list("year", flat=True)
+    years = list(CalendarYear.objects.filter(status__in=KNOWN_STATUSES).values_list("year", "status"))
     days = [
         (day, kind == DayKind.MAKEUP_WORKDAY) for day, kind in CalendarDay.objects.values_list("date", "kind")
     ]
-    return WorkCalendar.build(revision=revision, complete_years=list(years), days=days)
+    return WorkCalendar.build(
+        revision=revision,
+        complete_years=[year for year, status in years if status == YearStatus.COMPLETE],
+        provisional_years=[year for year, status in years if status == YearStatus.PROVISIONAL],
+        days=days,
+    )
 
 
-def current_calendar() -> WorkCalendar:
-    """The calendar snapshot, reloaded when the revision in the database has moved."""
+def current_calendar(*, max_age: float = REVISION_CHECK_SECONDS) -> WorkCalendar:
+    """The calendar snapshot, reloaded when the revision in the database has moved.
+
+    The revision is compared at most every `max_age` seconds; a job that must see an
+    edit that has just committed elsewhere passes `max_age=0` (one cheap query).
+    """
     snapshot = _state.snapshot
     now = time.monotonic()
-    if snapshot is not None and now - _state.checked_at < REVISION_CHECK_SECONDS:
+    if snapshot is not None and now - _state.checked_at < max_age:
         return snapshot
     with _lock:
         snapshot = _state.snapshot
-        if snapshot is not None and now - _state.checked_at < REVISION_CHECK_SECONDS:
+        if snapshot is not None and now - _state.checked_at < max_age:
             return snapshot
         # The revision is read before the rows: a snapshot is never older than its number.
         revision = _read_revision()
@@ -305,6 +361,10 @@ def add_days_many(starts: Sequence[dt.date], n: int, unit: str = DayUnit.CALENDA
     return current_calendar().add_days_many(starts, n, unit)
 
 
+def provisional_years_between(a: dt.date, b: dt.date) -> list[int]:
+    return current_calendar().provisional_years_between(a, b)
+
+
 __all__ = [
     "REVISION_CHECK_SECONDS",
     "CalendarYearNotSeeded",
@@ -318,6 +378,7 @@ __all__ = [
     "is_working_day",
     "next_working_day",
     "previous_working_day",
+    "provisional_years_between",
     "working_day_on_or_after",
     "working_days_between",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import DayKind, HolidayName
+from .models import DayKind, HolidayName, YearStatus
 
 
 class CalendarDayForm(forms.Form):
@@ -16,10 +16,15 @@ class CalendarDayForm(forms.Form):
 
 
 class CalendarYearForm(forms.Form):
-    complete = forms.BooleanField(
-        label=_("This year's arrangement is entered in full"),
-        required=False,
-        help_text=_("Only complete years are used for working-day arithmetic."),
+    status = forms.ChoiceField(
+        label=_("Status of the year"),
+        choices=YearStatus.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Complete: the State Council's notice is entered in full. Provisional: an assumption "
+            "until then, flagged wherever it is used. Not complete: working-day arithmetic refuses "
+            "dates in the year."
+        ),
     )
     source = forms.CharField(
         label=_("Source"),

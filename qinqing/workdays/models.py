@@ -2,9 +2,10 @@
 
 A day not listed here follows the week: Monday to Friday work, Saturday and Sunday
 rest. A listed day overrides that: a `holiday` rests even on a weekday, a
-`makeup_workday` works even on a weekend. A year counts as known only once an admin
-has marked its `CalendarYear` complete; arithmetic touching any other year refuses to
-guess (see `calendar.py`).
+`makeup_workday` works even on a weekend. A year is known to the arithmetic when its
+`CalendarYear` is complete (the State Council's notice is entered) or provisional (an
+assumption until the notice is entered, flagged wherever it is used); arithmetic
+touching any other year refuses to guess (see `calendar.py`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,21 @@ class HolidayName(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class YearStatus(models.TextChoices):
+    """How far a year's arrangement can be relied on."""
+
+    # Not usable: the days are being entered, or the year was withdrawn.
+    INCOMPLETE = "incomplete", _("Not complete")
+    # Usable, but an assumption: answers touching it are flagged (see calendar.py).
+    PROVISIONAL = "provisional", _("Provisional")
+    # The official arrangement, entered in full.
+    COMPLETE = "complete", _("Complete")
+
+
+# The statuses whose years the working-day arithmetic answers for.
+KNOWN_STATUSES = (YearStatus.COMPLETE, YearStatus.PROVISIONAL)
+
+
 class CalendarDay(TimeStampedModel):
     """One day that departs from the Monday-to-Friday week."""
 
@@ -62,10 +78,12 @@ class CalendarDay(TimeStampedModel):
 
 
 class CalendarYear(TimeStampedModel):
-    """Whether a year's arrangement has been entered in full (and from which notice)."""
+    """How far a year's arrangement is entered (and from which notice)."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    complete = models.BooleanField(_("complete"), default=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=YearStatus.choices, default=YearStatus.INCOMPLETE
+    )
     source = models.CharField(_("source"), max_length=300, blank=True)
 
     class Meta:
@@ -76,10 +94,21 @@ class CalendarYear(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR), name="calendar_year_in_range"
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=YearStatus.values), name="calendar_year_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         return str(self.year)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == YearStatus.COMPLETE
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.status == YearStatus.PROVISIONAL
 
 
 class CalendarRevision(models.Model):

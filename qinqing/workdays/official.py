@@ -9,6 +9,15 @@ that migrations already applied never change meaning.
 Since 2025 (《全国年节及纪念日放假办法》 as amended in November 2024) the Spring
 Festival and Labour Day each have one more statutory day: 13 statutory days a year
 instead of 11.
+
+`PROVISIONAL` holds years whose notice is not published yet: only the statutory days
+the 办法 itself fixes (元旦 1 day; 春节 4 days, 除夕 and 正月初一 to 初三; 清明 1; 劳动节 2,
+May 1 and 2; 端午 1; 中秋 1; 国庆 3, October 1 to 3), on that year's dates. They are
+seeded as provisional years: no make-up working days (unknown until the notice), and no
+weekday off in lieu for a statutory day on a weekend (补假: the notice decides which
+weekday), so a provisional year has up to a few more working days than the official
+one will. Lunar and solar-term dates were checked against three independent libraries
+(lunardate, lunar-python, borax) outside the project.
 """
 
 from __future__ import annotations
@@ -190,14 +199,43 @@ ARRANGEMENTS: dict[int, Arrangement] = {
 }
 
 
+# Statutory days only, until the State Council's notice for the year is entered.
+PROVISIONAL: dict[int, Arrangement] = {
+    2027: Arrangement(
+        year=2027,
+        source=(
+            "暂定（法定最低安排）：仅《全国年节及纪念日放假办法》（2024年修订）规定的法定节假日，"
+            "无调休上班日、无补假；待国务院办公厅关于2027年部分节假日安排的通知发布后录入并标记为完整"
+        ),
+        festivals=(
+            Festival(H.NEW_YEAR, (_span(2027, (1, 1), (1, 1)),)),
+            # 除夕 is 腊月廿九 (the last month of lunar 2026 has 29 days); 正月初一 is 02-06.
+            Festival(H.SPRING_FESTIVAL, (_span(2027, (2, 5), (2, 8)),)),
+            # The Qingming solar term falls on 5 April in 2027.
+            Festival(H.QINGMING, (_span(2027, (4, 5), (4, 5)),)),
+            Festival(H.LABOUR_DAY, (_span(2027, (5, 1), (5, 2)),)),
+            Festival(H.DRAGON_BOAT, (_span(2027, (6, 9), (6, 9)),)),  # 五月初五
+            Festival(H.MID_AUTUMN, (_span(2027, (9, 15), (9, 15)),)),  # 八月十五
+            Festival(H.NATIONAL_DAY, (_span(2027, (10, 1), (10, 3)),)),
+        ),
+    ),
+}
+
+
+def arrangement(year: int) -> Arrangement:
+    """The official arrangement of `year`, else its provisional one (KeyError if none)."""
+    return ARRANGEMENTS[year] if year in ARRANGEMENTS else PROVISIONAL[year]
+
+
 def seed_days(year: int) -> Iterator[SeedDay]:
-    """Every listed day of one year's arrangement, in date order.
+    """Every listed day of one year's arrangement (official, else provisional), in date
+    order.
 
     A day's calendar year may differ from the arrangement's (the 2023 New Year break
     began on 31 December 2022).
     """
     days: list[SeedDay] = []
-    for festival in ARRANGEMENTS[year].festivals:
+    for festival in arrangement(year).festivals:
         for first, last in festival.rest:
             day = first
             while day <= last:

@@ -41,7 +41,7 @@ class YearSummary:
     holidays: int
     weekday_holidays: int
     makeup_workdays: int
-    # Working days in the year, when the year is complete; None otherwise.
+    # Working days in the year, when the year is complete or provisional; None otherwise.
     working_days: int | None
 
 

@@ -1,5 +1,7 @@
-"""Edits of the working-day calendar. Admin only; each edit is audited and bumps the
-calendar revision so that every process reloads its cached calendar."""
+"""Edits of the working-day calendar. Admin only; each edit is audited, bumps the
+calendar revision so that every process reloads its cached calendar, and sends
+`signals.calendar_changed` (in its transaction) so that stored dates computed from the
+edited years are recomputed."""
 
 from __future__ import annotations
 
@@ -15,7 +17,17 @@ from qinqing.audit.services import audit_record
 from qinqing.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from .calendar import invalidate_after_edit
-from .models import FIRST_YEAR, LAST_YEAR, CalendarDay, CalendarRevision, CalendarYear, DayKind, HolidayName
+from .models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    CalendarDay,
+    CalendarRevision,
+    CalendarYear,
+    DayKind,
+    HolidayName,
+    YearStatus,
+)
+from .signals import calendar_changed
 
 
 def require_calendar_admin(actor: Any) -> None:
@@ -32,6 +44,10 @@ def _bump_revision() -> int:
         CalendarRevision.objects.filter(pk=1).update(number=F("number") + 1)
     invalidate_after_edit()
     return int(CalendarRevision.objects.values_list("number", flat=True).get(pk=1))
+
+
+def _announce(years: set[int], revision: int) -> None:
+    calendar_changed.send(sender=CalendarYear, years=sorted(years), revision=revision)
 
 
 def _check_year(year: int, field: str) -> None:
@@ -94,6 +110,7 @@ def calendar_day_create(*, actor: Any, date: dt.date, kind: str, name: str, note
                 obj=day,
                 after={**_snapshot(day), "revision": revision},
             )
+            _announce({date.year}, revision)
     except IntegrityError as exc:
         # A concurrent edit entered the same date between the check and the insert.
         raise Conflict(_("This date was just entered by someone else; reload the page.")) from exc
@@ -112,6 +129,7 @@ def calendar_day_update(
         with transaction.atomic(durable=True):
             locked = lock_calendar_day(day.pk)
             before = _snapshot(locked)
+            old_year = locked.date.year
             if date != locked.date and CalendarDay.objects.filter(date=date).exists():
                 raise ValidationFailed(fields={"date": [str(_("This date is already in the calendar."))]})
             locked.date, locked.kind, locked.name, locked.note = date, kind, name, note
@@ -124,6 +142,7 @@ def calendar_day_update(
                 before=before,
                 after={**_snapshot(locked), "revision": revision},
             )
+            _announce({old_year, date.year}, revision)
     except IntegrityError as exc:
         raise Conflict(_("This date was just entered by someone else; reload the page.")) from exc
     return locked
@@ -145,30 +164,38 @@ def calendar_day_delete(*, actor: Any, day: CalendarDay) -> None:
             before=before,
             after={"revision": revision},
         )
+        _announce({locked.date.year}, revision)
 
 
-def calendar_year_set(*, actor: Any, year: int, complete: bool, source: str = "") -> CalendarYear:
-    """Create or update a year's record; `complete=True` makes the year known to the
-    calendar arithmetic, `False` withdraws it (answers touching it then raise)."""
+def calendar_year_set(*, actor: Any, year: int, status: str, source: str = "") -> CalendarYear:
+    """Create or update a year's record. `complete` makes the year known to the
+    calendar arithmetic as official; `provisional` makes it known as an assumption
+    (answers touching it are flagged); `incomplete` withdraws it (answers touching it
+    then raise). A change of status is announced, so that dates computed through the
+    year are recomputed (a provisional year marked complete clears their flag)."""
     require_calendar_admin(actor)
     _check_year(year, "year")
+    if status not in YearStatus.values:
+        raise ValidationFailed(fields={"status": [str(_("Choose complete, provisional or not complete."))]})
     source = source.strip()
     if len(source) > 300:
         raise ValidationFailed(fields={"source": [str(_("At most 300 characters."))]})
     with transaction.atomic(durable=True):
         record = CalendarYear.objects.select_for_update().filter(year=year).first()
-        before = {"complete": record.complete, "source": record.source} if record else None
+        before = {"status": record.status, "source": record.source} if record else None
         if record is None:
-            record = CalendarYear.objects.create(year=year, complete=complete, source=source)
+            record = CalendarYear.objects.create(year=year, status=status, source=source)
         else:
-            record.complete, record.source = complete, source
-            record.save(update_fields=["complete", "source", "updated_at"])
+            record.status, record.source = status, source
+            record.save(update_fields=["status", "source", "updated_at"])
         revision = _bump_revision()
         audit_record(
             actor=actor,
             action="calendar.year.set",
             obj=record,
             before=before,
-            after={"year": year, "complete": complete, "source": source, "revision": revision},
+            after={"year": year, "status": status, "source": source, "revision": revision},
         )
+        if (before["status"] if before else YearStatus.INCOMPLETE) != status:
+            _announce({year}, revision)
     return record

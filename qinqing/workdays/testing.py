@@ -1,4 +1,4 @@
-"""Putting the official calendar back after something emptied the database.
+"""Putting the seeded calendar back after something emptied the database.
 
 Transactional tests (`django_db(transaction=True)`) flush every table when they end,
 the seeded calendar included. The app puts it back after each flush (see apps.py);
@@ -8,16 +8,26 @@ or audit event: it restores seed data, it is not an edit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 
 from . import calendar
-from .models import CalendarDay, CalendarRevision, CalendarYear
-from .official import ARRANGEMENTS, seed_days
+from .models import CalendarDay, CalendarRevision, CalendarYear, YearStatus
+from .official import ARRANGEMENTS, PROVISIONAL, seed_days
+
+OFFICIAL_YEARS = range(2020, 2027)
+PROVISIONAL_YEARS = (2027,)
 
 
-def ensure_official_calendar(years: range = range(2020, 2027)) -> None:
+def ensure_official_calendar(
+    years: Iterable[int] = OFFICIAL_YEARS, provisional: Iterable[int] = PROVISIONAL_YEARS
+) -> None:
+    """The official years complete and the provisional ones provisional, with their
+    days, as the data migrations seed them."""
+    years, provisional = list(years), list(provisional)
     with transaction.atomic():
-        wanted = [day for year in years for day in seed_days(year)]
+        wanted = [day for year in [*years, *provisional] for day in seed_days(year)]
         present = set(
             CalendarDay.objects.filter(date__in=[d.date for d in wanted]).values_list("date", flat=True)
         )
@@ -30,7 +40,11 @@ def ensure_official_calendar(years: range = range(2020, 2027)) -> None:
         )
         for year in years:
             CalendarYear.objects.update_or_create(
-                year=year, defaults={"complete": True, "source": ARRANGEMENTS[year].source}
+                year=year, defaults={"status": YearStatus.COMPLETE, "source": ARRANGEMENTS[year].source}
+            )
+        for year in provisional:
+            CalendarYear.objects.update_or_create(
+                year=year, defaults={"status": YearStatus.PROVISIONAL, "source": PROVISIONAL[year].source}
             )
         revision, _created = CalendarRevision.objects.get_or_create(pk=1, defaults={"number": 0})
         revision.number += 1

@@ -1,4 +1,5 @@
-"""The admin's calendar page: one year at a time, its days, and whether it is complete."""
+"""The admin's calendar page: one year at a time, its days, and its status (complete,
+provisional or not complete)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from qinqing.common.permissions import require_admin
 from . import services
 from .export import days_workbook
 from .forms import CalendarDayForm, CalendarYearForm
-from .models import FIRST_YEAR, LAST_YEAR, CalendarDay
+from .models import FIRST_YEAR, LAST_YEAR, CalendarDay, YearStatus
 from .selectors import calendar_day_get, calendar_days_of_year, calendar_year_choices, calendar_year_summary
 
 
@@ -65,7 +66,7 @@ def _render_year(
         record = summary.record
         year_form = CalendarYearForm(
             initial={
-                "complete": record.complete if record else False,
+                "status": record.status if record else YearStatus.INCOMPLETE,
                 "source": record.source if record else "",
             }
         )
@@ -190,14 +191,24 @@ def year_set(request: HttpRequest, year: int) -> HttpResponse:
             record = services.calendar_year_set(
                 actor=request.user,
                 year=year,
-                complete=form.cleaned_data["complete"],
+                status=form.cleaned_data["status"],
                 source=form.cleaned_data["source"],
             )
         except ApplicationError as exc:
             _apply_error(form, exc)
         else:
-            if record.complete:
-                messages.success(request, _("%(year)d is marked complete.") % {"year": year})
+            if record.is_complete:
+                messages.success(
+                    request,
+                    _("%(year)d is marked complete. Open deadlines touching it are being recomputed.")
+                    % {"year": year},
+                )
+            elif record.is_provisional:
+                messages.warning(
+                    request,
+                    _("%(year)d is marked provisional: working-day answers in it are flagged as assumptions.")
+                    % {"year": year},
+                )
             else:
                 messages.warning(
                     request,

@@ -41,3 +41,30 @@ def test_officer_reads_alerts_on_a_phone(city, ladders, phone_page):
     page.get_by_role("button", name="筛选").click()
     page.wait_for_url("**/deadlines/alerts/?rung=alarm*")
     assert page.get_by_test_id("alerts-table").locator("tbody tr").count() == 1
+
+
+def test_a_provisional_deadline_shows_its_badge_on_a_phone(city, ladders, phone_page):
+    deadline_open(
+        actor=None,
+        kind=KIND,
+        object_type="test.record",
+        object_id="2",
+        organisation=city.drc,
+        due_date=dt.date(2027, 1, 8),
+        owner=city.officer,
+        title="跨年审批事项",
+    )
+    deadlines_scan(today=dt.date(2027, 1, 8))
+    page = phone_page
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("用户名").fill("officer")
+    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(page.base_url + "/")
+    page.goto(page.base_url + "/deadlines/alerts/")
+    badges = page.get_by_test_id("deadline-provisional")
+    assert badges.count() == 2  # the reminder's row and the warning's
+    assert badges.first.inner_text() == "暂定"
+    assert "法定节假日" in (badges.first.get_attribute("title") or "")
+    assert page.get_by_test_id("provisional-note").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -75,7 +75,7 @@ def test_open_refuses_an_undeclared_kind_and_an_unknown_calendar_year(open_item)
     with pytest.raises(ValidationFailed):
         open_item(D(2026, 10, 9), kind="no.such.kind")
     with pytest.raises(CalendarYearNotSeeded):
-        open_item(D(2027, 1, 8))  # its working-day rungs fall in 2027
+        open_item(D(2028, 1, 7))  # its working-day rungs fall in 2028
 
 
 def test_open_with_an_item_ladder(open_item):
@@ -217,14 +217,14 @@ def test_an_override_applies_to_new_items_and_reladders_open_ones(open_item, cit
 
 
 def test_reladder_skips_an_item_whose_new_rungs_fall_in_an_unknown_year(open_item, city):
-    late = open_item(D(2026, 12, 28), kind=CALENDAR_KIND)
+    late = open_item(D(2027, 12, 28), kind=CALENDAR_KIND)
     early = open_item(D(2026, 6, 1), kind=CALENDAR_KIND)
     before = _rungs(late)
     services.ladder_override_set(
         actor=city.admin, kind=CALENDAR_KIND, rungs=[{"name": "alarm", "offset": 5, "unit": "working"}]
     )
     assert services.deadlines_reladder(kind=CALENDAR_KIND) == 1
-    assert _rungs(late) == before  # five working days after 12-28 is in 2027: kept as it was
+    assert _rungs(late) == before  # five working days after 12-28 is in 2028: kept as it was
     assert _rungs(early) == [("alarm", D(2026, 6, 8), False)]
     event = AuditEvent.objects.get(action="deadline.reladder")
     assert event.after["skipped"] == [late.pk]

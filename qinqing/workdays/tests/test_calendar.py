@@ -8,7 +8,14 @@ import pytest
 
 from qinqing.workdays import calendar
 from qinqing.workdays.calendar import CalendarYearNotSeeded, DayUnit, WorkCalendar
-from qinqing.workdays.models import CalendarDay, CalendarRevision, CalendarYear, DayKind, HolidayName
+from qinqing.workdays.models import (
+    CalendarDay,
+    CalendarRevision,
+    CalendarYear,
+    DayKind,
+    HolidayName,
+    YearStatus,
+)
 from qinqing.workdays.services import calendar_day_create, calendar_day_delete, calendar_year_set
 
 D = dt.date
@@ -162,22 +169,23 @@ def test_bulk_add_matches_single_answers():
 
 def test_a_date_in_an_unseeded_year_raises_naming_the_year():
     with pytest.raises(CalendarYearNotSeeded) as info:
-        calendar.is_working_day(D(2027, 3, 1))
-    assert info.value.year == 2027
+        calendar.is_working_day(D(2028, 3, 1))
+    assert info.value.year == 2028
     assert info.value.code == "calendar_year_not_seeded"
-    assert "2027" in str(info.value.message)
+    assert "2028" in str(info.value.message)
 
 
 def test_crossing_into_an_unseeded_year_raises():
-    assert calendar.add_working_days(D(2026, 12, 30), 1) == D(2026, 12, 31)
+    # 2027 is provisional, 2028 has no record at all.
+    assert calendar.add_working_days(D(2027, 12, 30), 1) == D(2027, 12, 31)
     with pytest.raises(CalendarYearNotSeeded) as info:
-        calendar.add_working_days(D(2026, 12, 30), 2)
-    assert info.value.year == 2027
+        calendar.add_working_days(D(2027, 12, 30), 2)
+    assert info.value.year == 2028
     with pytest.raises(CalendarYearNotSeeded) as info:
         calendar.add_working_days(D(2020, 1, 2), -2)
     assert info.value.year == 2019
     with pytest.raises(CalendarYearNotSeeded):
-        calendar.working_days_between(D(2026, 12, 1), D(2027, 1, 10))
+        calendar.working_days_between(D(2027, 12, 1), D(2028, 1, 10))
 
 
 def test_n_zero_in_an_unseeded_year_still_raises():
@@ -190,7 +198,7 @@ def test_calendar_days_never_need_the_calendar():
 
 
 def test_an_incomplete_year_between_known_years_is_refused(city):
-    calendar_year_set(actor=city.admin, year=2024, complete=False)
+    calendar_year_set(actor=city.admin, year=2024, status=YearStatus.INCOMPLETE)
     with pytest.raises(CalendarYearNotSeeded) as info:
         calendar.add_working_days(D(2023, 12, 29), 30)
     assert info.value.year == 2024
@@ -246,10 +254,10 @@ def test_the_cached_snapshot_answers_without_queries(django_assert_num_queries):
 
 def test_marking_a_year_complete_makes_it_known(city):
     with pytest.raises(CalendarYearNotSeeded):
-        calendar.is_working_day(D(2027, 3, 1))
-    calendar_year_set(actor=city.admin, year=2027, complete=True, source="test")
-    assert calendar.is_working_day(D(2027, 3, 1)) is True  # a Monday
-    assert CalendarYear.objects.get(year=2027).complete
+        calendar.is_working_day(D(2028, 3, 1))
+    calendar_year_set(actor=city.admin, year=2028, status=YearStatus.COMPLETE, source="test")
+    assert calendar.is_working_day(D(2028, 3, 1)) is True  # a Wednesday
+    assert CalendarYear.objects.get(year=2028).is_complete
 
 
 # --- the snapshot on its own ----------------------------------------------------------------

@@ -15,10 +15,12 @@ from qinqing.workdays.models import CalendarDay, CalendarYear
 @pytest.mark.django_db(transaction=True)
 def test_the_calendar_comes_back_after_a_flush():
     call_command("flush", interactive=False, verbosity=0)
-    assert list(CalendarYear.objects.values_list("year", flat=True)) == list(range(2020, 2027))
+    assert list(CalendarYear.objects.values_list("year", flat=True)) == list(range(2020, 2028))
+    assert CalendarYear.objects.get(year=2027).status == "provisional"
     assert CalendarDay.objects.filter(date=dt.date(2024, 2, 4), kind="makeup_workday").exists()
     calendar.invalidate()
     assert calendar.is_working_day(dt.date(2024, 2, 4)) is True
+    assert calendar.is_working_day(dt.date(2027, 2, 8)) is False  # 正月初三, provisional
 
 
 @pytest.mark.django_db(transaction=True)

@@ -29,9 +29,9 @@ def test_admin_sees_a_year_of_days(client, city):
 def test_others_are_refused(client, city, who):
     client.force_login(getattr(city, who))
     assert client.get(URL).status_code == 403
-    assert client.post(reverse("workdays:day_add"), {"date": "2027-01-01"}).status_code == 403
-    assert client.post(reverse("workdays:year_set", args=[2027]), {"complete": "on"}).status_code == 403
-    assert not CalendarYear.objects.filter(year=2027).exists()
+    assert client.post(reverse("workdays:day_add"), {"date": "2028-01-01"}).status_code == 403
+    assert client.post(reverse("workdays:year_set", args=[2027]), {"status": "complete"}).status_code == 403
+    assert CalendarYear.objects.get(year=2027).status == "provisional"
 
 
 @pytest.mark.django_db
@@ -46,24 +46,26 @@ def test_add_edit_remove_a_day_and_mark_the_year(client, city):
     client.force_login(city.admin)
     response = client.post(
         reverse("workdays:day_add"),
-        {"year": "2027", "date": "2027-01-01", "kind": "holiday", "name": "new_year", "note": ""},
+        {"year": "2028", "date": "2028-01-01", "kind": "holiday", "name": "new_year", "note": ""},
     )
     assert response.status_code == 302
-    assert response["Location"].endswith("?year=2027")
-    day = CalendarDay.objects.get(date=dt.date(2027, 1, 1))
+    assert response["Location"].endswith("?year=2028")
+    day = CalendarDay.objects.get(date=dt.date(2028, 1, 1))
 
     edit_url = reverse("workdays:day_edit", args=[day.pk])
     assert client.get(edit_url).status_code == 200
     response = client.post(
-        edit_url, {"date": "2027-01-01", "kind": "holiday", "name": "new_year", "note": "改"}
+        edit_url, {"date": "2028-01-01", "kind": "holiday", "name": "new_year", "note": "改"}
     )
     assert response.status_code == 302
     day.refresh_from_db()
     assert day.note == "改"
 
-    response = client.post(reverse("workdays:year_set", args=[2027]), {"complete": "on", "source": "通知"})
+    response = client.post(
+        reverse("workdays:year_set", args=[2028]), {"status": "complete", "source": "通知"}
+    )
     assert response.status_code == 302
-    assert CalendarYear.objects.get(year=2027).complete
+    assert CalendarYear.objects.get(year=2028).is_complete
 
     assert client.post(reverse("workdays:day_delete", args=[day.pk])).status_code == 302
     assert not CalendarDay.objects.filter(pk=day.pk).exists()
