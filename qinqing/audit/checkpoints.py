@@ -64,7 +64,7 @@ def iso_utc(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def checkpoint_payload(*, seq: int, hash: str, at: str, key_id: str) -> bytes:  # noqa: A002
+def checkpoint_payload(*, seq: int, hash: str, at: str, key_id: str) -> bytes:
     """The exact bytes signed for a checkpoint."""
     body = {"v": 1, "type": CHECKPOINT_TYPE, "seq": seq, "hash": hash, "at": at, "key_id": key_id}
     return _dumps(body).encode()
