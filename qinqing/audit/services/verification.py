@@ -107,10 +107,15 @@ def audit_verification_run(*, run_id: UUID, checkpoint_files: list[Path] | None 
         logger.exception("audit verification %s could not run", run_id)
         with transaction.atomic(durable=True):
             run = lock_verification(run_id)
-            _finish_failed(run, str(exc))
+            if run.status == VerificationStatus.RUNNING:
+                _finish_failed(run, str(exc))
         return run
     with transaction.atomic(durable=True):
         run = lock_verification(run_id)
+        if run.status != VerificationStatus.RUNNING:
+            # Given up on as stale while it ran (a very long chain): the newer run stands.
+            logger.warning("audit verification %s finished after being marked %s", run_id, run.status)
+            return run
         _finish(run, report)
     return run
 

@@ -91,3 +91,20 @@ def test_a_finished_run_is_not_run_again(city):
     finished_at = run.finished_at
     again = audit_verification_run(run_id=run.public_id)
     assert again.finished_at == finished_at
+
+
+def test_a_run_given_up_while_it_ran_keeps_that_verdict(city, monkeypatch):
+    monkeypatch.setattr(verification_module, "INLINE_LIMIT", 0)
+    write_events(1)
+    run = audit_verification_request(actor=city.city_supervisor)
+    real_verify = verification_module.verify_chain
+
+    def verify_while_given_up(**kwargs):
+        report = real_verify(**kwargs)
+        # Meanwhile a newer request found this run stale and gave it up.
+        AuditVerification.objects.filter(pk=run.pk).update(status=VerificationStatus.FAILED)
+        return report
+
+    monkeypatch.setattr(verification_module, "verify_chain", verify_while_given_up)
+    assert audit_verification_run(run_id=run.public_id).status == VerificationStatus.FAILED
+    assert not AuditEvent.objects.filter(action="audit.verification.finish").exists()
