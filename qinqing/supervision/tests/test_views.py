@@ -64,7 +64,7 @@ def test_a_supervisor_runs_a_check_and_sees_its_result(client, city, trail):
     assert run.status == VerificationStatus.INTACT
     assert run.requested_by == city.supervisor
     html = response.content.decode()
-    assert "审计记录完整" in html  # the trail is intact
+    assert "审计留痕完整" in html  # the trail is intact
     assert 'data-testid="verification-status">完整<' in html
 
 
