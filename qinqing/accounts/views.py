@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -14,7 +16,7 @@ from qinqing.common.permissions import require_admin
 
 from .forms import LoginForm
 from .home import home_sections
-from .models import ApiToken, Organisation
+from .models import ApiToken, Organisation, User
 from .scoping import scope_for
 from .services import api_token_create, api_token_revoke
 
@@ -62,7 +64,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+    user = cast(User, request.user)  # login_required
+    token = ApiToken.objects.filter(pk=token_id, user=user).first()
     if token is None:
         raise Http404
     api_token_revoke(actor=request.user, token=token)
