@@ -50,14 +50,13 @@ class TokenForm(forms.Form):
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     """A person's own API tokens: create one (its secret is shown once), list, revoke."""
+    user = cast(User, request.user)  # login_required
     new_key = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _token, new_key = api_token_create(
-            actor=request.user, user=request.user, name=form.cleaned_data["name"]
-        )
+        _token, new_key = api_token_create(actor=user, user=user, name=form.cleaned_data["name"])
         form = TokenForm()
-    own = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    own = ApiToken.objects.filter(user=user).order_by("-created_at")
     return render(request, "accounts/tokens.html", {"form": form, "tokens": own, "new_key": new_key})
 
 
