@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -150,6 +152,7 @@ def main() -> None:
     register_ladder("bench.item", rungs=[Rung("reminder", -2, "calendar")], clock_unit="calendar")
     old_name = connection.settings_dict["NAME"]
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    report: dict[str, object] = {}
     try:
         started = time.perf_counter()
         _fill(args.items, args.crossing)
@@ -165,9 +168,25 @@ def main() -> None:
         print(f"hand-written UPDATE: {base * 1000:.1f} ms (median of {args.repeat})")
         print(f"deadlines_scan:      {scan * 1000:.1f} ms (median of {args.repeat})")
         print(f"ratio: {scan / base:.2f}")
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory: {peak_mb:.0f} MB")
+        report = {
+            "figures": {
+                "database": connection.vendor,
+                "items": args.items,
+                "crossing": alerts,
+                "update_ms": round(base * 1000, 1),
+                "scan_ms": round(scan * 1000, 1),
+                "ratio": round(scan / base, 2),
+                "peak_memory_mb": round(peak_mb),
+            },
+            "goals": {"scan_within_3x_update": "ratio <= 3"},
+            "goals_met": {"scan_within_3x_update": scan / base <= 3},
+        }
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         print(f"dropped {test_name}")
+    print(json.dumps(report, ensure_ascii=False))
 
 
 if __name__ == "__main__":
