@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "qinqing.notifications",
     "qinqing.deadlines",
     "qinqing.enterprises",
+    "qinqing.policies",
     "qinqing.supervision",
     "qinqing.demo",
     "django.contrib.admin",

@@ -1,0 +1,162 @@
+"""A rule compiled to one SQL query over Enterprise: matching without a loop in Python.
+
+Eligibility and awards are both set-based: `eligible_q` is a filter (labels through
+EXISTS subqueries), `award_expression` an annotation (CASE for tiers, LEAST for caps).
+Every leaf compiles to an expression that is TRUE or FALSE, never NULL (nullable fields
+are guarded with IS NOT NULL), so NOT means what it means in `evaluate.py`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from functools import reduce
+from operator import and_, or_
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import Combinable, ExpressionWrapper, Func
+from django.db.models.functions import Cast, Least, Round, Substr
+from django.db.models.lookups import Exact
+
+from qinqing.enterprises.models import Enterprise, EnterpriseLabel
+from qinqing.policies.rules.evaluate import years_before
+from qinqing.policies.rules.schema import (
+    NULLABLE,
+    AllOf,
+    AnyOf,
+    AttrCondition,
+    Award,
+    Condition,
+    LabelCondition,
+    NotOf,
+    Rule,
+)
+
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
+_RATE_SCALE = 10**4
+
+
+def eligible_q(rule: Rule, *, on: datetime.date) -> Q:
+    """The filter selecting the enterprises that meet `rule` on the reference date `on`."""
+    return _q(rule.conditions, on)
+
+
+def eligible_enterprises(
+    rule: Rule, *, on: datetime.date, queryset: QuerySet[Enterprise] | None = None
+) -> QuerySet[Enterprise]:
+    """Every eligible enterprise with its award annotated as `award`: one query."""
+    base = queryset if queryset is not None else Enterprise.objects.all()
+    return base.filter(eligible_q(rule, on=on)).annotate(award=award_expression(rule.award))
+
+
+def _label_exists(key: str, values: tuple[str, ...] = (), *, negate: bool = False) -> Exists:
+    rows = EnterpriseLabel.objects.filter(enterprise=OuterRef("pk"), key=key)
+    if values:
+        rows = rows.exclude(value__in=values) if negate else rows.filter(value__in=values)
+    return Exists(rows)
+
+
+def _q(node: Condition, on: datetime.date) -> Q:  # noqa: PLR0911
+    if isinstance(node, AllOf):
+        return reduce(and_, (_q(m, on) for m in node.members))
+    if isinstance(node, AnyOf):
+        return reduce(or_, (_q(m, on) for m in node.members))
+    if isinstance(node, NotOf):
+        return ~_q(node.member, on)
+    if isinstance(node, LabelCondition):
+        if node.op == "exists":
+            return Q(_label_exists(node.key))
+        return Q(_label_exists(node.key, node.value, negate=node.op in ("ne", "not_in")))
+    leaf = _attr_q(node, on)
+    if node.attr in NULLABLE:
+        return Q(**{node.attr + "__isnull": False}) & leaf
+    return leaf
+
+
+def _attr_q(node: AttrCondition, on: datetime.date) -> Q:  # noqa: PLR0911
+    attr, op, value = node.attr, node.op, node.value
+    if op == "eq":
+        return Q(**{attr: value})
+    if op == "ne":
+        return ~Q(**{attr: value})
+    if op in ("lt", "gt"):
+        return Q(**{attr + "__" + op: value})
+    if op in ("le", "ge"):
+        return Q(**{attr + "__" + op[0] + "te": value})
+    if op == "between":
+        return Q(**{attr + "__gte": value[0], attr + "__lte": value[1]})
+    if op == "in":
+        return Q(**{attr + "__in": value})
+    if op == "not_in":
+        return ~Q(**{attr + "__in": value})
+    if op == "prefix":
+        # SUBSTR and =, not LIKE: SQLite's LIKE ignores case, so "c39" would match "C39".
+        return reduce(or_, (Q(Exact(Substr(F(attr), 1, len(p)), Value(p))) for p in value))
+    if op == "age_ge":
+        return Q(**{attr + "__lte": years_before(on, value)})
+    if op == "age_lt":
+        return Q(**{attr + "__gt": years_before(on, value)})
+    raise AssertionError(op)
+
+
+def _money(amount: Decimal) -> Value:
+    return Value(amount, output_field=MONEY)
+
+
+def award_expression(award: Award) -> Combinable:
+    """The award before the eligibility test, as a Decimal(18, 2) SQL expression."""
+    if award.kind == "fixed":
+        return _money(award.amount)
+    if award.kind == "tiered":
+        whens = []
+        for tier in reversed(award.tiers):  # the highest reached tier wins: test it first
+            if award.label is not None:
+                test = Q(_label_exists(award.label, (tier.value or "",)))
+            elif tier.value is not None:
+                test = Q(**{award.attr or "": tier.value})
+            else:
+                test = Q(**{(award.attr or "") + "__gte": tier.start})
+            whens.append(When(test, then=_money(tier.amount)))
+        return Case(*whens, default=_money(Decimal("0")), output_field=MONEY)
+    if award.kind == "per_employee":
+        amount: Combinable = ExpressionWrapper(
+            F("insured_employees") * _money(award.amount), output_field=MONEY
+        )
+    else:
+        amount = _rate_amount(award.attr or "", award.rate)
+    if award.cap is not None:
+        amount = Least(amount, _money(award.cap), output_field=MONEY)
+    return amount
+
+
+def _rate_amount(attr: str, rate: Decimal) -> Combinable:
+    """figure × rate, rounded half up to the cent, in integers.
+
+    SQLite holds decimals as doubles, where 0.005 may be stored just below a half; whole
+    cents times a rate in ten-thousandths are exact integers on both databases, and
+    (x + 5000) / 10000 on non-negative integers is rounding half up.
+    """
+    cents = Cast(Round(F(attr) * Value(100)), BigIntegerField())
+    scaled = Value(int(rate * _RATE_SCALE), output_field=BigIntegerField())
+    product = ExpressionWrapper(cents * scaled + Value(_RATE_SCALE // 2), output_field=BigIntegerField())
+    rounded = _IntDiv(product, Value(_RATE_SCALE, output_field=BigIntegerField()))
+    return ExpressionWrapper(rounded * _money(Decimal("0.01")), output_field=MONEY)
+
+
+class _IntDiv(Func):
+    """Integer division truncating toward zero (PostgreSQL and SQLite agree on bigints)."""
+
+    arg_joiner = " / "
+    template = "(%(expressions)s)"
+    output_field = BigIntegerField()
