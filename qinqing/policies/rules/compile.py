@@ -9,9 +9,11 @@ are guarded with IS NOT NULL), so NOT means what it means in `evaluate.py`.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import reduce
 from operator import and_, or_
+from typing import Any
 
 from django.db.models import (
     BigIntegerField,
@@ -28,9 +30,11 @@ from django.db.models import (
 from django.db.models.expressions import Combinable, ExpressionWrapper, Func
 from django.db.models.functions import Cast, Least, Round, Substr
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 
+from qinqing.common.errors import ValidationFailed
 from qinqing.enterprises.models import Enterprise, EnterpriseLabel
-from qinqing.policies.rules.evaluate import years_before
+from qinqing.policies.rules.evaluate import attr_holds, years_before
 from qinqing.policies.rules.schema import (
     NULLABLE,
     AllOf,
@@ -47,17 +51,36 @@ MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_plac
 _RATE_SCALE = 10**4
 
 
-def eligible_q(rule: Rule, *, on: datetime.date) -> Q:
-    """The filter selecting the enterprises that meet `rule` on the reference date `on`."""
-    return _q(rule.conditions, on)
+_ALWAYS = Q(pk__isnull=False)
+_NEVER = Q(pk__isnull=True)
+
+
+class FactsNeeded(ValidationFailed):
+    code = "rule_needs_facts"
+    default_message = _("This rule reads facts from an application; it cannot be matched without them.")
+
+
+def eligible_q(rule: Rule, *, on: datetime.date, facts: Mapping[str, Any] | None = None) -> Q:
+    """The filter selecting the enterprises that meet `rule` on the reference date `on`.
+
+    Facts are one application's, the same for every row, so a condition on a fact
+    compiles to a constant; a rule that declares facts needs them (FactsNeeded).
+    """
+    if rule.facts and facts is None:
+        raise FactsNeeded()
+    return _q(rule.conditions, on, facts or {})
 
 
 def eligible_enterprises(
-    rule: Rule, *, on: datetime.date, queryset: QuerySet[Enterprise] | None = None
+    rule: Rule,
+    *,
+    on: datetime.date,
+    queryset: QuerySet[Enterprise] | None = None,
+    facts: Mapping[str, Any] | None = None,
 ) -> QuerySet[Enterprise]:
     """Every eligible enterprise with its award annotated as `award`: one query."""
     base = queryset if queryset is not None else Enterprise.objects.all()
-    return base.filter(eligible_q(rule, on=on)).annotate(award=award_expression(rule.award))
+    return base.filter(eligible_q(rule, on=on, facts=facts)).annotate(award=award_expression(rule.award))
 
 
 def _label_exists(key: str, values: tuple[str, ...] = (), *, negate: bool = False) -> Exists:
@@ -67,17 +90,19 @@ def _label_exists(key: str, values: tuple[str, ...] = (), *, negate: bool = Fals
     return Exists(rows)
 
 
-def _q(node: Condition, on: datetime.date) -> Q:  # noqa: PLR0911
+def _q(node: Condition, on: datetime.date, facts: Mapping[str, Any]) -> Q:  # noqa: PLR0911
     if isinstance(node, AllOf):
-        return reduce(and_, (_q(m, on) for m in node.members))
+        return reduce(and_, (_q(m, on, facts) for m in node.members))
     if isinstance(node, AnyOf):
-        return reduce(or_, (_q(m, on) for m in node.members))
+        return reduce(or_, (_q(m, on, facts) for m in node.members))
     if isinstance(node, NotOf):
-        return ~_q(node.member, on)
+        return ~_q(node.member, on, facts)
     if isinstance(node, LabelCondition):
         if node.op == "exists":
             return Q(_label_exists(node.key))
         return Q(_label_exists(node.key, node.value, negate=node.op in ("ne", "not_in")))
+    if node.fact:
+        return _ALWAYS if attr_holds(node, facts.get(node.attr), on) else _NEVER
     leaf = _attr_q(node, on)
     if node.attr in NULLABLE:
         return Q(**{node.attr + "__isnull": False}) & leaf

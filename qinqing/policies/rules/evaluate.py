@@ -53,11 +53,16 @@ def evaluate(
     *,
     on: datetime.date,
     labels: Mapping[str, str] | None = None,
+    facts: Mapping[str, Any] | None = None,
 ) -> Decision:
-    """Whether `enterprise` qualifies on the reference date `on`, the award, and why."""
-    facts = labels if labels is not None else enterprise_labels(enterprise)
-    held, tree = _check(rule.conditions, enterprise, facts, on)
-    award, trace = _award(rule.award, enterprise, facts)
+    """Whether `enterprise` qualifies on the reference date `on`, the award, and why.
+
+    `facts` are the application's, as returned by `parse_facts`; a fact not given is
+    missing, and a condition on it is not held.
+    """
+    known = labels if labels is not None else enterprise_labels(enterprise)
+    held, tree = _check(rule.conditions, _Subject(enterprise, known, facts or {}), on)
+    award, trace = _award(rule.award, enterprise, known)
     if not held:
         award = Decimal("0.00")
     return Decision(
@@ -82,20 +87,25 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _check(
-    node: Condition, enterprise: Enterprise, labels: Mapping[str, str], on: datetime.date
-) -> tuple[bool, dict[str, Any]]:
+@dataclass(frozen=True)
+class _Subject:
+    enterprise: Enterprise
+    labels: Mapping[str, str]
+    facts: Mapping[str, Any]
+
+
+def _check(node: Condition, subject: _Subject, on: datetime.date) -> tuple[bool, dict[str, Any]]:
     if isinstance(node, AllOf | AnyOf):
-        results = [_check(m, enterprise, labels, on) for m in node.members]
+        results = [_check(m, subject, on) for m in node.members]
         combine = all if isinstance(node, AllOf) else any
         held = combine(r[0] for r in results)
         kind = "all" if isinstance(node, AllOf) else "any"
         return held, {"path": node.path, kind: [r[1] for r in results], "held": held}
     if isinstance(node, NotOf):
-        inner, tree = _check(node.member, enterprise, labels, on)
+        inner, tree = _check(node.member, subject, on)
         return not inner, {"path": node.path, "not": tree, "held": not inner}
     if isinstance(node, LabelCondition):
-        actual = labels.get(node.key)
+        actual = subject.labels.get(node.key)
         held = _label_holds(node, actual)
         entry: dict[str, Any] = {
             "path": node.path,
@@ -104,9 +114,14 @@ def _check(
             "expected": list(node.value),
         }
     else:
-        actual = getattr(enterprise, node.attr)
-        held = _attr_holds(node, actual, on)
-        entry = {"path": node.path, "attr": node.attr, "op": node.op, "expected": _json(node.value)}
+        actual = subject.facts.get(node.attr) if node.fact else getattr(subject.enterprise, node.attr)
+        held = attr_holds(node, actual, on)
+        entry = {
+            "path": node.path,
+            "fact" if node.fact else "attr": node.attr,
+            "op": node.op,
+            "expected": _json(node.value),
+        }
         if node.op in ("age_ge", "age_lt"):
             entry["founded_by"] = years_before(on, node.value).isoformat()
     entry.update(actual=_json(actual), held=held)
@@ -125,7 +140,7 @@ def _label_holds(node: LabelCondition, actual: str | None) -> bool:
     return actual not in node.value
 
 
-def _attr_holds(node: AttrCondition, actual: Any, on: datetime.date) -> bool:  # noqa: PLR0911, PLR0912
+def attr_holds(node: AttrCondition, actual: Any, on: datetime.date) -> bool:  # noqa: PLR0911, PLR0912
     if actual is None:
         return False
     op, value = node.op, node.value

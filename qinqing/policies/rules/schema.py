@@ -7,7 +7,10 @@ A rule is `{"conditions": <condition>, "award": <formula>}`. Conditions:
 - `{"all": [...]}`, `{"any": [...]}` (each with at least one member), `{"not": <condition>}`;
 - `{"attr": "<field>", "op": "<op>", "value": ...}` over a whitelisted Enterprise field;
 - `{"label": "<key>", "op": "exists" | "eq" | "ne" | "in" | "not_in", "value": ...}`
-  over EnterpriseLabel rows.
+  over EnterpriseLabel rows;
+- `{"fact": "<name>", "op": "<op>", "value": ...}` over a fact the application supplies,
+  declared with its type in the rule's `"facts": {"<name>": "int" | "money" | "date" |
+  "code" | "bool"}`. A rule with facts cannot be matched before someone applies.
 
 Any leaf may carry `"clause": {"document": "...", "text": "...", "url": "..."}`, the
 legal text it rests on, repeated in every explanation.
@@ -86,12 +89,13 @@ class Clause:
 @dataclass(frozen=True)
 class AttrCondition:
     path: str
-    attr: str
+    attr: str  # an Enterprise field, or the name of a fact when `fact` is set
     op: str
     # One constant, a (low, high) pair for `between`, a tuple for `in` / `not_in` /
     # `prefix`, a number of years for `age_*`.
     value: Any
     clause: Clause | None = None
+    fact: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ class Award:
 class Rule:
     conditions: Condition
     award: Award
+    facts: dict[str, Kind] = field(default_factory=dict)
     source: dict[str, Any] = field(compare=False, default_factory=dict)
 
 
@@ -170,16 +175,61 @@ def parse_rule(data: Any) -> Rule:
     if not isinstance(data, dict):
         errors.add("$", _("%(path)s: a rule must be a JSON object."))
     else:
-        for key in sorted(set(data) - {"conditions", "award"}):
+        for key in sorted(set(data) - {"conditions", "award", "facts"}):
             errors.add(key, _("%(path)s: unknown part of a rule."))
-        conditions = _condition(data.get("conditions"), "conditions", errors)
+        facts = _declared_facts(data.get("facts", {}), "facts", errors)
+        conditions = _condition(data.get("conditions"), "conditions", errors, facts or {})
         award = _award(data.get("award"), "award", errors)
-        if conditions is not None and award is not None:
-            rule = Rule(conditions=conditions, award=award, source=data)
+        if conditions is not None and award is not None and facts is not None:
+            rule = Rule(conditions=conditions, award=award, facts=facts, source=data)
     if errors.fields or rule is None:
         first = next(iter(errors.fields.values()))[0]
         raise InvalidRule(first, fields=errors.fields)
     return rule
+
+
+FACT_KINDS: tuple[Kind, ...] = ("int", "money", "date", "code", "bool")
+
+
+def _declared_facts(data: Any, path: str, errors: _Errors) -> dict[str, Kind] | None:
+    if not isinstance(data, dict):
+        errors.add(path, _("%(path)s: facts are a JSON object of name and type."))
+        return None
+    facts: dict[str, Kind] = {}
+    for name, kind in data.items():
+        if not _LABEL_KEY.fullmatch(name) or name in ATTRIBUTES:
+            errors.add(
+                path + "." + name,
+                _(
+                    "%(path)s: a fact name is lower-case letters, digits and underscores, and not an attribute."
+                ),
+            )
+        elif kind not in FACT_KINDS:
+            errors.add(
+                path + "." + name,
+                _("%(path)s: a fact's type is one of %(kinds)s."),
+                kinds=", ".join(FACT_KINDS),
+            )
+        else:
+            facts[name] = kind
+    return facts if len(facts) == len(data) else None
+
+
+def parse_facts(rule: Rule, data: Any) -> dict[str, Any]:
+    """An application's facts checked against the rule's declarations; missing ones stay missing."""
+    errors = _Errors()
+    facts: dict[str, Any] = {}
+    if not isinstance(data, dict):
+        errors.add("facts", _("%(path)s: facts are a JSON object of name and value."))
+    else:
+        for name in sorted(set(data) - set(rule.facts)):
+            errors.add("facts." + name, _("%(path)s: the rule declares no such fact."))
+        for name, kind in rule.facts.items():
+            if data.get(name) is not None:
+                facts[name] = _constant(data[name], kind, name, "facts." + name, errors)
+    if errors.fields:
+        raise InvalidRule(next(iter(errors.fields.values()))[0], fields=errors.fields)
+    return facts
 
 
 def _clause(data: Any, path: str, errors: _Errors) -> Clause | None:
@@ -201,7 +251,7 @@ def _clause(data: Any, path: str, errors: _Errors) -> Clause | None:
     return Clause(document=data["document"].strip(), text=data.get("text", ""), url=data.get("url", ""))
 
 
-def _condition(data: Any, path: str, errors: _Errors) -> Condition | None:
+def _condition(data: Any, path: str, errors: _Errors, facts: dict[str, Kind]) -> Condition | None:
     if not isinstance(data, dict):
         errors.add(path, _("%(path)s: a condition must be a JSON object."))
         return None
@@ -215,7 +265,7 @@ def _condition(data: Any, path: str, errors: _Errors) -> Condition | None:
             if not isinstance(members, list) or not members:
                 errors.add(inner, _("%(path)s: must be a list of at least one condition."))
                 return None
-            parsed = [_condition(m, f"{inner}[{i}]", errors) for i, m in enumerate(members)]
+            parsed = [_condition(m, f"{inner}[{i}]", errors, facts) for i, m in enumerate(members)]
             if any(p is None for p in parsed):
                 return None
             checked = tuple(p for p in parsed if p is not None)
@@ -224,14 +274,16 @@ def _condition(data: Any, path: str, errors: _Errors) -> Condition | None:
         if len(data) != 1:
             errors.add(path, _("%(path)s: “not” stands alone in its object."))
             return None
-        member = _condition(data["not"], path + ".not", errors)
+        member = _condition(data["not"], path + ".not", errors, facts)
         return NotOf(path, member) if member is not None else None
     clause = _clause(data.get("clause"), path + ".clause", errors)
     if "attr" in data:
-        return _attr_condition(data, path, clause, errors)
+        return _attr_condition(data, path, clause, errors, known=ATTRIBUTES, subject="attr")
+    if "fact" in data:
+        return _attr_condition(data, path, clause, errors, known=facts, subject="fact")
     if "label" in data:
         return _label_condition(data, path, clause, errors)
-    errors.add(path, _("%(path)s: a condition needs “attr”, “label”, “all”, “any” or “not”."))
+    errors.add(path, _("%(path)s: a condition needs “attr”, “fact”, “label”, “all”, “any” or “not”."))
     return None
 
 
@@ -243,18 +295,27 @@ def _unknown_keys(data: dict[str, Any], allowed: set[str], path: str, errors: _E
 
 
 def _attr_condition(
-    data: dict[str, Any], path: str, clause: Clause | None, errors: _Errors
+    data: dict[str, Any],
+    path: str,
+    clause: Clause | None,
+    errors: _Errors,
+    *,
+    known: dict[str, Kind],
+    subject: Literal["attr", "fact"],
 ) -> AttrCondition | None:
-    attr = data["attr"]
-    if not isinstance(attr, str) or attr not in ATTRIBUTES:
-        errors.add(
-            path + ".attr",
-            _("%(path)s: “%(attr)s” is not an attribute rules may use (%(known)s)."),
-            attr=attr,
-            known=", ".join(ATTRIBUTES),
-        )
+    attr = data[subject]
+    if not isinstance(attr, str) or attr not in known:
+        if subject == "fact":
+            errors.add(path + ".fact", _("%(path)s: “%(attr)s” is not declared under “facts”."), attr=attr)
+        else:
+            errors.add(
+                path + ".attr",
+                _("%(path)s: “%(attr)s” is not an attribute rules may use (%(known)s)."),
+                attr=attr,
+                known=", ".join(known),
+            )
         return None
-    kind = ATTRIBUTES[attr]
+    kind = known[attr]
     op = data.get("op")
     if op not in OPS[kind]:
         errors.add(
@@ -265,7 +326,7 @@ def _attr_condition(
             ops=", ".join(OPS[kind]),
         )
         return None
-    if _unknown_keys(data, {"attr", "op", "value", "clause"}, path, errors):
+    if _unknown_keys(data, {subject, "op", "value", "clause"}, path, errors):
         return None
     value_path = path + ".value"
     raw = data.get("value")
@@ -300,7 +361,7 @@ def _attr_condition(
         value = _constant(raw, kind, attr, value_path, errors)
         if value is None:
             return None
-    return AttrCondition(path=path, attr=attr, op=op, value=value, clause=clause)
+    return AttrCondition(path=path, attr=attr, op=op, value=value, clause=clause, fact=subject == "fact")
 
 
 def _label_condition(

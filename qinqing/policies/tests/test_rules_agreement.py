@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from qinqing.enterprises.models import Enterprise, EnterpriseLabel, EnterpriseStatus
 from qinqing.enterprises.tests.factories import EnterpriseFactory
-from qinqing.policies.rules import eligible_enterprises, evaluate, parse_rule
+from qinqing.policies.rules import eligible_enterprises, evaluate, parse_facts, parse_rule
 
 # Small pools, so that random constants often meet random enterprise values (equality,
 # boundaries of between and of ages) rather than missing them all.
@@ -87,6 +87,9 @@ LEAVES = st.one_of(
         st.sampled_from(["eq", "ne"]),
         st.booleans(),
     ),
+    # Facts come with the application: the same for every enterprise, constants in SQL.
+    _ordered("export_value", CENTS, _money).map(lambda c: {"fact": c.pop("attr"), **c}),
+    st.builds(lambda v: {"fact": "first_export", "op": "eq", "value": v}, st.booleans()),
     st.builds(lambda k: {"label": k, "op": "exists"}, LABEL_KEYS),
     st.builds(
         lambda k, op, v: {"label": k, "op": op, "value": v},
@@ -170,6 +173,9 @@ ENTERPRISES = st.lists(
     max_size=6,
 )
 
+FACT_TYPES = {"export_value": "money", "first_export": "bool"}
+FACTS = st.fixed_dictionaries({}, optional={"export_value": CENTS.map(_money), "first_export": st.booleans()})
+
 REFERENCE_DATES = st.sampled_from([datetime.date(2024, 2, 29), datetime.date(2026, 3, 1)]) | DATES
 
 
@@ -178,11 +184,12 @@ REFERENCE_DATES = st.sampled_from([datetime.date(2024, 2, 29), datetime.date(202
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(conditions=CONDITIONS, award=AWARDS, enterprises=ENTERPRISES, on=REFERENCE_DATES)
+@given(conditions=CONDITIONS, award=AWARDS, enterprises=ENTERPRISES, on=REFERENCE_DATES, given_facts=FACTS)
 def test_the_query_selects_exactly_whom_the_evaluator_finds_eligible(
-    city, conditions, award, enterprises, on
+    city, conditions, award, enterprises, on, given_facts
 ):
-    rule = parse_rule({"conditions": conditions, "award": award})
+    rule = parse_rule({"facts": FACT_TYPES, "conditions": conditions, "award": award})
+    facts = parse_facts(rule, given_facts)
     # Each example's enterprises are rolled back, so examples do not see each other's.
     with transaction.atomic():
         for data in enterprises:
@@ -192,10 +199,10 @@ def test_the_query_selects_exactly_whom_the_evaluator_finds_eligible(
             for key, value in labels.items():
                 EnterpriseLabel.objects.create(enterprise=firm, key=key, value=value)
 
-        selected = {e.pk: e.award for e in eligible_enterprises(rule, on=on)}
+        selected = {e.pk: e.award for e in eligible_enterprises(rule, on=on, facts=facts)}
         expected = {}
         for firm in Enterprise.objects.prefetch_related("labels"):
-            decision = evaluate(rule, firm, on=on)
+            decision = evaluate(rule, firm, on=on, facts=facts)
             if decision.eligible:
                 expected[firm.pk] = decision.award
 
