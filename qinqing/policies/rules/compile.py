@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinqing.common.errors import ValidationFailed
 from qinqing.enterprises.models import Enterprise, EnterpriseLabel
-from qinqing.policies.rules.evaluate import attr_holds, years_before
+from qinqing.policies.rules.evaluate import CENT, attr_holds, years_before
 from qinqing.policies.rules.schema import (
     NULLABLE,
     AllOf,
@@ -170,18 +170,31 @@ def _rate_amount(attr: str, rate: Decimal) -> Combinable:
 
     SQLite holds decimals as doubles, where 0.005 may be stored just below a half; whole
     cents times a rate in ten-thousandths are exact integers on both databases, and
-    (x + 5000) / 10000 on non-negative integers is rounding half up.
+    (x + 5000) / 10000 on non-negative integers is rounding half up. The cents are split
+    as q × 10000 + r so that no product passes 64 bits even at the field's largest
+    figure (10^16 yuan): cents × rate = q × rate + (r × rate + 5000) / 10000.
     """
-    cents = Cast(Round(F(attr) * Value(100)), BigIntegerField())
-    scaled = Value(int(rate * _RATE_SCALE), output_field=BigIntegerField())
-    product = ExpressionWrapper(cents * scaled + Value(_RATE_SCALE // 2), output_field=BigIntegerField())
-    rounded = _IntDiv(product, Value(_RATE_SCALE, output_field=BigIntegerField()))
-    return ExpressionWrapper(rounded * _money(Decimal("0.01")), output_field=MONEY)
+    big: BigIntegerField[int, int] = BigIntegerField()
+    cents = Cast(Round(F(attr) * Value(100)), big)
+    scale = Value(_RATE_SCALE, output_field=big)
+    scaled = Value(int(rate * _RATE_SCALE), output_field=big)
+    whole = ExpressionWrapper(_IntDiv(cents, scale) * scaled, output_field=big)
+    rest = ExpressionWrapper(_IntMod(cents, scale) * scaled + Value(_RATE_SCALE // 2), output_field=big)
+    award_cents = ExpressionWrapper(whole + _IntDiv(rest, scale), output_field=big)
+    return ExpressionWrapper(award_cents * _money(CENT), output_field=MONEY)
 
 
 class _IntDiv(Func):
     """Integer division truncating toward zero (PostgreSQL and SQLite agree on bigints)."""
 
     arg_joiner = " / "
+    template = "(%(expressions)s)"
+    output_field = BigIntegerField()
+
+
+class _IntMod(Func):
+    """Integer remainder with `%`: Django's Mod is a float fmod on SQLite."""
+
+    arg_joiner = " %% "
     template = "(%(expressions)s)"
     output_field = BigIntegerField()

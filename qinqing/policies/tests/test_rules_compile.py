@@ -109,3 +109,19 @@ def test_awards_are_computed_in_the_query(city, award, expected):
     [found] = eligible_enterprises(rule, on=ON, queryset=Enterprise.objects.filter(pk=firm.pk))
 
     assert found.award == expected
+
+
+def test_a_rate_of_a_huge_figure_does_not_overflow_64_bits(city):
+    # 10^16 cents × a rate of 10^4 ten-thousandths would pass 2^63 if multiplied at once.
+    # (Figures near the field's 10^16-yuan limit cannot be read back on SQLite at all.)
+    firm = _make(city, "giant", tax_paid=Decimal("99999999999999.99"))
+    rule = parse_rule(
+        {
+            "conditions": {"attr": "employees", "op": "ge", "value": 0},
+            "award": {"kind": "rate", "attr": "tax_paid", "rate": "1", "cap": "500000"},
+        }
+    )
+
+    [found] = eligible_enterprises(rule, on=ON, queryset=Enterprise.objects.filter(pk=firm.pk))
+
+    assert found.award == Decimal("500000")
