@@ -72,6 +72,7 @@ MONEY_LIMIT = Decimal("10000000000000")
 INT_LIMIT = 2**31 - 1
 RATE_PLACES = 4
 MAX_AGE_YEARS = 200
+MAX_DEPTH = 20
 _LABEL_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _CODE = re.compile(r"[0-9A-Z]{1,18}")
 
@@ -248,12 +249,22 @@ def _clause(data: Any, path: str, errors: _Errors) -> Clause | None:
         if not isinstance(data.get(key, ""), str):
             errors.add(path + "." + key, _("%(path)s: must be text."))
             return None
+    url = data.get("url", "")
+    # Shown as a link in every explanation: only web addresses, never javascript: and the like.
+    if url and not url.startswith(("https://", "http://")):
+        errors.add(path + ".url", _("%(path)s: a link starts with https:// or http://."))
+        return None
     return Clause(document=data["document"].strip(), text=data.get("text", ""), url=data.get("url", ""))
 
 
 def _condition(data: Any, path: str, errors: _Errors, facts: dict[str, Kind]) -> Condition | None:
     if not isinstance(data, dict):
         errors.add(path, _("%(path)s: a condition must be a JSON object."))
+        return None
+    # Each level of nesting adds one dot to the path; the bound keeps recursion (here, in
+    # the evaluator and in the SQL compiler) far from Python's limit.
+    if path.count(".") > MAX_DEPTH:
+        errors.add(path, _("%(path)s: conditions are nested more than %(max)s deep."), max=MAX_DEPTH)
         return None
     for combinator in ("all", "any"):
         if combinator in data:

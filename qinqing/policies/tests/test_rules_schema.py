@@ -72,6 +72,16 @@ def test_the_scenic_award_parses_into_a_tree():
         ({"not": {"nothing": 1}}, "conditions.not", "needs"),
         ([], "conditions", "JSON object"),
         (
+            {
+                "attr": "employees",
+                "op": "eq",
+                "value": 1,
+                "clause": {"document": "x", "url": "javascript:alert(1)"},
+            },
+            "conditions.clause.url",
+            "https://",
+        ),
+        (
             {"attr": "employees", "op": "eq", "value": 1, "clause": {"text": "第三条"}},
             "conditions.clause",
             "document number",
@@ -183,3 +193,18 @@ def test_messages_are_translated():
         fault = _fault({"conditions": {"attr": "password", "op": "eq", "value": 1}, "award": FIXED})
 
     assert fault.fields["conditions.attr"][0].startswith("conditions.attr：“password”不是规则可用的属性")
+
+
+def test_nesting_is_bounded():
+    deep = {"attr": "employees", "op": "ge", "value": 1}
+    for _ in range(25):
+        deep = {"not": deep}
+
+    fault = _fault({"conditions": deep, "award": FIXED})
+
+    [path] = fault.fields
+    assert path == "conditions" + ".not" * 21
+    assert "nested more than 20 deep" in fault.fields[path][0]
+    parse_rule(
+        {"conditions": {"not": {"all": [{"attr": "employees", "op": "ge", "value": 1}]}}, "award": FIXED}
+    )
