@@ -1,0 +1,255 @@
+"""Writes on the policy catalogue: create, change the rule, publish, withdraw.
+
+Only a department head or officer of the issuing department (or of a node above it),
+or an admin, may write a department's policies. A published policy's rule is never
+changed in place: an edit adds a version, so decisions already made keep naming the
+rule they were judged by.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qinqing.accounts.models import Organisation, Role
+from qinqing.accounts.scoping import scope_for
+from qinqing.audit.services import audit_record
+from qinqing.common.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+
+from .models import STATUS_TRANSITIONS, PeriodKind, Policy, PolicyStatus, PolicyVersion
+from .rules import parse_rule
+
+_WRITERS = (Role.OFFICER, Role.DEPARTMENT_HEAD)
+_MATERIAL_KEYS = {"key", "name", "required", "accepted"}
+
+
+def can_write_policies(actor: Any, department: Organisation) -> bool:
+    scope = scope_for(actor)
+    if scope.is_admin:
+        return True
+    return any(department.path.startswith(p) for p in scope.paths_for(*_WRITERS))
+
+
+def _require_writer(actor: Any, department: Organisation) -> None:
+    if not can_write_policies(actor, department):
+        raise PermissionDenied(
+            _("Only an officer or the head of the issuing department may change its policies.")
+        )
+
+
+def lock_policy(policy_id: int) -> Policy:
+    policy = Policy.objects.select_for_update().select_related("department").filter(pk=policy_id).first()
+    if policy is None:
+        raise NotFound()
+    return policy
+
+
+def current_version(policy: Policy) -> PolicyVersion:
+    version = policy.versions.order_by("-number").first()
+    if version is None:  # every policy is created with version 1
+        raise NotFound()
+    return version
+
+
+def _check_materials(materials: Any) -> list[dict[str, Any]]:
+    fields: dict[str, list[str]] = {}
+    if not isinstance(materials, list):
+        raise ValidationFailed(fields={"materials": [str(_("A list of materials is expected."))]})
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, item in enumerate(materials):
+        path = f"materials[{i}]"
+        if not isinstance(item, dict) or set(item) - _MATERIAL_KEYS or not {"key", "name"} <= set(item):
+            fields[path] = [
+                str(_("Each material needs a key and a name (and optionally required, accepted)."))
+            ]
+            continue
+        key, name = item["key"], item["name"]
+        accepted = item.get("accepted", ["pdf", "jpg", "png"])
+        required = item.get("required", True)
+        if not isinstance(key, str) or not key or key in seen:
+            fields[path + ".key"] = [str(_("The key must be a non-empty text, unique within the policy."))]
+        if not isinstance(name, str) or not name.strip():
+            fields[path + ".name"] = [str(_("The name must not be empty."))]
+        if not isinstance(required, bool):
+            fields[path + ".required"] = [str(_("Required must be true or false."))]
+        if not isinstance(accepted, list) or not accepted or not all(isinstance(a, str) for a in accepted):
+            fields[path + ".accepted"] = [str(_("Accepted types must be a non-empty list of file types."))]
+        if isinstance(key, str):
+            seen.add(key)
+        out.append({"key": key, "name": name, "required": required, "accepted": accepted})
+    if fields:
+        raise ValidationFailed(fields=fields)
+    return out
+
+
+def _check_money(budget_total: Decimal, cap_per_enterprise: Decimal | None) -> None:
+    fields: dict[str, list[str]] = {}
+    if budget_total < 0:
+        fields["budget_total"] = [str(_("The budget must not be negative."))]
+    if cap_per_enterprise is not None and cap_per_enterprise <= 0:
+        fields["cap_per_enterprise"] = [str(_("The cap must be positive, or left empty."))]
+    if fields:
+        raise ValidationFailed(fields=fields)
+
+
+def policy_create(
+    *,
+    actor: Any,
+    department: Organisation,
+    code: str,
+    title: str,
+    basis_number: str,
+    basis_title: str,
+    valid_from: dt.date,
+    valid_until: dt.date,
+    budget_total: Decimal,
+    rule: dict[str, Any],
+    cap_per_enterprise: Decimal | None = None,
+    period_kind: str = PeriodKind.ONCE,
+    basis_url: str = "",
+    basis_text: str = "",
+    summary: str = "",
+    materials: list[dict[str, Any]] | None = None,
+) -> Policy:
+    """A draft policy with its rule as version 1."""
+    _require_writer(actor, department)
+    parse_rule(rule)
+    if valid_until < valid_from:
+        raise ValidationFailed(fields={"valid_until": [str(_("The end of the window is before its start."))]})
+    if period_kind not in PeriodKind.values:
+        raise ValidationFailed(fields={"period_kind": [str(_("Unknown period."))]})
+    _check_money(budget_total, cap_per_enterprise)
+    checked_materials = _check_materials(materials or [])
+    try:
+        with transaction.atomic(durable=True):
+            policy = Policy.objects.create(
+                department=department,
+                code=code,
+                title=title,
+                summary=summary,
+                basis_number=basis_number,
+                basis_title=basis_title,
+                basis_url=basis_url,
+                basis_text=basis_text,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                budget_total=budget_total,
+                cap_per_enterprise=cap_per_enterprise,
+                period_kind=period_kind,
+                materials=checked_materials,
+            )
+            PolicyVersion.objects.create(policy=policy, number=1, rule=rule, created_by=_user(actor))
+            audit_record(
+                actor=actor,
+                action="policy.create",
+                obj=policy,
+                organisation=department,
+                after={"code": code, "title": title, "version": 1, "rule": rule},
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("A policy with this code already exists."), fields={"code": [str(_("Already taken."))]}
+        ) from exc
+    return policy
+
+
+def policy_update_rule(*, actor: Any, policy: Policy, rule: dict[str, Any]) -> PolicyVersion:
+    """Replace a draft's rule; on a published policy add a new version in force at once."""
+    parse_rule(rule)
+    with transaction.atomic(durable=True):
+        locked = lock_policy(policy.pk)
+        _require_writer(actor, locked.department)
+        version = current_version(locked)
+        before = {"version": version.number, "rule": version.rule}
+        if locked.status == PolicyStatus.DRAFT:
+            version.rule = rule
+            version.created_by = _user(actor)
+            version.save(update_fields=["rule", "created_by"])
+        elif locked.status == PolicyStatus.PUBLISHED:
+            version = PolicyVersion.objects.create(
+                policy=locked,
+                number=version.number + 1,
+                rule=rule,
+                created_by=_user(actor),
+                published_at=timezone.now(),
+            )
+        else:
+            raise InvalidTransition(_("A withdrawn policy cannot be changed."))
+        audit_record(
+            actor=actor,
+            action="policy.rule_update",
+            obj=locked,
+            organisation=locked.department,
+            before=before,
+            after={"version": version.number, "rule": rule},
+        )
+    return version
+
+
+def _transition(policy: Policy, target: str) -> None:
+    if target not in STATUS_TRANSITIONS[policy.status]:
+        raise InvalidTransition(
+            _("A policy cannot go from %(current)s to %(target)s.")
+            % {"current": policy.get_status_display(), "target": PolicyStatus(target).label}
+        )
+
+
+def policy_publish(*, actor: Any, policy: Policy, today: dt.date | None = None) -> Policy:
+    """Draft → published, once its rule is valid and its window has not already ended."""
+    today = today or timezone.localdate()
+    with transaction.atomic(durable=True):
+        locked = lock_policy(policy.pk)
+        _require_writer(actor, locked.department)
+        _transition(locked, PolicyStatus.PUBLISHED)
+        if locked.valid_until < today:
+            raise ValidationFailed(
+                _("The policy's validity window has already ended."),
+                fields={"valid_until": [str(_("The end of the window is in the past."))]},
+            )
+        version = current_version(locked)
+        parse_rule(version.rule)
+        now = timezone.now()
+        locked.status = PolicyStatus.PUBLISHED
+        locked.published_at = now
+        locked.save(update_fields=["status", "published_at", "updated_at"])
+        version.published_at = now
+        version.save(update_fields=["published_at"])
+        audit_record(
+            actor=actor,
+            action="policy.publish",
+            obj=locked,
+            organisation=locked.department,
+            before={"status": PolicyStatus.DRAFT},
+            after={"status": PolicyStatus.PUBLISHED, "version": version.number},
+        )
+    return locked
+
+
+def policy_withdraw(*, actor: Any, policy: Policy, reason: str = "") -> Policy:
+    with transaction.atomic(durable=True):
+        locked = lock_policy(policy.pk)
+        _require_writer(actor, locked.department)
+        before = locked.status
+        _transition(locked, PolicyStatus.WITHDRAWN)
+        locked.status = PolicyStatus.WITHDRAWN
+        locked.withdrawn_at = timezone.now()
+        locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="policy.withdraw",
+            obj=locked,
+            organisation=locked.department,
+            before={"status": before},
+            after={"status": PolicyStatus.WITHDRAWN, "reason": reason},
+        )
+    return locked
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
