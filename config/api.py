@@ -6,6 +6,7 @@ from qinqing.common.api import build_api
 from qinqing.deadlines.api import router as deadlines_router
 from qinqing.enterprises.api import router as enterprises_router
 from qinqing.notifications.api import router as notifications_router
+from qinqing.policies.api import router as policies_router
 from qinqing.supervision.api import router as supervision_router
 from qinqing.workdays.api import router as workdays_router
 
@@ -16,3 +17,4 @@ api.add_router("/calendar", workdays_router)
 api.add_router("/deadlines", deadlines_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/policies", policies_router)

@@ -50,10 +50,11 @@ def lock_policy(policy_id: int) -> Policy:
 
 
 def current_version(policy: Policy) -> PolicyVersion:
-    version = policy.versions.order_by("-number").first()
-    if version is None:  # every policy is created with version 1
+    # .all() so that a prefetched list (the catalogue pages) costs no query per policy.
+    versions = list(policy.versions.all())
+    if not versions:  # every policy is created with version 1
         raise NotFound()
-    return version
+    return max(versions, key=lambda v: v.number)
 
 
 def _check_materials(materials: Any) -> list[dict[str, Any]]:
