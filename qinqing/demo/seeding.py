@@ -151,6 +151,56 @@ def seed_demo(
             after={"enterprises": count + len(STAR_ENTERPRISES), "users": len(DEMO_USERS)},
         )
     say(f"users: {len(DEMO_USERS)}")
+    say(f"policies: {_seed_policies()}")
+
+
+def _seed_policies() -> int:
+    """The policy of the headline story, issued by the tourism bureau's demo officer."""
+    from qinqing.policies.services import policy_create, policy_publish
+
+    officer = User.objects.get(username="jingban")
+    policy = policy_create(
+        actor=officer,
+        department=Organisation.objects.get(code="wlj"),
+        code="wlj-scenic-grade",
+        title="A级旅游景区创建奖励",
+        summary="对新评定为国家3A级及以上的旅游景区给予一次性奖励。",
+        basis_number="泉政办〔2025〕18号",
+        basis_title="泉州市人民政府办公室关于促进文旅经济高质量发展的若干措施",
+        basis_text="第五条：对新评定为国家5A、4A、3A级旅游景区的，分别给予200万元、100万元、60万元一次性奖励。",
+        valid_from=dt.date(2026, 1, 1),
+        valid_until=dt.date(2026, 12, 31),
+        budget_total=Decimal("5000000"),
+        materials=[
+            {"key": "grade_certificate", "name": "A级旅游景区评定文件", "accepted": ["pdf", "jpg", "png"]}
+        ],
+        rule={
+            "conditions": {
+                "all": [
+                    {"attr": "status", "op": "eq", "value": "active"},
+                    {"attr": "region_code", "op": "prefix", "value": "3505"},
+                    {
+                        "label": "scenic_grade",
+                        "op": "in",
+                        "value": ["3A", "4A", "5A"],
+                        "clause": {"document": "泉政办〔2025〕18号", "text": "第五条"},
+                    },
+                ]
+            },
+            "award": {
+                "kind": "tiered",
+                "label": "scenic_grade",
+                "tiers": [
+                    {"value": "3A", "amount": "600000"},
+                    {"value": "4A", "amount": "1000000"},
+                    {"value": "5A", "amount": "2000000"},
+                ],
+            },
+        },
+    )
+    # Published as on the first day of its window, so the demo seeds the same whatever the date.
+    policy_publish(actor=officer, policy=policy, today=dt.date(2026, 1, 1))
+    return 1
 
 
 def _seed_organisations() -> dict[str, Organisation]:
