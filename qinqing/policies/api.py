@@ -18,7 +18,7 @@ from qinqing.common.errors import NotFound, ValidationFailed
 from . import services
 from .models import Policy
 from .selectors import access_policy_by_public_id, policies_public, policy_public_get
-from .summaries import award_kind_label, award_lines
+from .summaries import award_kind_label, award_lines, condition_lines
 
 router = Router(tags=["policies"])
 
@@ -65,6 +65,9 @@ class PolicyOut(Schema):
     rule: dict[str, Any]
     award_kind: str
     award_lines: list[str]
+    conditions: list[str] = Field(
+        ..., description="The conditions in words, nested lines indented by two spaces"
+    )
 
 
 class PolicyIn(Schema):
@@ -113,6 +116,7 @@ def _out(policy: Policy) -> dict[str, Any]:
         "rule": version.rule,
         "award_kind": award_kind_label(version.rule),
         "award_lines": award_lines(version.rule),
+        "conditions": ["  " * depth + line for depth, line in condition_lines(version.rule)],
     }
 
 

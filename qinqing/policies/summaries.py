@@ -13,7 +13,8 @@ def _yuan(raw: Any) -> str:
         amount = Decimal(str(raw))
     except InvalidOperation:
         return str(raw)
-    return _("%(amount)s yuan") % {"amount": f"{amount:,.2f}".rstrip("0").rstrip(".")}
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return _("%(amount)s yuan") % {"amount": text}
 
 
 def award_lines(rule: dict[str, Any]) -> list[str]:
@@ -29,7 +30,9 @@ def award_lines(rule: dict[str, Any]) -> list[str]:
             lines.append(_("%(step)s: %(amount)s") % {"step": step, "amount": _yuan(tier.get("amount"))})
         return lines
     if kind == "rate":
-        line = _("%(rate)s of %(figure)s") % {"rate": award.get("rate"), "figure": award.get("attr")}
+        rate = Decimal(str(award.get("rate", "0"))) * 100
+        figure = _subjects().get(str(award.get("attr")), str(award.get("attr")))
+        line = _("%(rate)s%% of %(figure)s") % {"rate": f"{rate.normalize():f}", "figure": figure}
         if award.get("cap") is not None:
             line += _(", at most %(cap)s") % {"cap": _yuan(award.get("cap"))}
         return [line]
@@ -46,3 +49,76 @@ def award_kind_label(rule: dict[str, Any]) -> str:
         "per_employee": _("Per insured employee"),
     }
     return labels.get(str((rule.get("award") or {}).get("kind", "")), "")
+
+
+def _subjects() -> dict[str, str]:
+    return {
+        "employees": _("Employees"),
+        "insured_employees": _("Insured employees"),
+        "revenue": _("Revenue"),
+        "tax_paid": _("Tax paid"),
+        "registered_capital": _("Registered capital"),
+        "founded_on": _("Date founded"),
+        "industry_code": _("Industry code"),
+        "region_code": _("Region code"),
+        "status": _("Status"),
+        "bank_account_verified": _("Bank account verified"),
+    }
+
+
+def _ops() -> dict[str, str]:
+    return {
+        "eq": _("is %(value)s"),
+        "ne": _("is not %(value)s"),
+        "lt": _("is below %(value)s"),
+        "le": _("is at most %(value)s"),
+        "gt": _("is above %(value)s"),
+        "ge": _("is at least %(value)s"),
+        "between": _("is between %(value)s"),
+        "in": _("is one of %(value)s"),
+        "not_in": _("is none of %(value)s"),
+        "prefix": _("starts with %(value)s"),
+        "age_ge": _("is at least %(value)s years ago"),
+        "age_lt": _("is less than %(value)s years ago"),
+        "exists": _("is recorded"),
+    }
+
+
+def _value(raw: Any) -> str:
+    if isinstance(raw, list):
+        return "、".join(str(v) for v in raw)
+    if isinstance(raw, bool):
+        return _("yes") if raw else _("no")
+    return str(raw)
+
+
+def condition_lines(rule: dict[str, Any]) -> list[tuple[int, str]]:
+    """The conditions as (depth, sentence) lines, in the rule's order (rule already validated)."""
+    lines: list[tuple[int, str]] = []
+    subjects, ops = _subjects(), _ops()
+
+    def walk(node: Any, depth: int) -> None:
+        if not isinstance(node, dict):
+            return
+        if "all" in node or "any" in node:
+            members = node.get("all") or node.get("any") or []
+            lines.append((depth, _("All of:") if "all" in node else _("Any of:")))
+            for member in members:
+                walk(member, depth + 1)
+            return
+        if "not" in node:
+            lines.append((depth, _("None of:")))
+            walk(node["not"], depth + 1)
+            return
+        if "attr" in node:
+            subject = subjects.get(node["attr"], node["attr"])
+        elif "label" in node:
+            subject = _("Label %(key)s") % {"key": node["label"]}
+        else:
+            subject = _("Applicant's %(fact)s") % {"fact": node.get("fact", "")}
+        template = ops.get(str(node.get("op", "")), "%(value)s")
+        predicate = template % {"value": _value(node.get("value"))}
+        lines.append((depth, _("%(subject)s %(predicate)s") % {"subject": subject, "predicate": predicate}))
+
+    walk(rule.get("conditions"), 0)
+    return lines

@@ -13,7 +13,7 @@ from qinqing.common.errors import NotFound
 from .models import Policy
 from .selectors import policies_public, policy_public_get
 from .services import current_version
-from .summaries import award_kind_label, award_lines
+from .summaries import award_kind_label, award_lines, condition_lines
 
 
 def _card(policy: Policy) -> dict[str, Any]:
@@ -33,4 +33,5 @@ def policy_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         raise Http404 from exc
     card = _card(policy)
     card["version"] = current_version(policy)
+    card["conditions"] = condition_lines(card["version"].rule)
     return render(request, "policies/detail.html", card)
