@@ -161,3 +161,13 @@ def set_rule(request: HttpRequest, public_id: uuid.UUID, payload: RuleIn) -> dic
 def publish_policy(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     policy = access_policy_by_public_id(request.user, public_id, write=True)
     return _out(services.policy_publish(actor=request.user, policy=policy))
+
+
+class WithdrawIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+@router.post("/{uuid:public_id}/withdraw", response={200: PolicyOut, **_ERRORS}, summary="Withdraw a policy")
+def withdraw_policy(request: HttpRequest, public_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
+    policy = access_policy_by_public_id(request.user, public_id, write=True)
+    return _out(services.policy_withdraw(actor=request.user, policy=policy, reason=payload.reason))

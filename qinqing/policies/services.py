@@ -12,6 +12,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +128,12 @@ def policy_create(
     if period_kind not in PeriodKind.values:
         raise ValidationFailed(fields={"period_kind": [str(_("Unknown period."))]})
     _check_money(budget_total, cap_per_enterprise)
+    # The link is shown as a public href: only web addresses, never javascript: or data:.
+    try:
+        if basis_url:
+            URLValidator(schemes=["http", "https"])(basis_url)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(fields={"basis_url": [str(_("Enter an http or https address."))]}) from exc
     checked_materials = _check_materials(materials or [])
     try:
         with transaction.atomic(durable=True):

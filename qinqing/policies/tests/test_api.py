@@ -104,3 +104,17 @@ def test_others_cannot_write(client, city, who):
 
 def test_anonymous_cannot_write(client, city):
     assert client.post(f"{BASE}/", _payload(), content_type="application/json").status_code == 401
+
+
+def test_withdraw_allowed_and_denied(client, city, window):
+    policy = make_policy(actor=city.officer, department=city.drc, publish=True, **window)
+    client.force_login(city.other_officer)
+    url = f"{BASE}/{policy.public_id}/withdraw"
+    assert client.post(url, {"reason": "x"}, content_type="application/json").status_code == 404
+    client.force_login(city.head)
+    response = client.post(url, {"reason": "预算用尽"}, content_type="application/json")
+    assert response.json()["status"] == "withdrawn"
+    response = client.post(url, {}, content_type="application/json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "invalid_transition"
+    assert client.get(f"{BASE}/").json() == []

@@ -133,3 +133,13 @@ def test_materials_are_stored_with_defaults(city):
     assert policy.materials == [
         {"key": "cert", "name": "3A级景区证书", "required": True, "accepted": ["pdf", "jpg", "png"]}
     ]
+
+
+def test_basis_link_must_be_a_web_address(city):
+    with pytest.raises(ValidationFailed) as caught:
+        make_policy(actor=city.officer, department=city.drc, basis_url="javascript:alert(1)")
+    assert "basis_url" in caught.value.fields
+    policy = make_policy(
+        actor=city.officer, department=city.drc, basis_url="https://www.quanzhou.gov.cn/a.html"
+    )
+    assert policy.basis_url == "https://www.quanzhou.gov.cn/a.html"
