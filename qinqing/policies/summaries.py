@@ -6,9 +6,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from qinqing.enterprises.models import EnterpriseStatus
 
 
-def _yuan(raw: Any) -> str:
+def yuan(raw: Any) -> str:
     try:
         amount = Decimal(str(raw))
     except InvalidOperation:
@@ -22,22 +25,22 @@ def award_lines(rule: dict[str, Any]) -> list[str]:
     award = rule.get("award") or {}
     kind = award.get("kind")
     if kind == "fixed":
-        return [_("Fixed award of %(amount)s") % {"amount": _yuan(award.get("amount"))}]
+        return [_("Fixed award of %(amount)s") % {"amount": yuan(award.get("amount"))}]
     if kind == "tiered":
         lines = []
         for tier in award.get("tiers", []):
             step = tier.get("value") if tier.get("value") is not None else tier.get("start")
-            lines.append(_("%(step)s: %(amount)s") % {"step": step, "amount": _yuan(tier.get("amount"))})
+            lines.append(_("%(step)s: %(amount)s") % {"step": step, "amount": yuan(tier.get("amount"))})
         return lines
     if kind == "rate":
         rate = Decimal(str(award.get("rate", "0"))) * 100
         figure = _subjects().get(str(award.get("attr")), str(award.get("attr")))
         line = _("%(rate)s%% of %(figure)s") % {"rate": f"{rate.normalize():f}", "figure": figure}
         if award.get("cap") is not None:
-            line += _(", at most %(cap)s") % {"cap": _yuan(award.get("cap"))}
+            line += _(", at most %(cap)s") % {"cap": yuan(award.get("cap"))}
         return [line]
     if kind == "per_employee":
-        return [_("%(amount)s per insured employee") % {"amount": _yuan(award.get("amount"))}]
+        return [_("%(amount)s per insured employee") % {"amount": yuan(award.get("amount"))}]
     return []
 
 
@@ -61,7 +64,7 @@ def _subjects() -> dict[str, str]:
         "founded_on": _("Date founded"),
         "industry_code": _("Industry code"),
         "region_code": _("Region code"),
-        "status": _("Status"),
+        "status": pgettext("enterprise attribute", "Status"),
         "bank_account_verified": _("Bank account verified"),
     }
 
@@ -84,9 +87,11 @@ def _ops() -> dict[str, str]:
     }
 
 
-def _value(raw: Any) -> str:
+def _value(raw: Any, attr: str | None = None) -> str:
     if isinstance(raw, list):
-        return "、".join(str(v) for v in raw)
+        return "、".join(_value(v, attr) for v in raw)
+    if attr == "status" and raw in EnterpriseStatus.values:
+        return str(EnterpriseStatus(raw).label)
     if isinstance(raw, bool):
         return _("yes") if raw else _("no")
     return str(raw)
@@ -117,7 +122,7 @@ def condition_lines(rule: dict[str, Any]) -> list[tuple[int, str]]:
         else:
             subject = _("Applicant's %(fact)s") % {"fact": node.get("fact", "")}
         template = ops.get(str(node.get("op", "")), "%(value)s")
-        predicate = template % {"value": _value(node.get("value"))}
+        predicate = template % {"value": _value(node.get("value"), node.get("attr"))}
         lines.append((depth, _("%(subject)s %(predicate)s") % {"subject": subject, "predicate": predicate}))
 
     walk(rule.get("conditions"), 0)

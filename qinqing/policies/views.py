@@ -13,12 +13,18 @@ from qinqing.common.errors import NotFound
 from .models import Policy
 from .selectors import policies_public, policy_public_get
 from .services import current_version
-from .summaries import award_kind_label, award_lines, condition_lines
+from .summaries import award_kind_label, award_lines, condition_lines, yuan
 
 
 def _card(policy: Policy) -> dict[str, Any]:
     rule = current_version(policy).rule
-    return {"policy": policy, "award_kind": award_kind_label(rule), "award_lines": award_lines(rule)}
+    return {
+        "policy": policy,
+        "award_kind": award_kind_label(rule),
+        "award_lines": award_lines(rule),
+        "budget": yuan(policy.budget_total),
+        "cap": yuan(policy.cap_per_enterprise) if policy.cap_per_enterprise is not None else "",
+    }
 
 
 def policy_list(request: HttpRequest) -> HttpResponse:

@@ -12,7 +12,7 @@ def test_tiered_award_and_conditions_in_english():
         assert award_lines(SCENIC_AWARD) == ["3A: 600,000 yuan", "4A: 1,000,000 yuan", "5A: 2,000,000 yuan"]
         assert condition_lines(SCENIC_AWARD) == [
             (0, "All of:"),
-            (1, "Status is active"),
+            (1, "Status is Active"),
             (1, "Region code starts with 3505"),
             (1, "Label scenic_grade is one of 3A、4A、5A"),
         ]

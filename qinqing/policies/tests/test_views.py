@@ -49,3 +49,10 @@ def test_detail_spells_out_the_conditions(client, city, window):
     html = client.get(f"/policies/{live.public_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "3A、4A、5A" in html
     assert "3505" in html
+
+
+def test_amounts_are_grouped_yuan(client, city, window):
+    make_policy(actor=city.officer, department=city.drc, publish=True, **window)
+    html = client.get("/policies/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "5,000,000 yuan" in html
+    assert "3A: 600,000 yuan" in html
