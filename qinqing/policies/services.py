@@ -27,6 +27,7 @@ from .models import STATUS_TRANSITIONS, PeriodKind, Policy, PolicyStatus, Policy
 from .rules import parse_rule
 
 _WRITERS = (Role.OFFICER, Role.DEPARTMENT_HEAD)
+_MONEY_LIMIT = Decimal("1000000000000")
 _MATERIAL_KEYS = {"key", "name", "required", "accepted"}
 
 
@@ -95,6 +96,10 @@ def _check_money(budget_total: Decimal, cap_per_enterprise: Decimal | None) -> N
     fields: dict[str, list[str]] = {}
     if budget_total < 0:
         fields["budget_total"] = [str(_("The budget must not be negative."))]
+    # The columns hold 14 digits with 2 places; a larger figure would be a database error.
+    for name, amount in (("budget_total", budget_total), ("cap_per_enterprise", cap_per_enterprise)):
+        if amount is not None and abs(amount) >= _MONEY_LIMIT:
+            fields.setdefault(name, []).append(str(_("The amount is too large.")))
     if cap_per_enterprise is not None and cap_per_enterprise <= 0:
         fields["cap_per_enterprise"] = [str(_("The cap must be positive, or left empty."))]
     if fields:

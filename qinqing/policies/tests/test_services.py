@@ -122,6 +122,9 @@ def test_duplicate_code_and_bad_fields_are_refused(city):
         make_policy(actor=city.officer, department=city.drc, budget_total=Decimal("-1"))
     assert "budget_total" in caught.value.fields
     with pytest.raises(ValidationFailed) as caught:
+        make_policy(actor=city.officer, department=city.drc, budget_total=Decimal("1e12"))
+    assert "budget_total" in caught.value.fields
+    with pytest.raises(ValidationFailed) as caught:
         make_policy(actor=city.officer, department=city.drc, materials=[{"key": "licence"}])
     assert "materials[0]" in caught.value.fields
 
