@@ -26,6 +26,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("home", _("Home"), frozenset()),
     NavEntry("notifications:inbox", _("Inbox"), frozenset()),
     NavEntry("enterprises:mine", _("My enterprise"), frozenset({Role.ENTERPRISE})),
+    NavEntry("policies:list", _("Policies"), frozenset()),
     NavEntry("enterprises:list", _("Registry"), _ALL_GOV | {Role.ADMIN}),
     NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
     NavEntry("deadlines:alerts", _("Alerts"), _ALL_GOV),
@@ -34,6 +35,21 @@ ENTRIES: list[NavEntry] = [
     NavEntry("accounts:organisations", _("Organisations"), frozenset({Role.ADMIN})),
     NavEntry("accounts:tokens", _("API tokens"), frozenset()),
 ]
+
+
+# What anyone sees without logging in.
+PUBLIC_ENTRIES: list[NavEntry] = [NavEntry("policies:list", _("Policies"), frozenset())]
+
+
+def public_nav_items(current_path: str) -> list[dict[str, Any]]:
+    items = []
+    for entry in PUBLIC_ENTRIES:
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": entry.label, "active": current_path.startswith(url)})
+    return items
 
 
 def nav_items(user: Any, current_path: str) -> list[dict[str, Any]]:

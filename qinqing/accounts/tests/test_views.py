@@ -92,3 +92,9 @@ def test_token_name_is_required(client, city):
     assert response.status_code == 200
     assert response.context["new_key"] is None
     assert "此项为必填项" in response.content.decode()
+
+
+def test_anonymous_visitors_see_the_public_policy_link(client, db):
+    html = client.get(reverse("accounts:login")).content.decode()
+    assert 'href="/policies/"' in html
+    assert "惠企政策" in html
