@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from qinqing.enterprises.labels import display_name as label_display_name
 from qinqing.enterprises.models import EnterpriseStatus
 
 
@@ -118,7 +119,7 @@ def condition_lines(rule: dict[str, Any]) -> list[tuple[int, str]]:
         if "attr" in node:
             subject = subjects.get(node["attr"], node["attr"])
         elif "label" in node:
-            subject = _("Label %(key)s") % {"key": node["label"]}
+            subject = _("Label %(key)s") % {"key": label_display_name(str(node["label"]))}
         else:
             subject = _("Applicant's %(fact)s") % {"fact": node.get("fact", "")}
         template = ops.get(str(node.get("op", "")), "%(value)s")

@@ -14,7 +14,7 @@ def test_tiered_award_and_conditions_in_english():
             (0, "All of:"),
             (1, "Status is Active"),
             (1, "Region code starts with 3505"),
-            (1, "Label scenic_grade is one of 3A、4A、5A"),
+            (1, "Label Graded scenic area is one of 3A、4A、5A"),
         ]
 
 
@@ -28,3 +28,18 @@ def test_other_award_kinds():
             (0, "None of:"),
             (1, "Label x is recorded"),
         ]
+
+
+def test_labels_are_named_in_the_readers_language():
+    from django.utils import translation
+
+    from qinqing.policies.summaries import condition_lines
+
+    rule = {
+        "conditions": {"label": "scenic_grade", "op": "in", "value": ["3A", "4A"]},
+        "award": {"kind": "fixed", "amount": "1"},
+    }
+    with translation.override("zh-hans"):
+        text = " ".join(line for _depth, line in condition_lines(rule))
+    assert "scenic_grade" not in text
+    assert "A级旅游景区" in text
