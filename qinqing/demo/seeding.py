@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from qinqing.accounts.models import Organisation, OrganisationKind, Role, User
 from qinqing.accounts.services import (
@@ -29,6 +28,7 @@ from qinqing.enterprises.models import Enterprise, EnterpriseLabel
 from . import city as data
 
 CITY_CODE = "qz"
+LABELS_SINCE = dt.date(2021, 12, 1)
 # Printed at start-up for the demo city only; no real deployment loads these users.
 DEMO_PASSWORD = "Qinqing-demo-2026"  # noqa: S105
 
@@ -137,7 +137,7 @@ def seed_demo(
     with transaction.atomic():
         orgs = _seed_organisations()
         say(f"organisations: {len(orgs)}")
-        _seed_star_enterprises(orgs)
+    _seed_star_enterprises(orgs)
     count = _seed_generated_enterprises(orgs, enterprises - len(STAR_ENTERPRISES), seed=seed, say=say)
     say(f"enterprises: {count + len(STAR_ENTERPRISES)}")
     with transaction.atomic():
@@ -285,32 +285,33 @@ def _seed_organisations() -> dict[str, Organisation]:
 
 
 def _seed_star_enterprises(orgs: dict[str, Organisation]) -> None:
-    from pypinyin import Style, lazy_pinyin
+    """The story's enterprises, registered through the registry's own services (each
+    opens its own durable transaction, so this runs outside any other)."""
+    from qinqing.enterprises.services import enterprise_create, enterprise_verify_bank_account
 
-    now = timezone.now()
     for spec in STAR_ENTERPRISES:
         fields = dict(spec)
-        labels = fields.pop("labels")
         region = orgs[str(fields.pop("region"))]
-        name = str(fields["name"])
-        syllables = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
-        enterprise = Enterprise.objects.create(
+        enterprise = enterprise_create(
+            actor=None,
             region=region,
-            region_code=str(fields["credit_code"])[2:8],
-            name_pinyin="".join(syllables).lower(),
-            name_initials="".join(s[0] for s in syllables if s).lower(),
-            bank_account_name=name,
-            bank_account_verified=True,
-            bank_account_verified_at=now,
+            bank_account_name=str(fields["name"]),
             **fields,  # type: ignore[arg-type]
         )
-        for key, value in labels.items():  # type: ignore[attr-defined]
-            EnterpriseLabel.objects.create(
-                enterprise=enterprise, key=key, value=value, since=dt.date(2021, 12, 1)
-            )
-        audit_record(
-            actor=None, action="enterprise.create", obj=enterprise, organisation=region, after={"name": name}
+        enterprise_verify_bank_account(
+            actor=None, enterprise=enterprise, account_number=enterprise.bank_account_number
         )
+        # The labels were earned before the platform existed: date them as the registry
+        # of record does (the 3A rating came at the end of 2021).
+        with transaction.atomic():
+            EnterpriseLabel.objects.filter(enterprise=enterprise).update(since=LABELS_SINCE)
+            audit_record(
+                actor=None,
+                action="enterprise.labels_dated",
+                obj=enterprise,
+                organisation=region,
+                after={"since": LABELS_SINCE},
+            )
 
 
 def _seed_generated_enterprises(
