@@ -14,26 +14,14 @@ from qinqing.common.errors import ApplicationError
 
 from .models import Enterprise, EnterpriseImport, EnterpriseLabel
 from .selectors import region_nodes, registry_can_read, registry_can_write
-from .services import UPDATABLE_FIELDS, DuplicateCreditCode, enterprise_create, enterprise_update
-from .validation import clean_fields
-
-_EDITABLE = (
-    "name",
-    "industry_code",
-    "region",
-    "status",
-    "legal_representative",
-    "address",
-    "employees",
-    "insured_employees",
-    "revenue",
-    "tax_paid",
-    "registered_capital",
-    "founded_on",
-    "bank_name",
-    "bank_account_number",
-    "bank_account_name",
+from .services import (
+    EDITABLE_FIELDS,
+    UPDATABLE_FIELDS,
+    DuplicateCreditCode,
+    enterprise_create,
+    enterprise_update,
 )
+from .validation import clean_fields
 
 
 class EnterpriseAdminForm(forms.ModelForm):
@@ -41,7 +29,7 @@ class EnterpriseAdminForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = ("credit_code", *_EDITABLE)
+        fields = ("credit_code", "region", *EDITABLE_FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,7 +122,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Enterprise, form: Any, change: bool) -> None:
-        data = {f: form.cleaned_data[f] for f in _EDITABLE if f in form.cleaned_data}
+        data = {f: form.cleaned_data[f] for f in UPDATABLE_FIELDS if f in form.cleaned_data}
         try:
             if change:
                 changed = {f: v for f, v in data.items() if f in form.changed_data}

@@ -4,6 +4,7 @@ batch imports (imports.py). Callers import from here."""
 from .imports import ImportConflict, enterprise_import, enterprise_import_run, lock_enterprise_import
 from .registry import (
     AUDITED_FIELDS,
+    EDITABLE_FIELDS,
     UPDATABLE_FIELDS,
     DuplicateCreditCode,
     NoCity,
@@ -20,6 +21,7 @@ from .registry import (
 
 __all__ = [
     "AUDITED_FIELDS",
+    "EDITABLE_FIELDS",
     "UPDATABLE_FIELDS",
     "DuplicateCreditCode",
     "ImportConflict",

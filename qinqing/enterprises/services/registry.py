@@ -74,7 +74,9 @@ AUDITED_FIELDS = (
 )
 # Changing any of these means the verified account is no longer the one verified.
 _BANK_FIELDS = frozenset({"bank_name", "bank_account_number", "bank_account_name"})
-UPDATABLE_FIELDS = frozenset(CLEANERS) - {"credit_code", "labels"} | {"region"}
+# The registry fields an update may change, in the order forms show them.
+EDITABLE_FIELDS = tuple(f for f in CLEANERS if f not in {"credit_code", "labels"})
+UPDATABLE_FIELDS = frozenset(EDITABLE_FIELDS) | {"region"}
 
 
 def require_registry_writer(actor: User | None) -> None:
