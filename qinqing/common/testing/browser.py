@@ -39,3 +39,16 @@ def launch_chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def log_in(page: Any, username: str, password: str | None = None) -> None:
+    """Log in through the login page, in Chinese, as a person would; lands on home."""
+    if password is None:
+        from qinqing.accounts.tests.factories import DEFAULT_PASSWORD
+
+        password = DEFAULT_PASSWORD
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(page.base_url + "/")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from qinqing.accounts.tests.factories import DEFAULT_PASSWORD
+from qinqing.common.testing.browser import log_in
 from qinqing.deadlines.scan import deadlines_scan
 from qinqing.deadlines.services import deadline_open
 
@@ -28,11 +28,7 @@ def test_officer_reads_alerts_on_a_phone(city, ladders, phone_page):
     )
     deadlines_scan(today=dt.date(2026, 3, 11))
     page = phone_page
-    page.goto(page.base_url + "/accounts/login/")
-    page.get_by_label("用户名").fill("officer")
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(page.base_url + "/")
+    log_in(page, "officer")
     page.goto(page.base_url + "/deadlines/alerts/")
     table = page.get_by_test_id("alerts-table").inner_text()
     assert "某项目施工许可证审批" in table and "警报" in table
@@ -56,11 +52,7 @@ def test_a_provisional_deadline_shows_its_badge_on_a_phone(city, ladders, phone_
     )
     deadlines_scan(today=dt.date(2027, 1, 8))
     page = phone_page
-    page.goto(page.base_url + "/accounts/login/")
-    page.get_by_label("用户名").fill("officer")
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(page.base_url + "/")
+    log_in(page, "officer")
     page.goto(page.base_url + "/deadlines/alerts/")
     badges = page.get_by_test_id("deadline-provisional")
     assert badges.count() == 2  # the reminder's row and the warning's

@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from qinqing.accounts.tests.factories import DEFAULT_PASSWORD
 from qinqing.audit.models import AuditVerification
 from qinqing.audit.services import verification
 from qinqing.audit.tasks import verify_audit_chain
+from qinqing.common.testing.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page, username):
-    page.goto(page.base_url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(page.base_url + "/")
-
-
 def test_a_supervisor_checks_the_trail_and_reads_a_timeline_on_a_phone(city, trail, phone_page):
     page = phone_page
-    _login(page, "citysup")
+    log_in(page, "citysup")
     page.goto(page.base_url + "/supervision/audit/")
     assert "尚未检查" in page.get_by_test_id("verification").inner_text()
     page.get_by_test_id("verify-button").click()
@@ -39,7 +31,7 @@ def test_a_supervisor_checks_the_trail_and_reads_a_timeline_on_a_phone(city, tra
 def test_a_background_check_updates_the_page_when_done(city, trail, phone_page, monkeypatch):
     monkeypatch.setattr(verification, "INLINE_LIMIT", 0)
     page = phone_page
-    _login(page, "sup")
+    log_in(page, "sup")
     page.goto(page.base_url + "/supervision/audit/")
     page.get_by_test_id("verify-button").click()
     page.wait_for_url(page.base_url + "/supervision/audit/")

@@ -7,23 +7,15 @@ import datetime as dt
 
 import pytest
 
-from qinqing.accounts.tests.factories import DEFAULT_PASSWORD
+from qinqing.common.testing.browser import log_in
 from qinqing.workdays.models import CalendarDay, CalendarYear
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page, username):
-    page.goto(page.base_url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(page.base_url + "/")
-
-
 def test_admin_adds_and_removes_a_day_on_a_phone(city, phone_page):
     page = phone_page
-    _log_in(page, "admin")
+    log_in(page, "admin")
     page.goto(page.base_url + "/calendar/?year=2028")
     assert page.get_by_test_id("year-incomplete").is_visible()
     page.get_by_label("日期", exact=True).fill("2028-01-01")
@@ -45,7 +37,7 @@ def test_admin_adds_and_removes_a_day_on_a_phone(city, phone_page):
 
 def test_admin_marks_the_provisional_year_complete_on_a_phone(city, phone_page):
     page = phone_page
-    _log_in(page, "admin")
+    log_in(page, "admin")
     page.goto(page.base_url + "/calendar/?year=2027")
     assert page.get_by_test_id("year-provisional").inner_text() == "暂定"
     assert "国务院" in page.get_by_test_id("provisional-explanation").inner_text()
