@@ -7,6 +7,7 @@ A policy's rule is never edited in place once published: each edit makes a new
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -35,6 +36,36 @@ class PeriodKind(models.TextChoices):
 
     ONCE = "once", _("Once per enterprise")
     YEARLY = "yearly", _("Once per enterprise and year")
+
+
+class PolicyMode(models.TextChoices):
+    """How an enterprise comes to a case under the policy."""
+
+    # 免申即享: the platform finds the enterprise from registry data and invites it;
+    # the enterprise confirms in one tap.
+    PROACTIVE = "proactive", _("Proactive (no application needed)")
+    # The enterprise applies, giving the facts and materials the registry lacks.
+    APPLICATION = "application", _("Application")
+
+
+class StepKind(models.TextChoices):
+    REVIEW = "review", _("Review")
+    # 公示: the award is published for objections; the step ends by itself when the
+    # notice period has run without an open objection.
+    NOTICE = "notice", _("Public notice")
+    # The last approval: reserves nothing more, creates the payment instruction.
+    PAYMENT = "payment", _("Disbursement")
+
+
+def default_steps() -> list[dict[str, object]]:
+    """受理 → 审核 → 复核 → 公示 → 拨付, with time limits in working days."""
+    return [
+        {"key": "accept", "role": "officer", "kind": "review", "limit": 2},
+        {"key": "review", "role": "officer", "kind": "review", "limit": 5},
+        {"key": "recheck", "role": "department_head", "kind": "review", "limit": 3},
+        {"key": "notice", "role": "officer", "kind": "notice", "limit": 5},
+        {"key": "disburse", "role": "officer", "kind": "payment", "limit": 2},
+    ]
 
 
 class Policy(TimeStampedModel):
@@ -66,6 +97,19 @@ class Policy(TimeStampedModel):
     )
     # [{"key", "name", "required", "accepted": ["pdf", ...]}], checked by the services.
     materials = models.JSONField(_("required materials"), default=list, blank=True)
+    mode = models.CharField(
+        _("how enterprises come to it"),
+        max_length=16,
+        choices=PolicyMode.choices,
+        default=PolicyMode.PROACTIVE,
+    )
+    # [{"key", "role", "kind", "limit", "name"?}], checked by `steps.check_steps`.
+    steps = models.JSONField(_("approval steps"), default=default_steps)
+    # Reserved by approved cases (paid ones included), under the policy's row lock; the
+    # database refuses a reservation beyond the budget even if a service were wrong.
+    budget_reserved = models.DecimalField(
+        _("budget reserved"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
@@ -87,6 +131,13 @@ class Policy(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(period_kind__in=PeriodKind.values), name="policies_policy_period_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=PolicyMode.values), name="policies_policy_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_reserved__gte=0) & Q(budget_reserved__lte=models.F("budget_total")),
+                name="policies_policy_budget_not_overspent",
             ),
         ]
         indexes = [models.Index(fields=["status", "valid_from", "valid_until"])]

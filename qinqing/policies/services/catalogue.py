@@ -22,9 +22,16 @@ from qinqing.accounts.models import Organisation, Role
 from qinqing.accounts.scoping import scope_for
 from qinqing.audit.services import audit_record
 from qinqing.common.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-
-from .models import STATUS_TRANSITIONS, PeriodKind, Policy, PolicyStatus, PolicyVersion
-from .rules import parse_rule
+from qinqing.policies.models import (
+    STATUS_TRANSITIONS,
+    PeriodKind,
+    Policy,
+    PolicyMode,
+    PolicyStatus,
+    PolicyVersion,
+)
+from qinqing.policies.rules import Rule, parse_rule
+from qinqing.policies.steps import check_steps
 
 _WRITERS = (Role.OFFICER, Role.DEPARTMENT_HEAD)
 _MONEY_LIMIT = Decimal("1000000000000")
@@ -124,10 +131,14 @@ def policy_create(
     basis_text: str = "",
     summary: str = "",
     materials: list[dict[str, Any]] | None = None,
+    mode: str = PolicyMode.PROACTIVE,
+    steps: list[dict[str, Any]] | None = None,
 ) -> Policy:
     """A draft policy with its rule as version 1."""
     _require_writer(actor, department)
-    parse_rule(rule)
+    parsed = parse_rule(rule)
+    _check_mode(mode, parsed)
+    checked_steps = check_steps(steps) if steps is not None else None
     if valid_until < valid_from:
         raise ValidationFailed(fields={"valid_until": [str(_("The end of the window is before its start."))]})
     if period_kind not in PeriodKind.values:
@@ -157,6 +168,8 @@ def policy_create(
                 cap_per_enterprise=cap_per_enterprise,
                 period_kind=period_kind,
                 materials=checked_materials,
+                mode=mode,
+                **({"steps": checked_steps} if checked_steps is not None else {}),
             )
             PolicyVersion.objects.create(policy=policy, number=1, rule=rule, created_by=_user(actor))
             audit_record(
@@ -173,12 +186,31 @@ def policy_create(
     return policy
 
 
+def _check_mode(mode: str, rule: Rule) -> None:
+    if mode not in PolicyMode.values:
+        raise ValidationFailed(fields={"mode": [str(_("Unknown mode."))]})
+    if rule.facts and mode == PolicyMode.PROACTIVE:
+        raise ValidationFailed(
+            fields={
+                "mode": [
+                    str(
+                        _(
+                            "The rule reads facts from an application, so enterprises must apply: "
+                            "choose the application mode."
+                        )
+                    )
+                ]
+            }
+        )
+
+
 def policy_update_rule(*, actor: Any, policy: Policy, rule: dict[str, Any]) -> PolicyVersion:
     """Replace a draft's rule; on a published policy add a new version in force at once."""
-    parse_rule(rule)
+    parsed = parse_rule(rule)
     with transaction.atomic(durable=True):
         locked = lock_policy(policy.pk)
         _require_writer(actor, locked.department)
+        _check_mode(locked.mode, parsed)
         version = current_version(locked)
         before = {"version": version.number, "rule": version.rule}
         if locked.status == PolicyStatus.DRAFT:

@@ -1,0 +1,321 @@
+"""Cases under a policy: how an enterprise is invited, applies, and is approved and paid.
+
+A `Case` is one enterprise's claim under one policy for one period (once, or a year).
+It walks the policy's steps (`CaseStep`, one row per step and attempt, each with its
+start, deadline and end); money leaves through a payment instruction of the payments
+app keyed by the case. The transitions are declared once here (`CASE_TRANSITIONS`)
+and made only by the services in `qinqing/policies/services/cases.py`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from qinqing.common.models import TimeStampedModel
+
+from .catalogue import Policy, PolicyVersion, StepKind
+
+ZERO = Decimal("0.00")
+
+
+class InvitationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+    # The policy was withdrawn, its window ended, or the enterprise no longer qualifies.
+    LAPSED = "lapsed", _("Lapsed")
+
+
+class Invitation(models.Model):
+    """A match found by the platform (政策找企): the enterprise qualifies on the registry's
+    data and is invited to confirm (proactive policies) or to apply."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="invitations")
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="invitations"
+    )
+    period = models.CharField(_("period"), max_length=8)
+    award = models.DecimalField(_("award"), max_digits=14, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("matched at"), db_index=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "enterprise", "period"], name="policies_invitation_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=InvitationStatus.values), name="policies_invitation_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(award__gte=0), name="policies_invitation_award_nonneg"),
+        ]
+        indexes = [models.Index(fields=["enterprise", "status"], name="policies_invitation_ent_status")]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}/{self.enterprise_id}/{self.period}"
+
+
+class CaseOrigin(models.TextChoices):
+    INVITATION = "invitation", _("Confirmed invitation")
+    APPLICATION = "application", _("Application")
+
+
+class CaseStatus(models.TextChoices):
+    IN_REVIEW = "in_review", _("Under review")
+    # Returned for more materials: the step's clock stands still until the answer.
+    RETURNED = "returned", _("Returned for materials")
+    PAYING = "paying", _("Approved, payment under way")
+    PAID = "paid", _("Paid")
+    PAYMENT_FAILED = "payment_failed", _("Payment failed")
+    REJECTED = "rejected", _("Rejected")
+    # An objection (异议) to a rejection, waiting for an officer who took no part.
+    APPEALED = "appealed", _("Objection lodged")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The only moves a case may make; `case_transition` checks against this table.
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseStatus.IN_REVIEW: frozenset(
+        {
+            CaseStatus.IN_REVIEW,
+            CaseStatus.RETURNED,
+            CaseStatus.PAYING,
+            CaseStatus.REJECTED,
+            CaseStatus.WITHDRAWN,
+        }
+    ),
+    CaseStatus.RETURNED: frozenset({CaseStatus.IN_REVIEW, CaseStatus.WITHDRAWN}),
+    CaseStatus.PAYING: frozenset({CaseStatus.PAID, CaseStatus.PAYMENT_FAILED}),
+    # Money that arrives after a failure was reported is still money paid.
+    CaseStatus.PAYMENT_FAILED: frozenset({CaseStatus.PAYING, CaseStatus.PAID}),
+    CaseStatus.REJECTED: frozenset({CaseStatus.APPEALED}),
+    CaseStatus.APPEALED: frozenset({CaseStatus.IN_REVIEW, CaseStatus.REJECTED}),
+    CaseStatus.PAID: frozenset(),
+    CaseStatus.WITHDRAWN: frozenset(),
+}
+# Open cases: they hold the (policy, enterprise, period) slot and count against caps.
+OPEN_OR_DECIDED = [s for s in CaseStatus.values if s != CaseStatus.WITHDRAWN]
+
+
+class Case(TimeStampedModel):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("case number"), max_length=32, unique=True, null=True, blank=True)
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="cases")
+    # The rule version the case was judged by; kept even if the policy is edited later.
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="cases")
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="cases")
+    # The issuing department, copied so that scoping needs no join.
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="policy_cases"
+    )
+    period = models.CharField(_("period"), max_length=8)
+    origin = models.CharField(_("origin"), max_length=16, choices=CaseOrigin.choices)
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.PROTECT, null=True, blank=True, related_name="case"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices)
+    # Bumped by every transition: an action names the revision it was taken on, so of
+    # two officers acting at once the second is told the case moved under them.
+    revision = models.PositiveIntegerField(default=1)
+    current_step = models.PositiveSmallIntegerField(_("current step"), default=0)
+    # The policy's steps as they were when the case opened: a later edit of the policy
+    # does not move a case between steps.
+    steps_plan = models.JSONField(_("approval steps"), default=list)
+    facts = models.JSONField(_("application facts"), default=dict, blank=True)
+    # The rule's award and the award after the per-enterprise cap.
+    award_computed = models.DecimalField(_("award by the rule"), max_digits=14, decimal_places=2)
+    award = models.DecimalField(_("award"), max_digits=14, decimal_places=2)
+    # The per-condition explanation of the decision (qinqing.policies.rules.evaluate).
+    explanation = models.JSONField(_("explanation"), default=dict)
+    reserved = models.DecimalField(_("budget reserved"), max_digits=14, decimal_places=2, default=ZERO)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    notice_until = models.DateField(_("public notice until"), null=True, blank=True)
+    reason = models.TextField(_("reason of the last decision"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            # One case per policy, enterprise and period; a withdrawn one frees the slot.
+            models.UniqueConstraint(
+                fields=["policy", "enterprise", "period"],
+                condition=~Q(status="withdrawn"),
+                name="policies_case_one_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CaseStatus.values), name="policies_case_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=CaseOrigin.values), name="policies_case_origin_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(award__gte=0) & Q(award_computed__gte=0) & Q(reserved__gte=0),
+                name="policies_case_money_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=models.F("award")), name="policies_case_reserved_le_award"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="policies_case_org_status"),
+            models.Index(fields=["enterprise", "status"], name="policies_case_ent_status"),
+            models.Index(fields=["policy", "status"], name="policies_case_policy_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or str(self.public_id)
+
+
+class StepOutcome(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    # Ended without a decision: the case was withdrawn, or the step is redone.
+    CLOSED = "closed", _("Closed")
+
+
+class CaseStep(models.Model):
+    """One step of one case, once per attempt (an upheld objection redoes a step)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    attempt = models.PositiveSmallIntegerField(default=1)
+    key = models.CharField(max_length=32)
+    name = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=16, choices=StepKind.choices)
+    role = models.CharField(max_length=32)
+    limit_days = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    due_date = models.DateField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=StepOutcome.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Who is warned before the deadline: chosen when the step starts among those allowed.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    deadline = models.ForeignKey(
+        "deadlines.Deadline", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["case", "position", "attempt"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "position", "attempt"], name="policies_step_unique"),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=StepOutcome.values),
+                name="policies_step_outcome_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["ended_at", "due_date"], name="policies_step_open_due")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.position}.{self.attempt}"
+
+
+class CaseMaterial(models.Model):
+    """An uploaded document: stored under a generated name, served only as an attachment."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    key = models.CharField(_("material"), max_length=64)
+    original_name = models.CharField(_("file name"), max_length=255)
+    stored_name = models.CharField(max_length=255, unique=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "key", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseReturn(models.Model):
+    """A request for more materials (补正): the step's clock stops until the answer."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="returns")
+    step = models.ForeignKey(CaseStep, on_delete=models.CASCADE, related_name="returns")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    request = models.TextField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["case", "requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}@{self.requested_at:%Y-%m-%d}"
+
+
+class ObjectionKind(models.TextChoices):
+    # The enterprise objects to its rejection; an officer who took no part decides.
+    APPEAL = "appeal", _("Objection to a rejection")
+    # Anyone objects to an award during its public notice (公示).
+    NOTICE = "notice", _("Objection during public notice")
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Objection(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="objections")
+    kind = models.CharField(max_length=16, choices=ObjectionKind.choices)
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    text = models.TextField(_("grounds"))
+    lodged_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+
+    class Meta:
+        ordering = ["case", "lodged_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ObjectionKind.values), name="policies_objection_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ObjectionStatus.values), name="policies_objection_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.kind}"

@@ -1,0 +1,22 @@
+"""Writes of the policy app, by subdomain: the catalogue, matching (invitations), and
+cases (apply, confirm, approve, pay)."""
+
+from qinqing.policies.services.catalogue import (
+    can_write_policies,
+    current_version,
+    lock_policy,
+    policy_create,
+    policy_publish,
+    policy_update_rule,
+    policy_withdraw,
+)
+
+__all__ = [
+    "can_write_policies",
+    "current_version",
+    "lock_policy",
+    "policy_create",
+    "policy_publish",
+    "policy_update_rule",
+    "policy_withdraw",
+]

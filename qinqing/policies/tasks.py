@@ -1,0 +1,39 @@
+"""Jobs of the policy app; each takes ids or a period key and is safe to run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django_tasks import task
+
+from qinqing.scheduling.registry import register_periodic
+
+
+@task(queue_name="notifications")
+def notify_invitations(policy_id: int, batch: str) -> int:
+    """Tell the users of the enterprises invited in one matching run (`batch` is the
+    run's timestamp); at most once per invitation and user."""
+    from .services.invitations import invitations_notify
+
+    return invitations_notify(policy_id=policy_id, batch=dt.datetime.fromisoformat(batch))
+
+
+@task(queue_name="default")
+def match_policy(policy_id: int) -> int:
+    from .models import Policy
+    from .services.matching import policy_match
+
+    policy = Policy.objects.get(pk=policy_id)
+    return policy_match(actor=None, policy=policy)
+
+
+@task(queue_name="scheduler")
+def close_notices(period_key: str) -> dict[str, Any]:
+    """End the public notices whose period ran out without an open objection."""
+    from .services.cases import notices_close
+
+    return {"ended": notices_close(today=dt.date.fromisoformat(period_key))}
+
+
+register_periodic(name="policies.close_notices", task=close_notices, period="day", at=dt.time(0, 30))
