@@ -10,10 +10,10 @@ from django.shortcuts import render
 
 from qinqing.common.errors import NotFound
 
-from .models import Policy
-from .selectors import policies_public, policy_public_get
-from .services import current_version
-from .summaries import award_kind_label, award_lines, condition_lines, yuan
+from qinqing.policies.models import Policy
+from qinqing.policies.selectors import policies_public, policy_public_get
+from qinqing.policies.services import current_version
+from qinqing.policies.summaries import award_kind_label, award_lines, condition_lines, yuan
 
 
 def _card(policy: Policy) -> dict[str, Any]:
