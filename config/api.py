@@ -5,6 +5,7 @@ from qinqing.accounts.api import router as accounts_router
 from qinqing.common.api import build_api
 from qinqing.deadlines.api import router as deadlines_router
 from qinqing.enterprises.api import router as enterprises_router
+from qinqing.integrity.api import router as integrity_router
 from qinqing.notifications.api import router as notifications_router
 from qinqing.policies.api import router as policies_router
 from qinqing.supervision.api import router as supervision_router
@@ -18,3 +19,4 @@ api.add_router("/deadlines", deadlines_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/policies", policies_router)
+api.add_router("/integrity", integrity_router)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "qinqing.deadlines",
     "qinqing.enterprises",
     "qinqing.policies",
+    "qinqing.integrity",
     "qinqing.supervision",
     "qinqing.demo",
     "django.contrib.admin",

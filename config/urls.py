@@ -15,6 +15,7 @@ urlpatterns = [
     path("inbox/", include("qinqing.notifications.urls")),
     path("supervision/", include("qinqing.supervision.urls")),
     path("policies/", include("qinqing.policies.urls")),
+    path("integrity/", include("qinqing.integrity.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

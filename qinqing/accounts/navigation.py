@@ -30,6 +30,12 @@ ENTRIES: list[NavEntry] = [
     NavEntry("enterprises:list", _("Registry"), _ALL_GOV | {Role.ADMIN}),
     NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
     NavEntry("deadlines:alerts", _("Alerts"), _ALL_GOV),
+    NavEntry(
+        "integrity:mine",
+        _("My declared relations"),
+        frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.COMMITTEE}),
+    ),
+    NavEntry("integrity:supervised", _("Declared relations"), frozenset({Role.SUPERVISOR})),
     NavEntry("workdays:calendar", _("Calendar"), frozenset({Role.ADMIN})),
     NavEntry("deadlines:ladders", _("Deadline ladders"), frozenset({Role.ADMIN})),
     NavEntry("accounts:organisations", _("Organisations"), frozenset({Role.ADMIN})),
