@@ -35,7 +35,10 @@ def award_lines(rule: dict[str, Any]) -> list[str]:
         return lines
     if kind == "rate":
         rate = Decimal(str(award.get("rate", "0"))) * 100
-        figure = _subjects().get(str(award.get("attr")), str(award.get("attr")))
+        if award.get("fact") is not None:
+            figure = _("the declared %(fact)s") % {"fact": award["fact"]}
+        else:
+            figure = _subjects().get(str(award.get("attr")), str(award.get("attr")))
         line = _("%(rate)s%% of %(figure)s") % {"rate": f"{rate.normalize():f}", "figure": figure}
         if award.get("cap") is not None:
             line += _(", at most %(cap)s") % {"cap": yuan(award.get("cap"))}

@@ -141,6 +141,9 @@ def _money(amount: Decimal) -> Value:
 
 def award_expression(award: Award) -> Combinable:
     """The award before the eligibility test, as a Decimal(18, 2) SQL expression."""
+    if award.fact is not None:
+        # An application's figure: known only once someone applies (evaluate.py computes it).
+        raise FactsNeeded()
     if award.kind == "fixed":
         return _money(award.amount)
     if award.kind == "tiered":

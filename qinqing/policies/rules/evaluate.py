@@ -62,7 +62,7 @@ def evaluate(
     """
     known = labels if labels is not None else enterprise_labels(enterprise)
     held, tree = _check(rule.conditions, _Subject(enterprise, known, facts or {}), on)
-    award, trace = _award(rule.award, enterprise, known)
+    award, trace = _award(rule.award, enterprise, known, facts or {})
     if not held:
         award = Decimal("0.00")
     return Decision(
@@ -171,7 +171,9 @@ def attr_holds(node: AttrCondition, actual: Any, on: datetime.date) -> bool:  # 
     raise AssertionError(op)
 
 
-def _award(award: Award, enterprise: Enterprise, labels: Mapping[str, str]) -> tuple[Decimal, dict[str, Any]]:
+def _award(
+    award: Award, enterprise: Enterprise, labels: Mapping[str, str], facts: Mapping[str, Any]
+) -> tuple[Decimal, dict[str, Any]]:
     trace: dict[str, Any] = {"kind": award.kind}
     if award.kind == "fixed":
         amount = award.amount
@@ -192,6 +194,10 @@ def _award(award: Award, enterprise: Enterprise, labels: Mapping[str, str]) -> t
                 # Tiers ascend, so the last one reached is the highest that applies.
                 amount = tier.amount
                 trace["tier"] = str(tier.start)
+    elif award.kind == "rate" and award.fact is not None:
+        figure = facts.get(award.fact)
+        amount = (figure or Decimal("0")) * award.rate
+        trace.update(fact=award.fact, value=_json(figure), rate=str(award.rate), raw=str(amount))
     elif award.kind == "rate":
         figure = getattr(enterprise, award.attr or "")
         amount = figure * award.rate

@@ -145,6 +145,8 @@ class Award:
     tiers: tuple[Tier, ...] = ()
     rate: Decimal = Decimal("0")
     cap: Decimal | None = None
+    # A rate may apply to a money fact of the application instead of an attribute.
+    fact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def parse_rule(data: Any) -> Rule:
             errors.add(key, _("%(path)s: unknown part of a rule."))
         facts = _declared_facts(data.get("facts", {}), "facts", errors)
         conditions = _condition(data.get("conditions"), "conditions", errors, facts or {})
-        award = _award(data.get("award"), "award", errors)
+        award = _award(data.get("award"), "award", errors, facts or {})
         if conditions is not None and award is not None and facts is not None:
             rule = Rule(conditions=conditions, award=award, facts=facts, source=data)
     if errors.fields or rule is None:
@@ -478,7 +480,7 @@ def _constant(raw: Any, kind: Kind, attr: str, path: str, errors: _Errors) -> An
     return raw
 
 
-def _award(data: Any, path: str, errors: _Errors) -> Award | None:
+def _award(data: Any, path: str, errors: _Errors, facts: dict[str, Kind]) -> Award | None:
     if not isinstance(data, dict):
         errors.add(path, _("%(path)s: an award formula must be a JSON object."))
         return None
@@ -486,7 +488,7 @@ def _award(data: Any, path: str, errors: _Errors) -> Award | None:
     allowed = {
         "fixed": {"kind", "amount"},
         "tiered": {"kind", "attr", "label", "tiers"},
-        "rate": {"kind", "attr", "rate", "cap"},
+        "rate": {"kind", "attr", "fact", "rate", "cap"},
         "per_employee": {"kind", "amount", "cap"},
     }
     if kind not in allowed:
@@ -511,8 +513,15 @@ def _award(data: Any, path: str, errors: _Errors) -> Award | None:
             return None
         return Award(kind=kind, amount=amount, cap=cap)
     if kind == "rate":
-        attr = data.get("attr")
-        if not isinstance(attr, str) or ATTRIBUTES.get(attr) != "money":
+        attr, fact = data.get("attr"), data.get("fact")
+        if fact is not None:
+            if attr is not None or not isinstance(fact, str) or facts.get(fact) != "money":
+                errors.add(
+                    path + ".fact",
+                    _("%(path)s: a rate applies to one money fact declared in “facts”, or to an attribute."),
+                )
+                return None
+        elif not isinstance(attr, str) or ATTRIBUTES.get(attr) != "money":
             errors.add(
                 path + ".attr", _("%(path)s: a rate applies to a money figure (revenue, tax_paid, …).")
             )
@@ -523,7 +532,7 @@ def _award(data: Any, path: str, errors: _Errors) -> Award | None:
         if rate < 0:
             errors.add(path + ".rate", _("%(path)s: a rate is between 0 and 1."))
             return None
-        return Award(kind="rate", attr=attr, rate=rate, cap=cap)
+        return Award(kind="rate", attr=attr if fact is None else None, fact=fact, rate=rate, cap=cap)
     return _tiered(data, path, errors)
 
 

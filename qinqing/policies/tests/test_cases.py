@@ -13,10 +13,10 @@ from qinqing.payments.models import PaymentInstruction
 from qinqing.payments.services import payment_send
 from qinqing.policies.models import Case, CaseStatus, CaseStep, InvitationStatus, Policy
 from qinqing.policies.services.cases import (
+    case_answer,
     case_approve,
     case_reject,
     case_return,
-    case_answer,
     case_withdraw,
     invitation_confirm,
     objection_decide,

@@ -208,3 +208,25 @@ def test_nesting_is_bounded():
     parse_rule(
         {"conditions": {"not": {"all": [{"attr": "employees", "op": "ge", "value": 1}]}}, "award": FIXED}
     )
+
+
+def test_rate_of_a_declared_money_fact() -> None:
+    rule = parse_rule(
+        {
+            "facts": {"rd_expense": "money"},
+            "conditions": {"all": [{"attr": "status", "op": "eq", "value": "active"}]},
+            "award": {"kind": "rate", "fact": "rd_expense", "rate": "0.1", "cap": "500000"},
+        }
+    )
+    assert rule.award.fact == "rd_expense"
+
+
+def test_rate_of_an_undeclared_fact_names_the_part() -> None:
+    with pytest.raises(InvalidRule) as exc:
+        parse_rule(
+            {
+                "conditions": {"all": [{"attr": "status", "op": "eq", "value": "active"}]},
+                "award": {"kind": "rate", "fact": "rd_expense", "rate": "0.1"},
+            }
+        )
+    assert "award.fact" in exc.value.fields

@@ -48,7 +48,9 @@ def scenic_spot(enterprise: Enterprise, grade: str = "3A") -> Enterprise:
     enterprise.bank_account_verified_at = timezone.now()
     enterprise.status = "active"
     enterprise.save()
-    EnterpriseLabel.objects.update_or_create(enterprise=enterprise, key="scenic_grade", defaults={"value": grade})
+    EnterpriseLabel.objects.update_or_create(
+        enterprise=enterprise, key="scenic_grade", defaults={"value": grade}
+    )
     return enterprise
 
 
