@@ -24,7 +24,7 @@ from qinqing.policies.services.cases import (
     step_refusal,
 )
 
-from .workflow import World, refreshed, world  # noqa: F401 - the fixture
+from .workflow import World, refreshed
 
 pytestmark = pytest.mark.django_db
 

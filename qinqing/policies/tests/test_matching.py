@@ -18,7 +18,7 @@ from qinqing.policies.services.invitations import invitations_notify
 from qinqing.policies.services.matching import enterprise_rematch, policy_match
 
 from .factories import make_policy
-from .workflow import World, scenic_spot, world  # noqa: F401 - the fixture
+from .workflow import World, scenic_spot
 
 pytestmark = pytest.mark.django_db
 

@@ -35,7 +35,7 @@ from qinqing.policies.steps import check_steps, step_label
 from qinqing.policies.uploads import check_upload
 
 from .factories import make_policy
-from .workflow import THREE_STEPS, World, refreshed, world  # noqa: F401 - the fixture
+from .workflow import THREE_STEPS, World, refreshed
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

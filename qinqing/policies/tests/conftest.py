@@ -1,0 +1,5 @@
+"""Fixtures shared by the policy app's tests."""
+
+from .workflow import world
+
+__all__ = ["world"]
