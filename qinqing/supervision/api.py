@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from qinqing.audit.models import AuditCheckpoint, AuditVerification
@@ -22,7 +23,19 @@ from qinqing.audit.selectors import (
 )
 from qinqing.audit.services import audit_seal_pending, audit_verification_request
 from qinqing.audit.verify import describe, describe_warning
+from qinqing.common.errors import ValidationFailed
 
+from .policy_cases import (
+    CashFigures,
+    access_policy_case,
+    alert_rows,
+    case_timeline,
+    policy_step_alerts,
+    policy_steps_late,
+    step_rows,
+    time_to_cash,
+)
+from .policy_views import MAX_PERIOD_DAYS
 from .selectors import SHANGHAI, TIMELINE_PAGE, require_supervisor, timeline_for
 
 router = Router(tags=["supervision"])
@@ -253,4 +266,305 @@ def timeline(request: HttpRequest, query: Query[TimelineQuery]) -> TimelineOut:
             )
             for e in entries
         ],
+    )
+
+
+# --- Policy cases (全程督) -------------------------------------------------------------------
+# Officials read their department's subtree, supervisors their reach; enterprises and
+# admins are refused (403).
+
+
+class LateStepOut(Schema):
+    case_id: UUID
+    case_reference: str | None
+    policy: str
+    enterprise: str
+    department: str
+    step: str
+    attempt: int
+    assignee: str | None
+    started_at: dt.datetime
+    due_date: dt.date
+    state: str = Field(description="overdue | due_today | due_soon")
+    working_days_overdue: int
+    paused: bool
+
+
+class LateStepsQuery(Schema):
+    department: int | None = Field(None, ge=1, le=2**31 - 1)
+    overdue_only: bool = False
+    offset: int = Field(0, ge=0, le=10_000_000)
+    limit: int = Field(200, ge=1, le=1000)
+
+
+class LateStepsOut(Schema):
+    count: int
+    steps: list[LateStepOut]
+
+
+@router.get("/policies/steps/late", response=LateStepsOut, summary="Open policy steps overdue or due soon")
+def policy_steps_late_list(request: HttpRequest, query: Query[LateStepsQuery]) -> LateStepsOut:
+    steps = policy_steps_late(request.user, department=query.department, overdue_only=query.overdue_only)
+    total = steps.count()
+    rows = step_rows(steps[query.offset : query.offset + query.limit])
+    return LateStepsOut(
+        count=total,
+        steps=[
+            LateStepOut(
+                case_id=r.case.public_id,
+                case_reference=r.case.reference,
+                policy=r.case.policy.title,
+                enterprise=r.case.enterprise.name,
+                department=r.case.organisation.name,
+                step=r.step_label,
+                attempt=r.step.attempt,
+                assignee=str(r.step.assignee) if r.step.assignee else None,
+                started_at=r.step.started_at,
+                due_date=r.step.due_date,
+                state=r.state,
+                working_days_overdue=r.days_overdue,
+                paused=r.paused,
+            )
+            for r in rows
+        ],
+    )
+
+
+class StepAlertOut(Schema):
+    rung: str
+    rung_label: str
+    case_id: UUID | None
+    case_reference: str | None
+    enterprise: str | None
+    department: str
+    step: str
+    owner: str | None
+    due_date: dt.date
+    rung_on: dt.date
+    fired_at: dt.datetime
+    step_ended_at: dt.datetime | None
+
+
+class StepAlertsQuery(Schema):
+    since: dt.date | None = None
+    until: dt.date | None = None
+    rung: str = Field("", max_length=16, pattern=r"^(|reminder|warning|alarm|escalation)$")
+    department: int | None = Field(None, ge=1, le=2**31 - 1)
+    offset: int = Field(0, ge=0, le=10_000_000)
+    limit: int = Field(200, ge=1, le=1000)
+
+
+class StepAlertsOut(Schema):
+    since: dt.date
+    until: dt.date
+    count: int
+    alerts: list[StepAlertOut]
+
+
+@router.get("/policies/steps/alerts", response=StepAlertsOut, summary="Alerts fired for policy steps")
+def policy_step_alerts_list(request: HttpRequest, query: Query[StepAlertsQuery]) -> StepAlertsOut:
+    until = query.until or timezone.localdate()
+    since = query.since or until - dt.timedelta(days=90)
+    if since > until:
+        raise ValidationFailed(fields={"since": [_("The period ends before it starts.")]})
+    qs = policy_step_alerts(
+        request.user, since=since, until=until, rung=query.rung, department=query.department
+    )
+    total = qs.count()
+    return StepAlertsOut(
+        since=since,
+        until=until,
+        count=total,
+        alerts=[
+            StepAlertOut(
+                rung=r.alert.rung,
+                rung_label=r.rung_label,
+                case_id=r.case.public_id if r.case else None,
+                case_reference=r.case.reference if r.case else None,
+                enterprise=r.case.enterprise.name if r.case else None,
+                department=r.alert.deadline.organisation.name,
+                step=r.step_label,
+                owner=str(r.alert.deadline.owner) if r.alert.deadline.owner else None,
+                due_date=r.alert.due_date,
+                rung_on=r.alert.rung_on,
+                fired_at=r.alert.fired_at,
+                step_ended_at=r.step.ended_at if r.step else None,
+            )
+            for r in alert_rows(qs[query.offset : query.offset + query.limit])
+        ],
+    )
+
+
+class CaseStepOut(Schema):
+    step: str
+    position: int
+    attempt: int
+    kind: str
+    started_at: dt.datetime
+    due_date: dt.date
+    ended_at: dt.datetime | None
+    outcome: str
+    assignee: str | None
+    actor: str | None
+    paused: bool
+
+
+class CaseEventOut(Schema):
+    seq: int | None
+    at: dt.datetime
+    about: str
+    object_type: str
+    object_id: str
+    actor: str
+    organisation: str | None
+    action: str
+    changes: list[ChangeOut]
+    hash: str | None
+
+
+class SegmentOut(Schema):
+    first_seq: int
+    last_seq: int
+    checked: bool = Field(description="False when the stretch is too long to check here")
+    intact: bool
+    events_checked: int
+    first_break: str
+
+
+class CaseTimelineOut(Schema):
+    case_id: UUID
+    reference: str | None
+    status: str
+    submitted_at: dt.datetime
+    paid_at: dt.datetime | None
+    steps: list[CaseStepOut]
+    events: list[CaseEventOut]
+    pending_events: int
+    segment: SegmentOut | None
+
+
+@router.get(
+    "/policies/cases/{public_id}/timeline",
+    response=CaseTimelineOut,
+    summary="A policy case's audit events (case, step deadlines, payment) and steps",
+)
+def policy_case_timeline(request: HttpRequest, public_id: UUID) -> CaseTimelineOut:
+    case = access_policy_case(request.user, public_id)
+    audit_seal_pending(wait=False)
+    timeline = case_timeline(request.user, case)
+    seg = timeline.segment
+    return CaseTimelineOut(
+        case_id=case.public_id,
+        reference=case.reference,
+        status=case.status,
+        submitted_at=case.submitted_at,
+        paid_at=case.paid_at,
+        steps=[
+            CaseStepOut(
+                step=name,
+                position=s.position,
+                attempt=s.attempt,
+                kind=s.kind,
+                started_at=s.started_at,
+                due_date=s.due_date,
+                ended_at=s.ended_at,
+                outcome=s.outcome,
+                assignee=str(s.assignee) if s.assignee else None,
+                actor=str(s.actor) if s.actor else None,
+                paused=bool(s.deadline and s.deadline.paused),
+            )
+            for s, name in timeline.labelled_steps
+        ],
+        events=[
+            CaseEventOut(
+                seq=e.event.seq,
+                at=e.event.at,
+                about=e.subject,
+                object_type=e.event.object_type,
+                object_id=e.event.object_id,
+                actor=e.event.actor_label,
+                organisation=e.event.organisation.name if e.event.organisation else None,
+                action=e.event.action,
+                changes=[
+                    ChangeOut(field=c.field, before=c.before, after=c.after, changed=c.changed)
+                    for c in e.entry.changes
+                ],
+                hash=e.event.hash,
+            )
+            for e in timeline.events
+        ],
+        pending_events=timeline.pending,
+        segment=SegmentOut(
+            first_seq=seg.first_seq,
+            last_seq=seg.last_seq,
+            checked=seg.checked,
+            intact=seg.intact,
+            events_checked=seg.events_checked,
+            first_break=seg.first_break,
+        )
+        if seg
+        else None,
+    )
+
+
+class CashQuery(Schema):
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+class CashFiguresOut(Schema):
+    id: int | None = Field(description="The policy's or department's id; null for the total")
+    name: str
+    department: str
+    paid_cases: int
+    median_seconds: float | None
+    p90_seconds: float | None
+    median_days: float | None
+    p90_days: float | None
+    paid_within_1_day: int
+    share_paid_within_1_day: float
+
+
+class CashOut(Schema):
+    since: dt.date
+    until: dt.date
+    by_policy: list[CashFiguresOut]
+    by_department: list[CashFiguresOut]
+    total: CashFiguresOut
+
+
+def _figures_out(f: CashFigures) -> CashFiguresOut:
+    return CashFiguresOut(
+        id=f.key,
+        name=f.label,
+        department=f.department,
+        paid_cases=f.count,
+        median_seconds=f.median,
+        p90_seconds=f.p90,
+        median_days=f.median_days,
+        p90_days=f.p90_days,
+        paid_within_1_day=f.within_day,
+        share_paid_within_1_day=round(f.share_within_day, 4),
+    )
+
+
+@router.get(
+    "/policies/time-to-cash",
+    response=CashOut,
+    summary="Time from submission to payment: median and 90th percentile per policy and department",
+)
+def policy_time_to_cash(request: HttpRequest, query: Query[CashQuery]) -> CashOut:
+    until = query.until or timezone.localdate()
+    since = query.since or until.replace(month=1, day=1)
+    if since > until:
+        raise ValidationFailed(fields={"since": [_("The period ends before it starts.")]})
+    if (until - since).days > MAX_PERIOD_DAYS:
+        raise ValidationFailed(fields={"since": [_("Choose a period of at most three years.")]})
+    report = time_to_cash(request.user, since=since, until=until)
+    return CashOut(
+        since=report.since,
+        until=report.until,
+        by_policy=[_figures_out(f) for f in report.by_policy],
+        by_department=[_figures_out(f) for f in report.by_department],
+        total=_figures_out(report.total),
     )

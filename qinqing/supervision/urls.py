@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import policy_views, views
 
 app_name = "supervision"
 
@@ -11,4 +11,12 @@ urlpatterns = [
     path("audit/checkpoints.jsonl", views.checkpoints_export, name="checkpoints_export"),
     path("timeline/", views.timeline, name="timeline"),
     path("timeline/export.xlsx", views.timeline_export, name="timeline_export"),
+    path("policies/late/", policy_views.overdue, name="policy_overdue"),
+    path("policies/late/export.xlsx", policy_views.overdue_export, name="policy_overdue_export"),
+    path("policies/alerts/", policy_views.alerts, name="policy_alerts"),
+    path("policies/alerts/export.xlsx", policy_views.alerts_export, name="policy_alerts_export"),
+    path("policies/cases/<uuid:public_id>/", policy_views.case_detail, name="policy_case"),
+    path("policies/cases/<uuid:public_id>/export.xlsx", policy_views.case_export, name="policy_case_export"),
+    path("policies/time-to-cash/", policy_views.time_to_cash_page, name="policy_cash"),
+    path("policies/time-to-cash/export.xlsx", policy_views.time_to_cash_export, name="policy_cash_export"),
 ]
