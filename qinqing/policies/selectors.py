@@ -5,14 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for, scope_records
 from qinqing.common.errors import NotFound
 
-from .models import Case, CaseStatus, CaseStep, Invitation, Policy, PolicyStatus, StepKind
+from .models import (
+    Case,
+    CaseMaterial,
+    CaseReturn,
+    CaseStatus,
+    CaseStep,
+    Invitation,
+    Objection,
+    Policy,
+    PolicyStatus,
+    PolicyVersion,
+    StepKind,
+)
 
 
 def policies_public(*, today: dt.date | None = None) -> QuerySet[Policy]:
@@ -128,3 +140,156 @@ def award_notices(*, today: dt.date | None = None) -> QuerySet[Case]:
         .order_by("notice_until", "id")
         .distinct()
     )
+
+
+# --- The officials' pages -------------------------------------------------------------------
+
+
+def department_cases(
+    user: Any, *, status: str = "", policy_public_id: Any = None, reference: str = ""
+) -> QuerySet[Case]:
+    """Every case of the user's departments (any status), newest first, filtered."""
+    qs = cases_visible(user).order_by("-submitted_at", "-id")
+    if policy_public_id:
+        qs = qs.filter(policy__public_id=policy_public_id)
+    if reference:
+        qs = qs.filter(reference__icontains=reference.strip())
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def case_status_counts(queryset: QuerySet[Case]) -> dict[str, int]:
+    """How many cases per status in `queryset` (one grouped query)."""
+    rows = queryset.order_by().values_list("status").annotate(n=Count("id"))
+    return dict(rows)
+
+
+def case_for_official(user: Any, public_id: Any) -> Case:
+    """One case with everything its page shows, prefetched (a fixed number of queries)."""
+    access_case_by_public_id(user, public_id)
+    return (
+        cases_visible(user)
+        .select_related("version", "enterprise__region", "applicant")
+        .prefetch_related(
+            "enterprise__labels",
+            Prefetch(
+                "steps",
+                queryset=CaseStep.objects.select_related("actor", "assignee", "deadline").prefetch_related(
+                    "deadline__pauses"
+                ),
+            ),
+            "materials",
+            Prefetch("returns", queryset=CaseReturn.objects.select_related("requested_by", "step")),
+            Prefetch("objections", queryset=Objection.objects.select_related("lodged_by", "handled_by")),
+        )
+        .get(public_id=public_id)
+    )
+
+
+def policy_versions(policy: Policy) -> list[PolicyVersion]:
+    return list(policy.versions.select_related("created_by").order_by("-number"))
+
+
+# --- For the API: one record in scope, with what its page needs -----------------------------
+
+
+def _case_related(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.select_related("version", "organisation", "applicant").prefetch_related(
+        Prefetch(
+            "steps",
+            queryset=CaseStep.objects.select_related("actor", "assignee").order_by("position", "attempt"),
+        ),
+        Prefetch("materials", queryset=CaseMaterial.objects.order_by("key", "uploaded_at", "id")),
+        Prefetch(
+            "returns", queryset=CaseReturn.objects.select_related("step").order_by("requested_at", "id")
+        ),
+        Prefetch(
+            "objections",
+            queryset=Objection.objects.select_related("lodged_by", "handled_by").order_by("lodged_at", "id"),
+        ),
+    )
+
+
+def enterprise_case_get(user: Any, public_id: Any) -> Case:
+    """One of the enterprise user's own cases, with its steps, materials, returns and
+    objections; NotFound for anyone else's (officials read through `official_case_get`)."""
+    case = _case_related(enterprise_cases(user)).filter(public_id=public_id).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def official_case_get(user: Any, public_id: Any) -> Case:
+    """One case for the officials and supervisors in whose reach it lies, with everything;
+    NotFound for enterprise users (their view hides officials' names) and admins."""
+    if not scope_for(user).is_government:
+        raise NotFound()
+    case = _case_related(cases_visible(user)).filter(public_id=public_id).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def access_material_by_public_id(case: Case, public_id: Any) -> CaseMaterial:
+    """A material of a case the caller already got through an access selector."""
+    material = CaseMaterial.objects.filter(case=case, public_id=public_id).first()
+    if material is None:
+        raise NotFound()
+    return material
+
+
+def access_objection_by_public_id(user: Any, public_id: Any) -> Objection:
+    """An objection to a case the user may read (officials decide through the services)."""
+    if not scope_for(user).is_government:
+        raise NotFound()
+    objection = (
+        Objection.objects.filter(case__in=cases_visible(user), public_id=public_id)
+        .select_related("case", "case__organisation", "case__policy", "case__enterprise")
+        .first()
+    )
+    if objection is None:
+        raise NotFound()
+    return objection
+
+
+def policy_for_matching(user: Any, public_id: Any) -> Policy:
+    """A policy of a department where the user is an officer or its head: they run the
+    matching (an administrator configures policies but does not invite enterprises)."""
+    paths = scope_for(user).paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD)
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(department__path__startswith=path)
+    policy = (
+        Policy.objects.filter(condition, public_id=public_id)
+        .select_related("department")
+        .prefetch_related("versions")
+        .first()
+    )
+    if policy is None:
+        raise NotFound()
+    return policy
+
+
+def award_notice_get(public_id: Any, *, today: dt.date | None = None) -> Case:
+    case = award_notices(today=today).filter(public_id=public_id).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def open_invitations_and_cases(
+    enterprise_ids: list[int],
+) -> tuple[dict[tuple[int, int], Invitation], dict[tuple[int, int], Case]]:
+    """Per (policy, enterprise): the open invitation and the case holding the slot, if any."""
+    invitations = {
+        (i.policy_id, i.enterprise_id): i
+        for i in Invitation.objects.filter(enterprise_id__in=enterprise_ids, status="open")
+    }
+    cases = {
+        (c.policy_id, c.enterprise_id): c
+        for c in Case.objects.filter(enterprise_id__in=enterprise_ids)
+        .exclude(status=CaseStatus.WITHDRAWN)
+        .order_by("submitted_at", "id")
+    }
+    return invitations, cases

@@ -15,25 +15,16 @@ from ninja.responses import Status
 from qinqing.accounts.models import Organisation
 from qinqing.common.errors import NotFound, ValidationFailed
 
-from . import services
-from .models import Policy
-from .selectors import access_policy_by_public_id, policies_public, policy_public_get
-from .summaries import award_kind_label, award_lines, condition_lines
+from .. import services
+from ..models import Policy
+from ..selectors import access_policy_by_public_id, policies_public, policy_public_get
+from ..summaries import award_kind_label, award_lines, condition_lines
+from .schemas import ERRORS
 
 router = Router(tags=["policies"])
 
 
-class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-_ERRORS: dict[int | str, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+_ERRORS = ERRORS
 
 
 class MaterialSchema(Schema):
@@ -41,6 +32,14 @@ class MaterialSchema(Schema):
     name: str = Field(..., max_length=200)
     required: bool = True
     accepted: list[str] = ["pdf", "jpg", "png"]
+
+
+class StepSchema(Schema):
+    key: str = Field(..., max_length=32)
+    role: Literal["officer", "department_head"]
+    kind: Literal["review", "notice", "payment"] = "review"
+    limit: int = Field(..., ge=1, le=60, description="Working days")
+    name: str = Field("", max_length=100)
 
 
 class PolicyOut(Schema):
@@ -60,6 +59,8 @@ class PolicyOut(Schema):
     budget_total: Decimal
     cap_per_enterprise: Decimal | None
     period_kind: str
+    mode: str
+    steps: list[StepSchema]
     materials: list[MaterialSchema]
     version: int
     rule: dict[str, Any]
@@ -84,6 +85,10 @@ class PolicyIn(Schema):
     budget_total: Decimal = Field(..., max_digits=14, decimal_places=2)
     cap_per_enterprise: Decimal | None = Field(None, max_digits=14, decimal_places=2)
     period_kind: Literal["once", "yearly"] = "once"
+    mode: Literal["proactive", "application"] = "proactive"
+    steps: list[StepSchema] | None = Field(
+        None, max_length=10, description="Default: 受理 → 审核 → 复核 → 公示 → 拨付"
+    )
     materials: list[MaterialSchema] = []
     rule: dict[str, Any]
 
@@ -111,6 +116,8 @@ def _out(policy: Policy) -> dict[str, Any]:
         "budget_total": policy.budget_total,
         "cap_per_enterprise": policy.cap_per_enterprise,
         "period_kind": policy.period_kind,
+        "mode": policy.mode,
+        "steps": [{"name": "", **step} for step in policy.steps],
         "materials": policy.materials,
         "version": version.number,
         "rule": version.rule,
@@ -142,6 +149,10 @@ def get_policy(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
 @router.post("/", response={201: PolicyOut, **_ERRORS}, summary="Create a draft policy (department officers)")
 def create_policy(request: HttpRequest, payload: PolicyIn) -> Status[dict[str, Any]]:
     data = payload.dict()
+    if data["steps"] is None:
+        del data["steps"]
+    else:
+        data["steps"] = [{k: v for k, v in step.items() if k != "name" or v} for step in data["steps"]]
     department = Organisation.objects.filter(code=data.pop("department")).first()
     if department is None:
         raise ValidationFailed(fields={"department": [str(_("No such organisation."))]})

@@ -1,0 +1,432 @@
+"""The officials' side of the policy API (在线批): the work queue by deadline, one case
+with everything, the step actions (approve, reject, return; each names the revision it
+was taken on), objections, matching, payment retries, downloads of materials and the
+explanation of any policy for any enterprise in reach.
+
+Supervisors read the cases in their reach and are refused every write; administrators
+configure and see no cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from qinqing.accounts.models import Role
+from qinqing.accounts.scoping import scope_for
+from qinqing.common.errors import NotFound, PermissionDenied
+from qinqing.enterprises.selectors import access_enterprise_by_id
+from qinqing.policies.rules import evaluate, parse_rule
+from qinqing.policies.services import cases as case_services
+from qinqing.policies.services.catalogue import current_version
+from qinqing.policies.services.matching import policy_match
+from qinqing.workdays.calendar import current_calendar
+
+from ..models import Case, CaseStatus, CaseStep, StepKind
+from ..selectors import (
+    access_objection_by_public_id,
+    access_policy_by_public_id,
+    official_case_get,
+    policy_for_matching,
+    policy_public_get,
+    work_queue,
+)
+from .schemas import ERRORS, ExplanationOut, PageQuery, explanation_out
+from .shared import (
+    MaterialOut,
+    ObjectionOut,
+    ReturnOut,
+    case_summary,
+    material_download,
+    material_out,
+    objection_out,
+    return_out,
+    step_name,
+)
+
+router = Router(tags=["policies: officials"])
+
+MAX_REVISION = 2**31 - 1
+
+
+def _require_acting_official(request: HttpRequest, case: Case | None = None) -> None:
+    """Writes are for officers and department heads (of the case's department): a
+    supervisor or an administrator is refused here, before anything is looked at."""
+    paths = scope_for(request.user).paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD)
+    if not paths or (case is not None and not any(case.organisation.path.startswith(p) for p in paths)):
+        raise PermissionDenied(_("Only an officer or the head of the issuing department acts on its cases."))
+
+
+# --- The work queue -------------------------------------------------------------------------
+
+
+class QueueItemOut(Schema):
+    case: uuid.UUID
+    reference: str
+    policy_title: str
+    enterprise_name: str
+    status: str
+    award: Decimal = Field(..., description="Yuan, a decimal string")
+    revision: int
+    step: str
+    step_position: int
+    role: str
+    started_at: dt.datetime
+    due_date: dt.date
+    overdue: bool
+    near: bool = Field(..., description="Due today or on the next working day")
+    assignee: str | None
+    assigned_to_me: bool
+
+
+class QueuePage(Schema):
+    count: int
+    overdue: int
+    items: list[QueueItemOut]
+
+
+def _near_limit(today: dt.date) -> dt.date:
+    try:
+        return current_calendar().add_working_days(today, 1)
+    except Exception:  # noqa: BLE001 - a year not in the calendar: count plain days
+        return today + dt.timedelta(days=1)
+
+
+@router.get(
+    "/cases/queue",
+    response={200: QueuePage, **ERRORS},
+    summary="My work queue: open steps I may take, nearest deadline first, overdue and near flagged",
+)
+def queue(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+    _require_acting_official(request)
+    today = timezone.localdate()
+    near = _near_limit(today)
+    qs = work_queue(request.user)
+    items: list[CaseStep] = list(qs[page.offset : page.offset + page.limit])
+    return {
+        "count": qs.count(),
+        "overdue": qs.filter(due_date__lt=today).count(),
+        "items": [
+            {
+                "case": s.case.public_id,
+                "reference": s.case.reference or "",
+                "policy_title": s.case.policy.title,
+                "enterprise_name": s.case.enterprise.name,
+                "status": s.case.status,
+                "award": s.case.award,
+                "revision": s.case.revision,
+                "step": step_name(s),
+                "step_position": s.position,
+                "role": s.role,
+                "started_at": s.started_at,
+                "due_date": s.due_date,
+                "overdue": s.due_date < today,
+                "near": today <= s.due_date <= near,
+                "assignee": str(s.assignee) if s.assignee_id else None,
+                "assigned_to_me": s.assignee_id == request.user.pk,
+            }
+            for s in items
+        ],
+    }
+
+
+# --- One case -------------------------------------------------------------------------------
+
+
+class OfficialStepOut(Schema):
+    position: int
+    attempt: int
+    key: str
+    name: str
+    kind: str
+    role: str
+    limit_days: int
+    started_at: dt.datetime
+    due_date: dt.date
+    ended_at: dt.datetime | None
+    outcome: str
+    overdue: bool
+    actor: str | None
+    assignee: str | None
+    comment: str
+
+
+class OfficialCaseOut(Schema):
+    public_id: uuid.UUID
+    reference: str
+    policy: uuid.UUID
+    policy_title: str
+    department: str
+    enterprise: uuid.UUID
+    enterprise_name: str
+    enterprise_credit_code: str
+    period: str
+    origin: str
+    status: str
+    status_label: str
+    current_step: str
+    revision: int = Field(
+        ..., description="Send it back with an action; a stale one is refused (409 case_changed)"
+    )
+    award_computed: Decimal = Field(..., description="The rule's award, yuan")
+    award: Decimal = Field(..., description="After the per-enterprise cap, yuan")
+    reserved: Decimal = Field(..., description="Reserved from the policy's budget, yuan")
+    paid_amount: Decimal | None
+    paid_at: dt.datetime | None
+    submitted_at: dt.datetime
+    decided_at: dt.datetime | None
+    notice_until: dt.date | None
+    reason: str
+    applicant: str | None
+    facts: dict[str, Any]
+    explanation: ExplanationOut
+    steps: list[OfficialStepOut]
+    materials: list[MaterialOut]
+    returns: list[ReturnOut]
+    objections: list[ObjectionOut]
+    can_act: bool
+    refusal: str | None = Field(..., description="Why I may not act on the open step, if I may not")
+    payment_status: str | None
+
+
+def _refusal(user: Any, case: Case) -> str | None:
+    if case.status != CaseStatus.IN_REVIEW:
+        return _("The case is “%(status)s”: there is no step to act on.") % {
+            "status": case.get_status_display()
+        }
+    step = next((s for s in case.steps.all() if s.position == case.current_step and s.ended_at is None), None)
+    refusal = case_services.step_refusal(user, case, step)
+    if refusal is None and step is not None and step.kind == StepKind.NOTICE:
+        return _("The public notice ends by itself once its period has run without an open objection.")
+    return refusal
+
+
+def _payment_status(case: Case) -> str | None:
+    if case.status not in (CaseStatus.PAYING, CaseStatus.PAID, CaseStatus.PAYMENT_FAILED):
+        return None
+    from qinqing.payments.models import PaymentInstruction
+
+    return (
+        PaymentInstruction.objects.filter(key=case_services.payment_key(case))
+        .values_list("status", flat=True)
+        .first()
+    )
+
+
+def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
+    today = timezone.localdate()
+    refusal = _refusal(request.user, case)
+    summary = case_summary(case)
+    return {
+        **summary,
+        "department": case.organisation.name,
+        "enterprise_credit_code": case.enterprise.credit_code,
+        "revision": case.revision,
+        "award_computed": case.award_computed,
+        "reserved": case.reserved,
+        "reason": case.reason,
+        "applicant": str(case.applicant) if case.applicant_id else None,
+        "facts": case.facts,
+        "explanation": explanation_out(case.explanation, case.version.rule),
+        "steps": [
+            {
+                "position": s.position,
+                "attempt": s.attempt,
+                "key": s.key,
+                "name": step_name(s),
+                "kind": s.kind,
+                "role": s.role,
+                "limit_days": s.limit_days,
+                "started_at": s.started_at,
+                "due_date": s.due_date,
+                "ended_at": s.ended_at,
+                "outcome": s.outcome,
+                "overdue": (s.ended_at.date() if s.ended_at else today) > s.due_date,
+                "actor": str(s.actor) if s.actor_id else None,
+                "assignee": str(s.assignee) if s.assignee_id else None,
+                "comment": s.comment,
+            }
+            for s in case.steps.all()
+        ],
+        "materials": [material_out(case, m, enterprise=False) for m in case.materials.all()],
+        "returns": [return_out(r) for r in case.returns.all()],
+        "objections": [objection_out(o, names=True) for o in case.objections.all()],
+        "can_act": refusal is None,
+        "refusal": refusal,
+        "payment_status": _payment_status(case),
+    }
+
+
+def _reloaded(request: HttpRequest, case: Case) -> dict[str, Any]:
+    return _detail(request, official_case_get(request.user, case.public_id))
+
+
+@router.get(
+    "/cases/{uuid:case_id}",
+    response={200: OfficialCaseOut, **ERRORS},
+    summary="One case with everything: explanation, facts, steps with actors, materials, objections",
+)
+def get_case(request: HttpRequest, case_id: uuid.UUID) -> dict[str, Any]:
+    return _detail(request, official_case_get(request.user, case_id))
+
+
+@router.get(
+    "/cases/{uuid:case_id}/materials/{uuid:material_id}",
+    response={200: None, **ERRORS},
+    summary="Download a material of a case (as an attachment)",
+    openapi_extra={
+        "responses": {"200": {"description": "The file", "content": {"application/octet-stream": {}}}}
+    },
+)
+def download_material(request: HttpRequest, case_id: uuid.UUID, material_id: uuid.UUID) -> HttpResponseBase:
+    return material_download(official_case_get(request.user, case_id), material_id)
+
+
+class ApproveIn(Schema):
+    revision: int = Field(..., ge=1, le=MAX_REVISION)
+    comment: str = Field("", max_length=2000)
+
+
+class RejectIn(Schema):
+    revision: int = Field(..., ge=1, le=MAX_REVISION)
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class ReturnIn(Schema):
+    revision: int = Field(..., ge=1, le=MAX_REVISION)
+    request: str = Field(..., min_length=1, max_length=2000, description="What the enterprise must add")
+
+
+def _acting_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
+    case = official_case_get(request.user, case_id)
+    _require_acting_official(request, case)
+    return case
+
+
+@router.post(
+    "/cases/{uuid:case_id}/approve",
+    response={200: OfficialCaseOut, **ERRORS},
+    summary="Approve the open step (the payment step orders the payment)",
+)
+def approve(request: HttpRequest, case_id: uuid.UUID, payload: ApproveIn) -> dict[str, Any]:
+    case = _acting_case(request, case_id)
+    case_services.case_approve(
+        actor=request.user, case=case, revision=payload.revision, comment=payload.comment
+    )
+    return _reloaded(request, case)
+
+
+@router.post(
+    "/cases/{uuid:case_id}/reject",
+    response={200: OfficialCaseOut, **ERRORS},
+    summary="Reject the case with a reason",
+)
+def reject(request: HttpRequest, case_id: uuid.UUID, payload: RejectIn) -> dict[str, Any]:
+    case = _acting_case(request, case_id)
+    case_services.case_reject(actor=request.user, case=case, reason=payload.reason, revision=payload.revision)
+    return _reloaded(request, case)
+
+
+@router.post(
+    "/cases/{uuid:case_id}/return",
+    response={200: OfficialCaseOut, **ERRORS},
+    summary="Return the case for more materials (the step's clock stops until the answer)",
+)
+def return_for_materials(request: HttpRequest, case_id: uuid.UUID, payload: ReturnIn) -> dict[str, Any]:
+    case = _acting_case(request, case_id)
+    case_services.case_return(
+        actor=request.user, case=case, request=payload.request, revision=payload.revision
+    )
+    return _reloaded(request, case)
+
+
+@router.post(
+    "/cases/{uuid:case_id}/retry-payment",
+    response={200: OfficialCaseOut, **ERRORS},
+    summary="Send a failed payment again (same idempotency key)",
+)
+def retry_payment(request: HttpRequest, case_id: uuid.UUID) -> dict[str, Any]:
+    case = _acting_case(request, case_id)
+    case_services.case_payment_retry(actor=request.user, case=case)
+    return _reloaded(request, case)
+
+
+class DecideIn(Schema):
+    uphold: bool
+    reply: str = Field(..., min_length=1, max_length=2000)
+
+
+@router.post(
+    "/objections/{uuid:objection_id}/decide",
+    response={200: ObjectionOut, **ERRORS},
+    summary="Decide an objection (by an official who took no part in the case)",
+)
+def decide_objection(request: HttpRequest, objection_id: uuid.UUID, payload: DecideIn) -> dict[str, Any]:
+    objection = access_objection_by_public_id(request.user, objection_id)
+    _require_acting_official(request, objection.case)
+    decided = case_services.objection_decide(
+        actor=request.user, objection=objection, uphold=payload.uphold, reply=payload.reply
+    )
+    return objection_out(decided, names=True)
+
+
+# --- Policies: matching and explanation -----------------------------------------------------
+
+
+class MatchOut(Schema):
+    invited: int
+
+
+@router.post(
+    "/{uuid:public_id}/match",
+    response={200: MatchOut, **ERRORS},
+    summary="Match the policy now: invite every enterprise that newly qualifies",
+)
+def match(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
+    _require_acting_official(request)
+    policy = policy_for_matching(request.user, public_id)
+    return {"invited": policy_match(actor=request.user, policy=policy)}
+
+
+class ExplainOut(Schema):
+    policy: uuid.UUID
+    policy_title: str
+    version: int
+    enterprise: uuid.UUID
+    enterprise_name: str
+    decision: ExplanationOut
+    facts_needed: list[str] = Field(
+        ..., description="Facts an application would supply (judged as missing here)"
+    )
+
+
+@router.get(
+    "/{uuid:public_id}/explain/{uuid:enterprise_id}",
+    response={200: ExplainOut, **ERRORS},
+    summary="Whether an enterprise qualifies for a policy today, condition by condition",
+)
+def explain(request: HttpRequest, public_id: uuid.UUID, enterprise_id: uuid.UUID) -> dict[str, Any]:
+    try:
+        policy = policy_public_get(public_id)
+    except NotFound:
+        policy = access_policy_by_public_id(request.user, public_id)
+    enterprise = access_enterprise_by_id(request.user, enterprise_id)
+    version = current_version(policy)
+    rule = parse_rule(version.rule)
+    decision = evaluate(rule, enterprise, on=timezone.localdate())
+    return {
+        "policy": policy.public_id,
+        "policy_title": policy.title,
+        "version": version.number,
+        "enterprise": enterprise.public_id,
+        "enterprise_name": enterprise.name,
+        "decision": explanation_out({**decision.explanation, "version": version.number}, version.rule),
+        "facts_needed": sorted(rule.facts),
+    }
