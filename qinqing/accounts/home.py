@@ -13,6 +13,12 @@ from .scoping import Scope
 _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
     Role.ENTERPRISE: [
         (
+            "policies:fit",
+            _("Policies that fit me"),
+            _("Policies in force, checked against your registry data: whether you qualify and why."),
+        ),
+        ("policies:my_cases", _("My cases"), _("Your cases, their progress and the money received.")),
+        (
             "enterprises:mine",
             _("My enterprise"),
             _("Registry data, labels and the bank account for payments."),
@@ -20,6 +26,21 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
         ("notifications:inbox", _("Inbox"), _("Invitations, reminders and decisions.")),
     ],
     Role.OFFICER: [
+        (
+            "policies:officer_queue",
+            _("Work queue"),
+            _("Policy case steps waiting for you, nearest deadline first."),
+        ),
+        (
+            "policies:officer_cases",
+            _("Department cases"),
+            _("Every policy case of your department, by status."),
+        ),
+        (
+            "policies:officer_policies",
+            _("Our policies"),
+            _("Draft, publish and match your department's policies."),
+        ),
         ("notifications:inbox", _("Inbox"), _("Cases and deadlines assigned to your department.")),
         (
             "deadlines:alerts",
@@ -29,6 +50,21 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
         ("enterprises:list", _("Enterprise registry"), _("Search enterprises by name, pinyin or code.")),
     ],
     Role.DEPARTMENT_HEAD: [
+        (
+            "policies:officer_queue",
+            _("Work queue"),
+            _("Sign-offs and steps waiting for you, nearest deadline first."),
+        ),
+        (
+            "policies:officer_cases",
+            _("Department cases"),
+            _("Every policy case of your department, by status."),
+        ),
+        (
+            "policies:officer_policies",
+            _("Our policies"),
+            _("Draft, publish and match your department's policies."),
+        ),
         ("notifications:inbox", _("Inbox"), _("Sign-offs waiting for you and your department's alarms.")),
         (
             "deadlines:alerts",

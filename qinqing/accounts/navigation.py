@@ -25,8 +25,17 @@ _ALL_GOV = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.COMMITTEE, Role.S
 ENTRIES: list[NavEntry] = [
     NavEntry("home", _("Home"), frozenset()),
     NavEntry("notifications:inbox", _("Inbox"), frozenset()),
+    # The enterprise's policy pages come first: on a phone the bottom bar shows four.
+    NavEntry("policies:fit", _("Policies that fit me"), frozenset({Role.ENTERPRISE})),
+    NavEntry("policies:my_cases", _("My cases"), frozenset({Role.ENTERPRISE})),
+    NavEntry("policies:invitations", _("My invitations"), frozenset({Role.ENTERPRISE})),
     NavEntry("enterprises:mine", _("My enterprise"), frozenset({Role.ENTERPRISE})),
     NavEntry("policies:list", _("Policies"), frozenset()),
+    NavEntry("policies:officer_queue", _("Work queue"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
+    NavEntry(
+        "policies:officer_cases", _("Department cases"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})
+    ),
+    NavEntry("policies:officer_policies", _("Our policies"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
     NavEntry("enterprises:list", _("Registry"), _ALL_GOV | {Role.ADMIN}),
     NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
     NavEntry("deadlines:alerts", _("Alerts"), _ALL_GOV),
@@ -39,12 +48,16 @@ ENTRIES: list[NavEntry] = [
     NavEntry("workdays:calendar", _("Calendar"), frozenset({Role.ADMIN})),
     NavEntry("deadlines:ladders", _("Deadline ladders"), frozenset({Role.ADMIN})),
     NavEntry("accounts:organisations", _("Organisations"), frozenset({Role.ADMIN})),
+    NavEntry("policies:notices", _("Award notices"), frozenset()),
     NavEntry("accounts:tokens", _("API tokens"), frozenset()),
 ]
 
 
 # What anyone sees without logging in.
-PUBLIC_ENTRIES: list[NavEntry] = [NavEntry("policies:list", _("Policies"), frozenset())]
+PUBLIC_ENTRIES: list[NavEntry] = [
+    NavEntry("policies:list", _("Policies"), frozenset()),
+    NavEntry("policies:notices", _("Award notices"), frozenset()),
+]
 
 
 def public_nav_items(current_path: str) -> list[dict[str, Any]]:

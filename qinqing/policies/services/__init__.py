@@ -7,6 +7,7 @@ from qinqing.policies.services.catalogue import (
     lock_policy,
     policy_create,
     policy_publish,
+    policy_update,
     policy_update_rule,
     policy_withdraw,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "lock_policy",
     "policy_create",
     "policy_publish",
+    "policy_update",
     "policy_update_rule",
     "policy_withdraw",
 ]

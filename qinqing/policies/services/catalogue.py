@@ -299,3 +299,131 @@ def policy_withdraw(*, actor: Any, policy: Policy, reason: str = "") -> Policy:
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# Fields of a draft that `policy_update` may change (the code stays: it names the policy
+# in links and exports; the department stays: it decides who may write).
+DRAFT_FIELDS = (
+    "title",
+    "summary",
+    "basis_number",
+    "basis_title",
+    "basis_url",
+    "basis_text",
+    "valid_from",
+    "valid_until",
+    "budget_total",
+    "cap_per_enterprise",
+    "period_kind",
+    "mode",
+    "materials",
+    "steps",
+)
+
+
+def _check_draft_fields(values: dict[str, Any], rule: Rule | None) -> dict[str, Any]:
+    """Every fault of the fields at once, each under its name or JSON path."""
+    fields: dict[str, list[str]] = {}
+    checked = dict(values)
+    for name, longest in (("title", 200), ("basis_number", 100), ("basis_title", 200)):
+        text = str(values[name] or "").strip()
+        if not text:
+            fields[name] = [str(_("This cannot be empty."))]
+        elif len(text) > longest:
+            fields[name] = [str(_("At most %(n)d characters.") % {"n": longest})]
+    if values["valid_until"] < values["valid_from"]:
+        fields["valid_until"] = [str(_("The end of the window is before its start."))]
+    if values["period_kind"] not in PeriodKind.values:
+        fields["period_kind"] = [str(_("Unknown period."))]
+
+    def check_mode() -> None:
+        if rule is not None:
+            _check_mode(values["mode"], rule)
+        elif values["mode"] not in PolicyMode.values:
+            raise ValidationFailed(fields={"mode": [str(_("Unknown mode."))]})
+
+    def check_url() -> None:
+        if values["basis_url"]:
+            try:
+                URLValidator(schemes=["http", "https"])(values["basis_url"])
+            except DjangoValidationError as exc:
+                raise ValidationFailed(
+                    fields={"basis_url": [str(_("Enter an http or https address."))]}
+                ) from exc
+
+    def check_materials() -> None:
+        checked["materials"] = _check_materials(values["materials"])
+
+    def check_steps_() -> None:
+        checked["steps"] = check_steps(values["steps"])
+
+    def check_money() -> None:
+        _check_money(values["budget_total"], values["cap_per_enterprise"])
+
+    for check in (check_mode, check_url, check_money, check_materials, check_steps_):
+        try:
+            check()
+        except ValidationFailed as exc:
+            fields.update(exc.fields)
+    if fields:
+        raise ValidationFailed(_("Some of the policy's parts are not valid."), fields=fields)
+    return checked
+
+
+def policy_update(
+    *, actor: Any, policy: Policy, rule: dict[str, Any] | None = None, **changes: Any
+) -> Policy:
+    """Change a draft: its texts, window, money, period, mode, materials and steps, and
+    (optionally, in the same transaction) its rule. A published policy changes only its
+    rule, through `policy_update_rule`, which adds a version."""
+    unknown = sorted(set(changes) - set(DRAFT_FIELDS))
+    if unknown:
+        raise ValidationFailed(fields={name: [str(_("This cannot be changed."))] for name in unknown})
+    parsed: Rule | None = None
+    rule_faults: dict[str, list[str]] = {}
+    if rule is not None:
+        try:
+            parsed = parse_rule(rule)
+        except ValidationFailed as exc:
+            rule_faults = exc.fields
+    with transaction.atomic(durable=True):
+        locked = lock_policy(policy.pk)
+        _require_writer(actor, locked.department)
+        if locked.status != PolicyStatus.DRAFT:
+            raise InvalidTransition(
+                _("Only a draft can be edited; a published policy changes its rule as a new version.")
+            )
+        before = {name: getattr(locked, name) for name in DRAFT_FIELDS}
+        values = {**before, **changes}
+        if parsed is None and rule is None:
+            parsed = parse_rule(current_version(locked).rule)
+        try:
+            checked = _check_draft_fields(values, parsed)
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, fields={**rule_faults, **exc.fields}) from exc
+        if rule_faults:
+            raise ValidationFailed(_("The rule is not valid."), code="invalid_rule", fields=rule_faults)
+        changed = [name for name in DRAFT_FIELDS if checked[name] != before[name]]
+        for name in changed:
+            setattr(locked, name, checked[name])
+        if changed:
+            locked.save(update_fields=[*changed, "updated_at"])
+        after: dict[str, Any] = {name: checked[name] for name in changed}
+        if rule is not None:
+            version = current_version(locked)
+            if version.rule != rule:
+                before["rule"] = version.rule
+                version.rule = rule
+                version.created_by = _user(actor)
+                version.save(update_fields=["rule", "created_by"])
+                after["rule"] = rule
+        if after:
+            audit_record(
+                actor=actor,
+                action="policy.update",
+                obj=locked,
+                organisation=locked.department,
+                before={name: before[name] for name in after},
+                after=after,
+            )
+    return locked

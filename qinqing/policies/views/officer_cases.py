@@ -1,0 +1,631 @@
+"""The officials' case pages: the work queue (办件队列), the department's cases, and one
+case with its explanation, materials, timeline and the action panel.
+
+Reads go through the selectors (scoped by role); every action is one service call that
+names the case revision the official saw, so a case that moved meanwhile is a clear
+message on the fresh page, never a 500. Supervisors read the same pages and see
+nothing they could act on; their POSTs are refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from qinqing.accounts.models import Role
+from qinqing.accounts.scoping import scope_for
+from qinqing.common.errors import ApplicationError, Conflict, NotFound
+from qinqing.common.permissions import require_roles
+from qinqing.deadlines.ladders import Rung, effective_rungs
+from qinqing.deadlines.models import LadderOverride, RungName
+from qinqing.enterprises.labels import display_name as label_display_name
+from qinqing.policies.forms import ApproveForm, ObjectionDecideForm, RejectForm, ReturnForm, apply_errors
+from qinqing.policies.ladders import STEP_DEADLINE_KIND
+from qinqing.policies.models import (
+    Case,
+    CaseStatus,
+    CaseStep,
+    Objection,
+    ObjectionKind,
+    ObjectionStatus,
+    Policy,
+    StepKind,
+)
+from qinqing.policies.selectors import (
+    case_for_official,
+    case_status_counts,
+    department_cases,
+    policies_in_scope,
+    work_queue,
+)
+from qinqing.policies.services.cases import (
+    case_actor_ids,
+    case_approve,
+    case_payment_retry,
+    case_reject,
+    case_return,
+    objection_decide,
+    related_officials,
+    step_refusal,
+)
+from qinqing.policies.steps import step_label
+from qinqing.policies.summaries import condition_lines, yuan
+from qinqing.workdays.calendar import CalendarYearNotSeeded, WorkCalendar, current_calendar
+
+from .officer_export import MAX_ROWS, cases_workbook, queue_workbook, xlsx_response
+
+PAGE_SIZE = 50
+
+require_officials = require_roles(Role.OFFICER, Role.DEPARTMENT_HEAD)
+require_case_readers = require_roles(Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR)
+
+
+# --- The work queue -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    step: CaseStep
+    case: Case
+    label: str
+    days_left: int | None  # working days from today to the due date; negative when overdue
+    urgency: str  # "overdue", "near" or ""
+    paused: bool
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+    @property
+    def row_class(self) -> str:
+        return {"overdue": "table-danger", "near": "table-warning"}.get(self.urgency, "")
+
+
+def warning_rung() -> Rung | None:
+    """The step ladder's warning rung in force (an admin may have moved it)."""
+    override = LadderOverride.objects.filter(kind=STEP_DEADLINE_KIND).first()
+    rungs = effective_rungs(STEP_DEADLINE_KIND, kind_override=override.rungs if override else None)
+    return next((r for r in rungs if r.name == RungName.WARNING), None)
+
+
+def urgency(due: dt.date, today: dt.date, calendar: WorkCalendar, warning: Rung | None) -> str:
+    """Overdue past the due date; near when due today or tomorrow or once the warning
+    rung's day has come."""
+    if due < today:
+        return "overdue"
+    if (due - today).days <= 1:
+        return "near"
+    if warning is not None:
+        try:
+            if calendar.add_days(due, warning.offset, warning.unit) <= today:
+                return "near"
+        except CalendarYearNotSeeded:
+            return ""
+    return ""
+
+
+def queue_rows(steps: Any, *, today: dt.date, warning: Rung | None) -> list[QueueRow]:
+    calendar = current_calendar()
+    rows = []
+    for step in steps:
+        try:
+            days_left: int | None = calendar.working_days_between(today, step.due_date)
+        except CalendarYearNotSeeded:
+            days_left = None
+        rows.append(
+            QueueRow(
+                step=step,
+                case=step.case,
+                label=step_label(step),
+                days_left=days_left,
+                urgency=urgency(step.due_date, today, calendar, warning),
+                paused=bool(step.deadline and step.deadline.paused),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    policy: str
+    step: str
+    overdue: bool
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> QueueFilters:
+        return cls(
+            policy=_uuid_or_blank(request.GET.get("policy", "")),
+            step=request.GET.get("step", "")[:32],
+            overdue=request.GET.get("overdue", "") == "1",
+        )
+
+    def apply(self, queryset: QuerySet[CaseStep], today: dt.date) -> QuerySet[CaseStep]:
+        if self.policy:
+            queryset = queryset.filter(case__policy__public_id=self.policy)
+        if self.step:
+            queryset = queryset.filter(key=self.step)
+        if self.overdue:
+            queryset = queryset.filter(due_date__lt=today)
+        return queryset
+
+    def query(self) -> str:
+        pairs = (("policy", self.policy), ("step", self.step), ("overdue", "1" if self.overdue else ""))
+        return urlencode({k: v for k, v in pairs if v})
+
+
+def _uuid_or_blank(value: str) -> str:
+    try:
+        return str(uuid.UUID(value)) if value else ""
+    except ValueError:
+        return ""
+
+
+def _filter_policies(user: Any) -> list[Policy]:
+    return list(policies_in_scope(user).prefetch_related(None).order_by("title", "id"))
+
+
+@require_GET
+@login_required
+@require_officials
+def queue(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    filters = QueueFilters.from_request(request)
+    steps = filters.apply(work_queue(request.user).select_related("deadline"), today)
+    page = Paginator(steps, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = queue_rows(page.object_list, today=today, warning=warning_rung())
+    step_keys = sorted(
+        {(key, step_label({"key": key, "name": name})) for key, name in _step_names(request.user)},
+        key=lambda pair: pair[1],
+    )
+    query = filters.query()
+    return render(
+        request,
+        "policies/officer/queue.html",
+        {
+            "rows": rows,
+            "page": page,
+            "filters": filters,
+            "policies": _filter_policies(request.user),
+            "step_keys": step_keys,
+            "query": query,
+            "export_url": reverse("policies:officer_queue_export") + (f"?{query}" if query else ""),
+            "today": today,
+        },
+    )
+
+
+def _step_names(user: Any) -> list[tuple[str, str]]:
+    return list(work_queue(user).order_by().values_list("key", "name").distinct())
+
+
+@require_GET
+@login_required
+@require_officials
+def queue_export(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    filters = QueueFilters.from_request(request)
+    steps = filters.apply(work_queue(request.user).select_related("deadline"), today)[:MAX_ROWS]
+    rows = queue_rows(steps, today=today, warning=warning_rung())
+    return xlsx_response(queue_workbook(rows), f"queue-{today.isoformat()}.xlsx")
+
+
+# --- The department's cases -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str
+    policy: str
+    reference: str
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> CaseFilters:
+        status = request.GET.get("status", "")
+        return cls(
+            status=status if status in CaseStatus.values else "",
+            policy=_uuid_or_blank(request.GET.get("policy", "")),
+            reference=request.GET.get("q", "").strip()[:32],
+        )
+
+    def cases(self, user: Any, *, with_status: bool = True) -> QuerySet[Case]:
+        return department_cases(
+            user,
+            status=self.status if with_status else "",
+            policy_public_id=self.policy or None,
+            reference=self.reference,
+        )
+
+    def query(self, **override: str) -> str:
+        pairs = {"status": self.status, "policy": self.policy, "q": self.reference, **override}
+        return urlencode({k: v for k, v in pairs.items() if v})
+
+
+def current_step_label(case: Case) -> str:
+    if case.status not in (CaseStatus.IN_REVIEW, CaseStatus.RETURNED):
+        return ""
+    plan = case.steps_plan
+    if 0 <= case.current_step < len(plan):
+        return step_label(plan[case.current_step])
+    return ""
+
+
+@require_GET
+@login_required
+@require_case_readers
+def department(request: HttpRequest) -> HttpResponse:
+    filters = CaseFilters.from_request(request)
+    counts = case_status_counts(filters.cases(request.user, with_status=False))
+    page = Paginator(filters.cases(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"case": c, "step": current_step_label(c), "award": yuan(c.award)} for c in page.object_list]
+    statuses = [
+        {
+            "value": value,
+            "label": label,
+            "count": counts.get(value, 0),
+            "url": "?" + filters.query(status=value),
+            "active": value == filters.status,
+        }
+        for value, label in CaseStatus.choices
+    ]
+    query = filters.query()
+    return render(
+        request,
+        "policies/officer/department.html",
+        {
+            "rows": rows,
+            "page": page,
+            "filters": filters,
+            "statuses": statuses,
+            "total": sum(counts.values()),
+            "all_url": "?" + filters.query(status=""),
+            "policies": _filter_policies(request.user),
+            "query": query,
+            "export_url": reverse("policies:officer_cases_export") + (f"?{query}" if query else ""),
+        },
+    )
+
+
+@require_GET
+@login_required
+@require_case_readers
+def department_export(request: HttpRequest) -> HttpResponse:
+    filters = CaseFilters.from_request(request)
+    cases = list(filters.cases(request.user)[:MAX_ROWS])
+    rows = [(c, current_step_label(c)) for c in cases]
+    return xlsx_response(cases_workbook(rows), f"cases-{timezone.localdate().isoformat()}.xlsx")
+
+
+# --- One case -------------------------------------------------------------------------------
+
+
+def _load(user: Any, public_id: uuid.UUID) -> Case:
+    try:
+        return case_for_official(user, public_id)
+    except (NotFound, Case.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def _open_step(case: Case) -> CaseStep | None:
+    for step in case.steps.all():
+        if step.position == case.current_step and step.ended_at is None:
+            return step
+    return None
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return "、".join(_shown(v) for v in value)
+    return str(value)
+
+
+def explanation_rows(case: Case) -> list[dict[str, Any]]:
+    """Each condition of the rule the case was judged by, in words, beside what the
+    enterprise had, whether it held, and the clause it rests on."""
+    leaves: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        if "all" in node or "any" in node:
+            leaves.append({"group": True, "held": node.get("held")})
+            for member in node.get("all") or node.get("any") or []:
+                walk(member)
+        elif "not" in node:
+            leaves.append({"group": True, "held": node.get("held")})
+            walk(node["not"])
+        else:
+            leaves.append(
+                {
+                    "group": False,
+                    "held": node.get("held"),
+                    "actual": _shown(node.get("actual")),
+                    "clause": node.get("clause") or {},
+                    "path": node.get("path", ""),
+                }
+            )
+
+    walk((case.explanation or {}).get("conditions"))
+    lines = condition_lines(case.version.rule)
+    rows = []
+    for (depth, text), leaf in zip(lines, leaves, strict=False):
+        rows.append({"depth": depth, "indent": f"ps-{min(depth * 3, 5)}", "text": text, **leaf})
+    return rows
+
+
+def _registry_facts(case: Case) -> list[tuple[str, str]]:
+    e = case.enterprise
+    return [
+        (_("Unified social credit code"), e.credit_code),
+        (_("Status"), e.get_status_display()),
+        (_("Region"), f"{e.region.name if e.region_id else ''} {e.region_code}".strip()),
+        (_("Industry (GB/T 4754)"), e.industry_code),
+        (_("Legal representative"), e.legal_representative or "—"),
+        (_("Founded on"), e.founded_on.isoformat() if e.founded_on else "—"),
+        (_("Employees"), str(e.employees)),
+        (_("Employees with social insurance"), str(e.insured_employees)),
+        (_("Revenue"), yuan(e.revenue) if e.revenue is not None else "—"),
+        (_("Tax paid"), yuan(e.tax_paid) if e.tax_paid is not None else "—"),
+        (_("Registered capital"), yuan(e.registered_capital) if e.registered_capital is not None else "—"),
+        (
+            _("Bank account"),
+            (
+                f"{e.bank_name} ···{e.bank_account_number[-4:]} · "
+                + (_("verified") if e.bank_account_verified else _("not verified"))
+            )
+            if e.bank_account_number
+            else _("none recorded"),
+        ),
+    ]
+
+
+def _is_official_of(user: Any, case: Case) -> bool:
+    paths = scope_for(user).paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD)
+    return any(case.organisation.path.startswith(p) for p in paths)
+
+
+def _objection_refusal(user: Any, case: Case, objection: Objection) -> str | None:
+    """Why `user` may not decide the objection (the service checks the same again)."""
+    if objection.status != ObjectionStatus.OPEN:
+        return _("Decided.")
+    if not _is_official_of(user, case):
+        return _("An official of the issuing department decides objections.")
+    if objection.kind == ObjectionKind.APPEAL and case.status != CaseStatus.APPEALED:
+        return _("The case is not waiting for an objection decision.")
+    if user.pk in case_actor_ids(case):
+        return _("An objection goes to an official who took no part in the case.")
+    if user.pk in related_officials(case.enterprise_id):
+        return _("You declared a relation to this enterprise, so you may not act on its cases.")
+    return None
+
+
+def _case_context(
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    notice: str = "",
+    objection_form: tuple[int, ObjectionDecideForm] | None = None,
+) -> dict[str, Any]:
+    user = request.user
+    bound = bound or {}
+    step = _open_step(case)
+    official = _is_official_of(user, case)
+    deciding = case.status == CaseStatus.IN_REVIEW and step is not None and step.kind != StepKind.NOTICE
+    refusal = step_refusal(user, case, step) if deciding and official else None
+    can_act = deciding and official and refusal is None
+    initial = {"revision": case.revision}
+    objections = []
+    for objection in case.objections.all():
+        why_not = _objection_refusal(user, case, objection) if official else None
+        form = (
+            objection_form[1]
+            if objection_form and objection_form[0] == objection.pk
+            else ObjectionDecideForm(prefix=f"o{objection.pk}")
+        )
+        objections.append(
+            {
+                "objection": objection,
+                "can_decide": official and why_not is None,
+                "why_not": why_not,
+                "form": form,
+            }
+        )
+    steps = list(case.steps.all())
+    return {
+        "case": case,
+        "enterprise": case.enterprise,
+        "labels": [(label_display_name(lb.key), lb.value) for lb in case.enterprise.labels.all()],
+        "registry": _registry_facts(case),
+        "explanation": explanation_rows(case),
+        "eligible": (case.explanation or {}).get("eligible"),
+        "award": yuan(case.award),
+        "award_computed": yuan(case.award_computed),
+        "capped": case.award != case.award_computed,
+        "reserved": yuan(case.reserved),
+        "trace": ((case.explanation or {}).get("award") or {}).get("trace") or {},
+        "facts": sorted((case.facts or {}).items()),
+        "materials": list(case.materials.all()),
+        "steps": [{"step": s, "label": step_label(s), "pauses": _pauses(s)} for s in steps],
+        "open_step": step,
+        "open_step_label": step_label(step) if step else "",
+        "returns": list(case.returns.all()),
+        "objections": objections,
+        "official": official,
+        "read_only": not official,
+        "refusal": refusal,
+        "can_act": can_act,
+        "can_return": can_act and step is not None and step.kind == StepKind.REVIEW,
+        "is_payment_step": step is not None and step.kind == StepKind.PAYMENT,
+        "in_notice": case.status == CaseStatus.IN_REVIEW
+        and step is not None
+        and step.kind == StepKind.NOTICE,
+        "can_retry": official and case.status == CaseStatus.PAYMENT_FAILED,
+        "approve_form": bound.get("approve") or ApproveForm(initial=initial),
+        "reject_form": bound.get("reject") or RejectForm(initial=initial),
+        "return_form": bound.get("return") or ReturnForm(initial=initial),
+        "notice": notice,
+        "today": timezone.localdate(),
+    }
+
+
+def _pauses(step: CaseStep) -> list[Any]:
+    if step.deadline is None:
+        return []
+    return list(step.deadline.pauses.all())
+
+
+def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **kwargs: Any) -> HttpResponse:
+    return render(
+        request, "policies/officer/case.html", _case_context(request, case, **kwargs), status=status
+    )
+
+
+@require_GET
+@login_required
+@require_case_readers
+def case_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _render_case(request, _load(request.user, public_id))
+
+
+_ACTIONS: dict[str, type[forms.Form]] = {"approve": ApproveForm, "reject": RejectForm, "return": ReturnForm}
+
+
+def _case_url(case: Case) -> str:
+    return reverse("policies:officer_case", args=[case.public_id])
+
+
+def _act(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
+    case = _load(request.user, public_id)
+    form = _ACTIONS[action](request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, bound={action: form}, status=400)
+    data = form.cleaned_data
+    try:
+        if action == "approve":
+            done = case_approve(
+                actor=request.user, case=case, revision=data["revision"], comment=data["comment"]
+            )
+        elif action == "reject":
+            done = case_reject(
+                actor=request.user, case=case, reason=data["reason"], revision=data["revision"]
+            )
+        else:
+            done = case_return(
+                actor=request.user, case=case, request=data["request"], revision=data["revision"]
+            )
+    except Conflict as exc:
+        if exc.code != "case_changed":
+            form.add_error(None, str(exc.message))
+            return _render_case(
+                request, _load(request.user, public_id), bound={action: form}, status=exc.http_status
+            )
+        # Someone else acted first: the fresh case, with fresh forms, and why.
+        return _render_case(request, _load(request.user, public_id), notice=str(exc.message), status=409)
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        return _render_case(
+            request, _load(request.user, public_id), bound={action: form}, status=exc.http_status
+        )
+    messages.success(request, _done_message(action, done))
+    return HttpResponseRedirect(_case_url(done))
+
+
+def _done_message(action: str, case: Case) -> str:
+    if action == "reject":
+        return _("Case %(reference)s rejected.") % {"reference": case.reference}
+    if action == "return":
+        return _("Case %(reference)s returned to the enterprise for materials.") % {
+            "reference": case.reference
+        }
+    if case.status == CaseStatus.PAYING:
+        return _("Case %(reference)s approved; the payment instruction was created.") % {
+            "reference": case.reference
+        }
+    return _("Step approved; case %(reference)s moves on.") % {"reference": case.reference}
+
+
+@require_POST
+@login_required
+@require_officials
+def case_approve_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _act(request, public_id, "approve")
+
+
+@require_POST
+@login_required
+@require_officials
+def case_reject_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _act(request, public_id, "reject")
+
+
+@require_POST
+@login_required
+@require_officials
+def case_return_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _act(request, public_id, "return")
+
+
+@require_POST
+@login_required
+@require_officials
+def case_retry_payment_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    case = _load(request.user, public_id)
+    try:
+        case_payment_retry(actor=request.user, case=case)
+    except ApplicationError as exc:
+        return _render_case(
+            request, _load(request.user, public_id), notice=str(exc.message), status=exc.http_status
+        )
+    messages.success(request, _("The payment is being sent again."))
+    return HttpResponseRedirect(_case_url(case))
+
+
+@require_POST
+@login_required
+@require_officials
+def objection_decide_view(
+    request: HttpRequest, public_id: uuid.UUID, objection_id: uuid.UUID
+) -> HttpResponse:
+    case = _load(request.user, public_id)
+    objection = next((o for o in case.objections.all() if o.public_id == objection_id), None)
+    if objection is None:
+        raise Http404
+    form = ObjectionDecideForm(request.POST, prefix=f"o{objection.pk}")
+    if form.is_valid():
+        try:
+            objection_decide(
+                actor=request.user,
+                objection=objection,
+                uphold=form.cleaned_data["uphold"],
+                reply=form.cleaned_data["reply"],
+            )
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+            return _render_case(
+                request,
+                _load(request.user, public_id),
+                objection_form=(objection.pk, form),
+                status=exc.http_status,
+            )
+        messages.success(request, _("The objection was decided."))
+        return HttpResponseRedirect(_case_url(case))
+    return _render_case(request, case, objection_form=(objection.pk, form), status=400)
