@@ -7,6 +7,7 @@ from qinqing.deadlines.api import router as deadlines_router
 from qinqing.enterprises.api import router as enterprises_router
 from qinqing.integrity.api import router as integrity_router
 from qinqing.notifications.api import router as notifications_router
+from qinqing.payments.api import router as payments_router
 from qinqing.policies.api import router as policies_router
 from qinqing.supervision.api import router as supervision_router
 from qinqing.workdays.api import router as workdays_router
@@ -20,3 +21,4 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/policies", policies_router)
 api.add_router("/integrity", integrity_router)
+api.add_router("/payments", payments_router)

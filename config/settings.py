@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "qinqing.deadlines",
     "qinqing.enterprises",
     "qinqing.policies",
+    "qinqing.payments",
     "qinqing.integrity",
     "qinqing.supervision",
     "qinqing.demo",
@@ -307,6 +308,27 @@ ENTERPRISE_IMPORT_MAX_ROWS = env_int("ENTERPRISE_IMPORT_MAX_ROWS", 200_000)
 ENTERPRISE_IMPORT_INLINE_MAX_BYTES = env_int("ENTERPRISE_IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
 # Rows in one Excel export of the registry list; beyond it the user narrows the search.
 ENTERPRISE_EXPORT_MAX_ROWS = env_int("ENTERPRISE_EXPORT_MAX_ROWS", 100_000)
+
+# --- Direct payment (qinqing/payments) ---------------------------------------------------
+# The gateway class (a dotted path); the default is the simulated treasury.
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "qinqing.payments.gateways.treasury.SimulatedTreasury")
+# A real gateway must give up on a call after PAYMENT_GATEWAY_TIMEOUT_SECONDS; a send is
+# leased for PAYMENT_LEASE_SECONDS (longer, or the system check refuses to start), after
+# which its outcome is resolved by asking the gateway by key.
+PAYMENT_GATEWAY_TIMEOUT_SECONDS = env_int("PAYMENT_GATEWAY_TIMEOUT_SECONDS", 30)
+PAYMENT_LEASE_SECONDS = env_int("PAYMENT_LEASE_SECONDS", 120)
+# Back-off after an unreachable gateway (doubling, at most an hour), and how long a
+# pending payment waits before the reconciliation enqueues its send job again.
+PAYMENT_RETRY_SECONDS = env_int("PAYMENT_RETRY_SECONDS", 60)
+PAYMENT_REQUEUE_AFTER_SECONDS = env_int("PAYMENT_REQUEUE_AFTER_SECONDS", 300)
+# The simulated treasury's behaviour until an admin sets it (admin page or
+# `manage.py treasury_mode`): normal, random, reject, timeout_before, timeout_after,
+# duplicate, unavailable; in random, the rates (0..1) of each misbehaviour.
+PAYMENT_TREASURY_BEHAVIOUR = os.environ.get("PAYMENT_TREASURY_BEHAVIOUR", "normal")
+PAYMENT_TREASURY_FAIL_RATE = os.environ.get("PAYMENT_TREASURY_FAIL_RATE", "0")
+PAYMENT_TREASURY_TIMEOUT_RATE = os.environ.get("PAYMENT_TREASURY_TIMEOUT_RATE", "0")
+PAYMENT_TREASURY_DUPLICATE_RATE = os.environ.get("PAYMENT_TREASURY_DUPLICATE_RATE", "0")
+PAYMENT_TREASURY_UNAVAILABLE_RATE = os.environ.get("PAYMENT_TREASURY_UNAVAILABLE_RATE", "0")
 
 # --- Audit trail ----------------------------------------------------------------------
 # The checkpoint signing key lives outside the database: a file path (created on first

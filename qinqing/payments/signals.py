@@ -1,0 +1,16 @@
+"""What the payments app tells the apps that asked for a payment.
+
+Both are sent with `instruction=<PaymentInstruction>`, inside the transaction that
+records the outcome, at most once per outcome: a receiver that raises rolls the
+recording back (and the outcome is recorded again on the next reconciliation).
+"""
+
+from django.dispatch import Signal
+
+# The money arrived: the gateway settled the transfer (by its answer, by a settlement
+# notice, or when asked by key). Sent once per instruction, however often it is told.
+payment_settled = Signal()
+
+# A definitive rejection by the gateway: no money moved. An officer may retry
+# (`payment_retry`) after fixing the cause; a later settlement sends payment_settled.
+payment_failed = Signal()
