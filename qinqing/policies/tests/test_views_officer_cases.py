@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from qinqing.accounts.models import Role
+from qinqing.accounts.models import Role, User
 from qinqing.accounts.tests.factories import UserFactory, give_role
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.tests.factories import EnterpriseFactory
@@ -51,8 +51,8 @@ def _confirmed(world: World) -> Case:
 
 
 def _another_spot(world: World, name: str) -> tuple[Enterprise, Any]:
-    enterprise = scenic_spot(EnterpriseFactory(region=world.city.district, name=name))
-    user = give_role(UserFactory(), Role.ENTERPRISE, enterprise=enterprise)
+    enterprise = scenic_spot(cast(Enterprise, EnterpriseFactory(region=world.city.district, name=name)))
+    user = give_role(cast(User, UserFactory()), Role.ENTERPRISE, enterprise=enterprise)
     return enterprise, user
 
 
@@ -201,6 +201,7 @@ def test_department_view_counts_per_status_and_filters(client, world):
     only = client.get(CASES + "?status=rejected").content.decode()
     assert rejected.reference in only
     assert open_.reference not in only
+    assert open_.reference is not None
     assert open_.reference in client.get(CASES + f"?q={open_.reference[-4:]}").content.decode()
 
 

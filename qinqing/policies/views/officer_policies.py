@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qinqing.accounts.models import Organisation, Role
@@ -266,6 +267,11 @@ def policy_match_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     else:
         messages.success(
             request,
-            _("Matching done: %(n)d enterprise(s) newly invited.") % {"n": invited},
+            ngettext(
+                "Matching done: %(n)d enterprise newly invited.",
+                "Matching done: %(n)d enterprises newly invited.",
+                invited,
+            )
+            % {"n": invited},
         )
     return HttpResponseRedirect(_detail_url(policy))
