@@ -1,4 +1,5 @@
-"""The policy app listens to the payments app: money settled or refused for a case."""
+"""The policy app listens to the payments app (money settled or refused for a case) and to
+the registry (an enterprise's figures changed: re-match it)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.dispatch import receiver
 from django.utils import timezone
 
+from qinqing.enterprises.signals import enterprise_changed
 from qinqing.payments.signals import payment_failed, payment_settled
 
 CASE_SOURCE = "policies.case"
@@ -28,3 +30,11 @@ def case_payment_failed(sender: Any, *, instruction: Any, **kwargs: Any) -> None
     from qinqing.policies.services.cases import case_mark_payment_failed
 
     case_mark_payment_failed(case_id=int(instruction.source_id), reason=instruction.failure_reason or "")
+
+
+@receiver(enterprise_changed, dispatch_uid="policies.rematch_enterprise")
+def rematch_changed_enterprise(sender: Any, *, enterprise_id: int, **kwargs: Any) -> None:
+    """New figures or labels may make the enterprise qualify: re-match it in a job."""
+    from qinqing.policies.tasks import rematch_enterprise
+
+    rematch_enterprise.enqueue(enterprise_id=enterprise_id)

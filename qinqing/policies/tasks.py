@@ -28,6 +28,14 @@ def match_policy(policy_id: int) -> int:
     return policy_match(actor=None, policy=policy)
 
 
+@task(queue_name="default")
+def rematch_enterprise(enterprise_id: int) -> int:
+    """Invite one enterprise to every policy it newly qualifies for; returns how many."""
+    from .services.matching import enterprise_rematch
+
+    return len(enterprise_rematch(enterprise_id=enterprise_id))
+
+
 @task(queue_name="scheduler")
 def close_notices(period_key: str) -> dict[str, Any]:
     """End the public notices whose period ran out without an open objection."""

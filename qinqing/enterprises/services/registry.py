@@ -27,6 +27,7 @@ from .. import credit_code as cc
 from ..models import Enterprise, EnterpriseLabel, EnterpriseStatus
 from ..pinyin_keys import InvalidReading, name_keys, parse_reading
 from ..selectors import region_nodes, registry_can_write
+from ..signals import enterprise_changed
 from ..validation import CLEANERS, FieldProblem, clean_bank_account_number, clean_fields, clean_labels
 
 
@@ -218,6 +219,7 @@ def enterprise_create(
                 organisation=region,
                 after={**snapshot(enterprise), "labels": label_values},
             )
+            _changed(enterprise.pk)
     except IntegrityError as exc:
         # Two creations of the same code raced past the check; the unique index decided.
         if Enterprise.objects.filter(credit_code=code).exists():
@@ -266,7 +268,12 @@ def enterprise_update(*, actor: User | None, enterprise: Enterprise, data: Mappi
             before={k: v for k, v in before.items() if v != after[k]},
             after={k: v for k, v in after.items() if v != before[k]},
         )
+        _changed(locked.pk)
     return locked
+
+
+def _changed(enterprise_id: int) -> None:
+    transaction.on_commit(lambda: enterprise_changed.send(sender=Enterprise, enterprise_id=enterprise_id))
 
 
 def enterprise_set_labels(
@@ -300,6 +307,7 @@ def enterprise_set_labels(
             before={"labels": before},
             after={"labels": wanted},
         )
+        _changed(locked.pk)
     return wanted
 
 

@@ -97,3 +97,18 @@ def test_invited_users_are_notified_once(world: World) -> None:
     note = Notification.objects.get(recipient=world.spot_user)
     assert str(invitation.public_id) in note.url
     assert invitation.status == InvitationStatus.OPEN
+
+
+def test_a_label_change_in_the_registry_enqueues_a_rematch(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from django_tasks_db.models import DBTaskResult
+
+    from qinqing.enterprises.services.registry import enterprise_set_labels
+
+    late = EnterpriseFactory(region=world.city.district, status="active")
+    with django_capture_on_commit_callbacks(execute=True):
+        enterprise_set_labels(actor=world.city.admin, enterprise=late, labels={"scenic_grade": "5A"})
+    assert DBTaskResult.objects.filter(
+        task_path__endswith="rematch_enterprise", args_kwargs__kwargs__enterprise_id=late.pk
+    ).exists()
