@@ -141,13 +141,16 @@ def test_another_enterprise_gets_404_on_case_invitation_and_download(client, wor
     assert refreshed(case).status == CaseStatus.IN_REVIEW
 
 
-def test_an_official_is_not_shown_the_enterprise_case_page(client, world):
+def test_an_official_following_a_case_link_goes_to_the_officials_page(client, world):
     case = _confirmed_case(world)
     response = _login(client, world.officer).get(f"/policies/cases/{case.public_id}/")
-    # Either the officials' own page of the case, or nothing: never the enterprise's page.
-    assert response.status_code in (302, 404)
-    if response.status_code == 302:
-        assert response["Location"] != f"/policies/cases/{case.public_id}/"
+    # Notifications link every audience to /policies/cases/<id>/: never the enterprise's page.
+    assert response.status_code == 302
+    assert response["Location"] == f"/policies/office/cases/{case.public_id}/"
+    # An official may not act as the enterprise.
+    assert client.post(f"/policies/cases/{case.public_id}/withdraw/").status_code == 403
+    assert client.post(f"/policies/cases/{case.public_id}/objection/", {"text": "x"}).status_code == 403
+    assert refreshed(case).status == CaseStatus.IN_REVIEW
 
 
 # --- Policies that fit me ------------------------------------------------------------------------

@@ -9,7 +9,6 @@ on the page in the reader's language.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -26,7 +25,6 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qinqing.accounts.models import Role
@@ -48,7 +46,6 @@ from qinqing.policies.models import (
     PolicyMode,
 )
 from qinqing.policies.rules import evaluate, parse_rule
-from qinqing.policies.rules.schema import INT_LIMIT, MONEY_LIMIT
 from qinqing.policies.selectors import (
     access_case_by_public_id,
     access_invitation_by_public_id,
@@ -71,6 +68,7 @@ from qinqing.policies.steps import step_label
 from qinqing.policies.summaries import award_lines, yuan
 from qinqing.policies.uploads import max_upload_bytes
 
+from .enterprise_forms import AnswerForm, ApplyForm, ObjectionForm, WithdrawForm
 from .explain import explanation_rows, undecided_by_facts
 
 PAGE_SIZE = 20
@@ -309,94 +307,6 @@ def invitation_decline_view(request: HttpRequest, public_id: uuid.UUID) -> HttpR
 # --- Applying ------------------------------------------------------------------------------------
 
 
-def _fact_label(name: str) -> str:
-    return name.replace("_", " ")
-
-
-class _CodeField(forms.RegexField):
-    """A code as the rule compares it: upper-case, whatever the phone's keyboard sent."""
-
-    def to_python(self, value: Any) -> str:
-        return str(super().to_python(value)).upper()
-
-
-_YES_NO = (("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No")))
-
-
-def _fact_field(name: str, kind: str) -> forms.Field:
-    label = _fact_label(name)
-    if kind == "int":
-        return forms.IntegerField(
-            label=label,
-            min_value=-INT_LIMIT,
-            max_value=INT_LIMIT,
-            widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}),
-        )
-    if kind == "money":
-        return forms.DecimalField(
-            label=label,
-            max_digits=15,
-            decimal_places=2,
-            min_value=Decimal("-9999999999999.99"),
-            max_value=MONEY_LIMIT - Decimal("0.01"),
-            help_text=gettext_lazy("In yuan, up to two decimal places."),
-            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        )
-    if kind == "date":
-        return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    if kind == "code":
-        return _CodeField(
-            label=label,
-            regex=r"^[0-9A-Z]{1,18}$",
-            max_length=18,
-            help_text=gettext_lazy("Upper-case letters and digits, such as C39."),
-            error_messages={"invalid": gettext_lazy("Upper-case letters and digits only, such as C39.")},
-            widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
-        )
-    return forms.TypedChoiceField(
-        label=label,
-        choices=_YES_NO,
-        coerce=lambda v: v == "yes",
-        widget=forms.RadioSelect,
-    )
-
-
-class ApplyForm(forms.Form):
-    """The rule's declared facts, nothing more; materials are read from request.FILES."""
-
-    def __init__(self, *args: Any, facts: dict[str, str], enterprises: list[Enterprise], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        if len(enterprises) > 1:
-            self.fields["enterprise"] = forms.TypedChoiceField(
-                label=gettext_lazy("Enterprise"),
-                choices=[(str(e.public_id), e.name) for e in enterprises],
-            )
-        for name, kind in facts.items():
-            field = _fact_field(name, kind)
-            # Bootstrap's look for every input, and a generous tap target.
-            if not isinstance(field.widget, forms.RadioSelect):
-                field.widget.attrs.setdefault("class", "form-control form-control-lg")
-            self.fields[f"fact_{name}"] = field
-        if "enterprise" in self.fields:
-            self.fields["enterprise"].widget.attrs["class"] = "form-select form-select-lg"
-        self.fact_kinds = facts
-
-    def fact_values(self) -> dict[str, Any]:
-        """The facts as `parse_facts` expects them: ints, decimal strings, ISO dates, bools."""
-        out: dict[str, Any] = {}
-        for name, kind in self.fact_kinds.items():
-            value = self.cleaned_data.get(f"fact_{name}")
-            if value is None:
-                continue
-            if kind == "money":
-                out[name] = str(value)
-            elif kind == "date":
-                out[name] = value.isoformat() if isinstance(value, dt.date) else value
-            else:
-                out[name] = value
-        return out
-
-
 def _materials(policy: Policy) -> list[dict[str, Any]]:
     out = []
     for m in policy.materials:
@@ -552,31 +462,6 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "received": yuan(received),
             "many": len(scope_for(request.user).enterprise_ids) > 1,
         },
-    )
-
-
-class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=gettext_lazy("Your answer"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
-    )
-
-
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason (optional)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-    )
-
-
-class ObjectionForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Grounds of your objection"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )
 
 
