@@ -187,6 +187,28 @@ def test_fit_offers_the_application_form_for_application_policies(client, world,
     assert f"/policies/{export_policy.public_id}/apply/" in html
 
 
+def test_fit_query_count_does_not_grow_with_policies(client, world):
+    _login(client, world.spot_user)
+    client.get("/policies/for-me/")
+    few = _count_queries(client, "/policies/for-me/")
+    for _ in range(3):
+        make_policy(actor=world.officer, department=world.city.drc, publish=True, steps=THREE_STEPS)
+    assert _count_queries(client, "/policies/for-me/") == few
+
+
+def test_a_user_of_two_enterprises_chooses_which_one_applies(client, world, export_policy):
+    give_role(world.spot_user, Role.ENTERPRISE, enterprise=world.city.other_enterprise)
+    _login(client, world.spot_user)
+    html = client.get(f"/policies/{export_policy.public_id}/apply/").content.decode()
+    assert 'name="enterprise"' in html
+    response = client.post(
+        f"/policies/{export_policy.public_id}/apply/",
+        _good_application(enterprise=str(world.city.other_enterprise.public_id)),
+    )
+    assert response.status_code == 302
+    assert Case.objects.get(policy=export_policy).enterprise == world.city.other_enterprise
+
+
 # --- Invitations: the one-tap confirmation --------------------------------------------------------
 
 
