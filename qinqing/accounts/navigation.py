@@ -38,6 +38,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("policies:officer_policies", _("Our policies"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
     NavEntry("enterprises:list", _("Registry"), _ALL_GOV | {Role.ADMIN}),
     NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
+    # Label translated by the supervision app's catalogue.
+    NavEntry("supervision:policy_overdue", _("Policy cases under supervision"), frozenset({Role.SUPERVISOR})),
     NavEntry("deadlines:alerts", _("Alerts"), _ALL_GOV),
     NavEntry(
         "integrity:mine",

@@ -14,3 +14,8 @@ def timeline_url(obj: models.Model | None = None, *, object_type: str = "", obje
     if obj is not None:
         object_type, object_id = obj._meta.label_lower, obj.pk
     return reverse("supervision:timeline") + "?" + urlencode({"type": object_type, "id": object_id})
+
+
+def policy_case_url(case: models.Model) -> str:
+    """The supervisor's whole-process page of a policy case (timeline, steps, chain check)."""
+    return reverse("supervision:policy_case", args=[case.public_id])  # type: ignore[attr-defined]

@@ -161,7 +161,7 @@ def case_timeline_workbook(timeline: CaseTimeline) -> bytes:
             _("Attempt"),
             _("Started at"),
             _("Due date"),
-            _("Ended at"),
+            _("Finished at"),
             _("Outcome"),
             _("Assignee"),
             _("Decided by"),
@@ -243,6 +243,6 @@ def cash_workbook(report: CashReport) -> bytes:
         sheet = out.sheet(title, headers, widths)
         out.rows(sheet, (values(f) for f in [*rows, report.total]))
         sheet.set_column(6, 6, 12, out.percent)
-    period = out.sheet(_("Period"), [_("From"), _("To")], [12, 12])
+    period = out.sheet(_("Reporting period"), [_("From"), _("To")], [12, 12])
     out.rows(period, [[report.since, report.until]])
     return out.close()

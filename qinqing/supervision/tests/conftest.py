@@ -7,6 +7,9 @@ import pytest
 from django.db import transaction
 
 from qinqing.audit.services import audit_record, audit_seal_pending
+from qinqing.policies.tests.workflow import world  # noqa: F401 - fixture
+
+from .policy_world import cash_world, two_cases  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from qinqing.policies.models import Case, CaseOrigin, CaseStatus, CaseStep, Invi
 from qinqing.policies.services.cases import invitation_confirm
 from qinqing.policies.services.matching import policy_match
 from qinqing.policies.tests.factories import make_policy
-from qinqing.policies.tests.workflow import THREE_STEPS, World, scenic_spot, world  # noqa: F401
+from qinqing.policies.tests.workflow import THREE_STEPS, World, scenic_spot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _periods = itertools.count(1)
@@ -65,7 +65,9 @@ def beijing(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
 
 
-def paid_case(policy: Policy, *, submitted: dt.datetime, paid: dt.datetime | None, status: str = CaseStatus.PAID) -> Case:
+def paid_case(
+    policy: Policy, *, submitted: dt.datetime, paid: dt.datetime | None, status: str = CaseStatus.PAID
+) -> Case:
     """A case with the timestamps chosen by the test (the services stamp 'now')."""
     return Case.objects.create(
         policy=policy,

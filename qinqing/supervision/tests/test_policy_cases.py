@@ -26,7 +26,7 @@ from qinqing.supervision.policy_cases import (
     time_to_cash,
 )
 
-from .policy_world import MARCH, cash_world, two_cases, world  # noqa: F401 - fixtures
+from .policy_world import MARCH
 
 pytestmark = pytest.mark.django_db
 
@@ -96,9 +96,9 @@ def test_a_department_filter_narrows_within_the_reach(two_cases):
     city = two_cases.world.city
     _due(two_cases, two_cases.drc_case, dt.date(2026, 11, 9))
     _due(two_cases, two_cases.commerce_case, dt.date(2026, 11, 9))
-    assert [s.case_id for s in policy_steps_late(city.city_supervisor, today=TODAY, department=city.commerce.pk)] == [
-        two_cases.commerce_case.pk
-    ]
+    assert [
+        s.case_id for s in policy_steps_late(city.city_supervisor, today=TODAY, department=city.commerce.pk)
+    ] == [two_cases.commerce_case.pk]
     # a group asking for a department outside its reach gets nothing
     assert list(policy_steps_late(city.supervisor, today=TODAY, department=city.commerce.pk)) == []
 
@@ -181,9 +181,9 @@ def test_the_timeline_holds_the_case_its_deadlines_and_its_payment_in_chain_orde
         ("payments.paymentinstruction", "payment.instruct"),
     } <= kinds
     # every event about the instruction is there, none about the other case
-    assert {e.event.object_id for e in timeline.events if e.event.object_type == "payments.paymentinstruction"} == {
-        str(instruction.pk)
-    }
+    assert {
+        e.event.object_id for e in timeline.events if e.event.object_type == "payments.paymentinstruction"
+    } == {str(instruction.pk)}
     assert str(two_cases.commerce_case.pk) not in {
         e.event.object_id for e in timeline.events if e.event.object_type == "policies.case"
     }
@@ -252,7 +252,9 @@ def test_time_to_cash_of_a_group_covers_its_departments_only(cash_world):
 def test_time_to_cash_of_an_empty_period(cash_world):
     from qinqing.accounts.models import User
 
-    report = time_to_cash(User.objects.get(username="citysup"), since=dt.date(2025, 1, 1), until=dt.date(2025, 1, 31))
+    report = time_to_cash(
+        User.objects.get(username="citysup"), since=dt.date(2025, 1, 1), until=dt.date(2025, 1, 31)
+    )
     assert report.by_policy == [] and report.by_department == []
     assert (report.total.count, report.total.median, report.total.share_within_day) == (0, None, 0.0)
 
@@ -260,7 +262,9 @@ def test_time_to_cash_of_an_empty_period(cash_world):
 def test_a_single_paid_case_is_its_own_median_and_p90(cash_world):
     from qinqing.accounts.models import User
 
-    report = time_to_cash(User.objects.get(username="citysup"), since=dt.date(2026, 3, 31), until=dt.date(2026, 3, 31))
+    report = time_to_cash(
+        User.objects.get(username="citysup"), since=dt.date(2026, 3, 31), until=dt.date(2026, 3, 31)
+    )
     assert (report.total.count, report.total.median, report.total.p90) == (1, 24 * H, 24 * H)
 
 
