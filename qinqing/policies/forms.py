@@ -123,8 +123,12 @@ class PolicyForm(_Styled):
     basis_text = forms.CharField(
         label=_("Document text"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
     )
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     budget_total = forms.DecimalField(label=_("Total budget (yuan)"), max_digits=14, decimal_places=2)
     cap_per_enterprise = forms.DecimalField(
         label=_("Cap per enterprise (yuan)"), max_digits=14, decimal_places=2, required=False

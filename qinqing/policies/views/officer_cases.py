@@ -34,6 +34,7 @@ from qinqing.common.permissions import require_roles
 from qinqing.deadlines.ladders import Rung, effective_rungs
 from qinqing.deadlines.models import LadderOverride, RungName
 from qinqing.enterprises.labels import display_name as label_display_name
+from qinqing.enterprises.models import EnterpriseStatus
 from qinqing.policies.forms import ApproveForm, ObjectionDecideForm, RejectForm, ReturnForm, apply_errors
 from qinqing.policies.ladders import STEP_DEADLINE_KIND
 from qinqing.policies.models import (
@@ -337,6 +338,13 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _actual(node: dict[str, Any]) -> str:
+    value = node.get("actual")
+    if node.get("attr") == "status" and value in EnterpriseStatus.values:
+        return str(EnterpriseStatus(value).label)
+    return _shown(value)
+
+
 def explanation_rows(case: Case) -> list[dict[str, Any]]:
     """Each condition of the rule the case was judged by, in words, beside what the
     enterprise had, whether it held, and the clause it rests on."""
@@ -357,7 +365,7 @@ def explanation_rows(case: Case) -> list[dict[str, Any]]:
                 {
                     "group": False,
                     "held": node.get("held"),
-                    "actual": _shown(node.get("actual")),
+                    "actual": _actual(node),
                     "clause": node.get("clause") or {},
                     "path": node.get("path", ""),
                 }

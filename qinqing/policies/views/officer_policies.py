@@ -23,7 +23,7 @@ from qinqing.accounts.models import Organisation, Role
 from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import ApplicationError, NotFound
 from qinqing.policies.forms import PolicyForm, PolicyRuleForm, WithdrawForm, apply_errors
-from qinqing.policies.models import Policy, PolicyMode, PolicyStatus, default_steps
+from qinqing.policies.models import Policy, PolicyMode, PolicyStatus, StepKind, default_steps
 from qinqing.policies.selectors import access_policy_by_public_id, policies_in_scope, policy_versions
 from qinqing.policies.services import (
     can_write_policies,
@@ -35,6 +35,7 @@ from qinqing.policies.services import (
     policy_withdraw,
 )
 from qinqing.policies.services.matching import policy_match
+from qinqing.policies.steps import step_label
 from qinqing.policies.summaries import award_kind_label, award_lines, condition_lines, yuan
 
 from .officer_cases import require_officials
@@ -174,9 +175,25 @@ def _detail_context(policy: Policy, **extra: Any) -> dict[str, Any]:
         "is_draft": policy.status == PolicyStatus.DRAFT,
         "is_published": policy.status == PolicyStatus.PUBLISHED,
         "can_match": policy.status == PolicyStatus.PUBLISHED and policy.mode == PolicyMode.PROACTIVE,
+        "steps": [
+            {
+                "label": step_label(s),
+                "role": _label(Role, s.get("role")),
+                "kind": _label(StepKind, s.get("kind")),
+                "limit": s.get("limit"),
+            }
+            for s in policy.steps
+        ],
         "withdraw_form": WithdrawForm(),
         **extra,
     }
+
+
+def _label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
 
 
 def _initial(policy: Policy) -> dict[str, Any]:
