@@ -179,8 +179,40 @@ def test_the_navigation_shows_each_role_its_entry(client, city):
     client.force_login(city.officer)
     page = client.get(reverse("home")).content.decode()
     assert MINE in page
+    assert "我申报的关系" in page  # the same words as the page's title, whichever catalogue wins
     assert SUPERVISED not in page
     client.force_login(city.supervisor)
     page = client.get(reverse("home")).content.decode()
     assert SUPERVISED in page
     assert MINE not in page
+
+
+def test_the_officials_page_costs_a_fixed_number_of_queries(
+    client, city, declare, django_assert_max_num_queries
+):
+    from qinqing.enterprises.tests.factories import EnterpriseFactory
+
+    client.force_login(city.officer)
+    declare(city.officer, city.enterprise)
+    client.get(MINE)
+    with django_assert_max_num_queries(12) as few:
+        client.get(MINE)
+    for _ in range(8):
+        declare(city.officer, EnterpriseFactory(region=city.district))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(MINE)
+    assert len(response.context["rows"]) == 9
+
+
+def test_the_admin_site_shows_declarations_read_only(client, city, declare):
+    from qinqing.accounts.tests.factories import UserFactory
+
+    declaration = declare(city.officer, city.enterprise)
+    operator = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    changelist = reverse("admin:integrity_relationdeclaration_changelist")
+    assert client.get(changelist).status_code == 200
+    assert client.get(reverse("admin:integrity_relationdeclaration_add")).status_code == 403
+    delete = reverse("admin:integrity_relationdeclaration_delete", args=[declaration.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert RelationDeclaration.objects.filter(pk=declaration.pk).exists()
