@@ -42,3 +42,15 @@ def test_a_background_check_updates_the_page_when_done(city, trail, phone_page, 
     page.get_by_test_id("verification-status").wait_for(timeout=10_000)
     assert page.get_by_test_id("verification-status").inner_text() == "完整"
     assert page.get_by_test_id("verify-button").is_enabled()
+
+
+def test_time_to_cash_draws_its_chart_under_the_csp(city, cash_world, phone_page):
+    page = phone_page
+    log_in(page, "citysup")
+    page.goto(page.base_url + "/supervision/policies/time-to-cash/?since=2026-03-01&until=2026-03-31")
+    # ECharts renders into a canvas inside the chart's element (from the JSON script tag).
+    page.locator("[data-chart='qq-cash-chart'] canvas").first.wait_for(timeout=10_000)
+    assert page.get_by_test_id("cash-departments").locator("tbody tr").count() == 2
+    page.get_by_role("link", name="超期环节").click()
+    page.wait_for_url("**/supervision/policies/late/")
+    assert page.get_by_test_id("late-empty").is_visible()
