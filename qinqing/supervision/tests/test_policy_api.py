@@ -110,3 +110,32 @@ def test_time_to_cash_refuses_a_period_past_three_years(client, cash_world):
     client.force_login(User.objects.get(username="citysup"))
     response = client.get(f"{BASE}/time-to-cash", {"since": "2020-01-01", "until": "2026-03-31"})
     assert response.status_code == 400
+
+
+def test_step_alerts_in_reach_with_their_case(client, two_cases):
+    from qinqing.deadlines.models import Alert
+
+    city = two_cases.world.city
+    today = timezone.localdate()
+    for case in (two_cases.drc_case, two_cases.commerce_case):
+        deadline = two_cases.step(case).deadline
+        Alert.objects.create(
+            deadline=deadline,
+            rung="alarm",
+            due_date=deadline.due_date,
+            rung_on=today,
+            fired_on=today,
+            fired_at=timezone.now(),
+        )
+    client.force_login(city.city_supervisor)
+    body = client.get(f"{BASE}/steps/alerts").json()
+    assert body["count"] == 2
+    assert {a["case_reference"] for a in body["alerts"]} == {
+        two_cases.drc_case.reference,
+        two_cases.commerce_case.reference,
+    }
+    client.force_login(city.supervisor)
+    body = client.get(f"{BASE}/steps/alerts", {"rung": "alarm"}).json()
+    assert [(a["case_reference"], a["rung_label"], a["step_ended_at"]) for a in body["alerts"]] == [
+        (two_cases.drc_case.reference, "警报", None)
+    ]

@@ -194,3 +194,25 @@ def test_a_formula_in_a_name_stays_text_in_the_export(client, two_cases):
     cell = sheet.cell(row=2, column=4)
     assert cell.value == '=HYPERLINK("http://x")'
     assert cell.data_type == "s"
+
+
+def test_the_case_page_costs_the_same_queries_with_more_steps_and_a_payment(client, two_cases):
+    from qinqing.payments.models import PaymentInstruction
+    from qinqing.payments.services import payment_send
+    from qinqing.policies.services.cases import case_approve
+
+    w = two_cases.world
+    client.force_login(w.city.supervisor)
+    url = reverse("supervision:policy_case", args=[two_cases.drc_case.public_id])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one_step:
+        client.get(url)
+    case = case_approve(actor=w.officer, case=two_cases.drc_case)
+    case = case_approve(actor=w.head, case=case)
+    case = case_approve(actor=w.officer_b, case=case)
+    payment_send(instruction_id=PaymentInstruction.objects.get(source_id=str(case.pk)).pk)
+    client.get(url)
+    with CaptureQueriesContext(connection) as paid:
+        html = client.get(url).content.decode()
+    assert "payment.instruct" in html and "case.paid" in html
+    assert len(paid) == len(one_step) <= 20
