@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
 from qinqing.accounts.tests.factories import UserFactory, give_role
+from qinqing.deadlines.models import LadderOverride
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.tests.factories import EnterpriseFactory
 from qinqing.payments.models import PaymentInstruction
 from qinqing.payments.services import payment_send
+from qinqing.policies.ladders import STEP_DEADLINE_KIND
 from qinqing.policies.models import Case, CaseStatus, CaseStep, Objection, Policy, PolicyMode
 from qinqing.policies.services.cases import (
     case_apply,
@@ -27,6 +29,7 @@ from qinqing.policies.services.cases import (
     invitation_confirm,
     objection_lodge,
 )
+from qinqing.workdays.calendar import current_calendar
 
 from .factories import make_policy
 from .workflow import World, refreshed, scenic_spot
@@ -427,3 +430,55 @@ def test_materials_download_as_attachments_for_the_department_only(client, world
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == PDF
     assert _login(client, world.city.other_officer).get(link).status_code == 404
+
+
+def test_queue_amber_follows_the_warning_rung_in_force(client, world):
+    # Given the admin moved the warning to three working days before the due date
+    today = timezone.localdate()
+    case = _confirmed(world)
+    calendar = current_calendar()
+    due = calendar.add_working_days(today, 3)
+    _due(case, due)
+    _login(client, world.officer)
+    [before] = _rows(client.get(QUEUE).content.decode())
+    assert before.attrs["data-urgency"] == "normal"
+    LadderOverride.objects.create(
+        kind=STEP_DEADLINE_KIND, rungs=[{"name": "warning", "offset": -3, "unit": "working"}]
+    )
+    # Then the row turns amber once that day has come
+    [after] = _rows(client.get(QUEUE).content.decode())
+    assert after.attrs["data-urgency"] == "near"
+
+
+def test_filters_answer_htmx_with_the_results_only(client, world):
+    case = _confirmed(world)
+    _login(client, world.officer)
+    for url in (QUEUE, CASES):
+        response = client.get(url, HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert case.reference in html
+        assert "<html" not in html
+        assert "HX-Request" in response["Vary"]
+        assert "<html" in client.get(url).content.decode()
+
+
+def test_department_view_query_count_does_not_grow_with_rows(client, world, django_assert_max_num_queries):
+    _cases(world, 2)
+    _login(client, world.head)
+    client.get(CASES)
+    with django_assert_max_num_queries(14) as few:
+        assert client.get(CASES).status_code == 200
+    with_two = len(few.captured_queries)
+    _cases_more(world, 4)
+    client.get(CASES)
+    with django_assert_max_num_queries(with_two):
+        assert client.get(CASES).content.decode().count('data-testid="case-row"') == 6
+
+
+def test_case_page_query_count_is_bounded(client, world, django_assert_max_num_queries):
+    case = _confirmed(world)
+    case = case_approve(actor=world.officer, case=case)
+    _login(client, world.head)
+    client.get(_case_url(case))
+    with django_assert_max_num_queries(16):
+        assert client.get(_case_url(case)).status_code == 200

@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -194,7 +195,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         key=lambda pair: pair[1],
     )
     query = filters.query()
-    return render(
+    return _render_results(
         request,
         "policies/officer/queue.html",
         {
@@ -208,6 +209,16 @@ def queue(request: HttpRequest) -> HttpResponse:
             "today": today,
         },
     )
+
+
+def _render_results(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The whole page, or (an htmx request from the filters) only the results."""
+    if request.headers.get("HX-Request") == "true":
+        response = render(request, f"{template}#results", context)
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _step_names(user: Any) -> list[tuple[str, str]]:
@@ -284,7 +295,7 @@ def department(request: HttpRequest) -> HttpResponse:
         for value, label in CaseStatus.choices
     ]
     query = filters.query()
-    return render(
+    return _render_results(
         request,
         "policies/officer/department.html",
         {
