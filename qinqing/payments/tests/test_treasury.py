@@ -16,9 +16,9 @@ from qinqing.payments.checks import check_payment_lease
 from qinqing.payments.gateways import Answer, GatewayTimeout, GatewayUnavailable, Transfer, get_gateway
 from qinqing.payments.gateways.treasury import SimulatedTreasury, treasury_behaviour, treasury_seed
 from qinqing.payments.models import TreasuryMode, TreasuryTransfer
-from qinqing.payments.services import treasury_mode_set
+from qinqing.payments.services import payment_send, treasury_mode_set
 
-from .factories import ACCOUNT, ScriptedGateway, treasury
+from .factories import ACCOUNT, ScriptedGateway, instruct, treasury
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +152,11 @@ def test_admin_page_sets_the_behaviour_through_the_service(client, city):
     assert TreasuryMode.objects.get().behaviour == "duplicate"
     assert AuditEvent.objects.filter(action="payment.treasury_mode").count() == 1
     assert client.get("/django-admin/payments/paymentinstruction/").status_code == 200
+    instruction = instruct(city.drc, key="admin:1")
+    payment_send(instruction_id=instruction.pk)
+    page = client.get(f"/django-admin/payments/paymentinstruction/{instruction.pk}/change/")
+    assert page.status_code == 200
+    assert TreasuryTransfer.objects.get(key="admin:1").reference in page.content.decode()
     assert client.get("/django-admin/payments/treasurytransfer/").status_code == 200
 
 
