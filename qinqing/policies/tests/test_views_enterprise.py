@@ -302,6 +302,8 @@ def test_apply_form_asks_only_the_declared_facts_and_materials(client, world, ex
     assert 'name="material_customs"' in html
     assert 'accept=".pdf,application/pdf"' in html
     assert "10 MB" in html
+    # Each figure says what the rule asks of it and the clause it rests on.
+    assert "第三条：首次出口额达50万元以上。" in html
     # Nothing the registry knows is asked.
     assert 'name="fact_status"' not in html
     assert html.count('name="fact_') == 4  # two radios for the yes/no fact

@@ -69,7 +69,7 @@ from qinqing.policies.summaries import award_lines, yuan
 from qinqing.policies.uploads import max_upload_bytes
 
 from .enterprise_forms import AnswerForm, ApplyForm, ObjectionForm, WithdrawForm
-from .explain import explanation_rows, undecided_by_facts
+from .explain import explanation_rows, fact_hints, undecided_by_facts
 
 PAGE_SIZE = 20
 
@@ -211,7 +211,14 @@ def fit(request: HttpRequest) -> HttpResponse:
             )
         order = {"yes": 0, "depends": 1, "no": 2}
         cards.sort(key=lambda c: order[str(c["state"])])
-        sections.append({"enterprise": enterprise, "cards": cards})
+        sections.append(
+            {
+                "enterprise": enterprise,
+                "cards": [c for c in cards if c["state"] != "no"],
+                # On a phone the ones that do not fit stay folded away, reasons included.
+                "others": [c for c in cards if c["state"] == "no"],
+            }
+        )
     return render(
         request,
         "policies/enterprise/fit.html",
@@ -377,7 +384,7 @@ def apply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if policy.mode != PolicyMode.APPLICATION:
         return render(request, "policies/enterprise/no_application.html", {"policy": policy}, status=409)
     if request.method == "GET":
-        form = ApplyForm(facts=dict(rule.facts), enterprises=enterprises)
+        form = ApplyForm(facts=dict(rule.facts), enterprises=enterprises, hints=fact_hints(version.rule))
         existing = (
             Case.objects.filter(
                 policy=policy,
@@ -394,7 +401,9 @@ def apply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             existing_case_url=_case_url(existing) if existing is not None and len(enterprises) == 1 else "",
         )
 
-    form = ApplyForm(request.POST, facts=dict(rule.facts), enterprises=enterprises)
+    form = ApplyForm(
+        request.POST, facts=dict(rule.facts), enterprises=enterprises, hints=fact_hints(version.rule)
+    )
     sent_files = any(request.FILES.getlist(m["input"]) for m in _materials(policy))
     if not form.is_valid():
         return _apply_page(request, policy, form, files_lost=sent_files, status=400)

@@ -69,7 +69,14 @@ def _fact_field(name: str, kind: str) -> forms.Field:
 class ApplyForm(forms.Form):
     """The rule's declared facts, nothing more; materials are read from request.FILES."""
 
-    def __init__(self, *args: Any, facts: dict[str, str], enterprises: list[Enterprise], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        facts: dict[str, str],
+        enterprises: list[Enterprise],
+        hints: dict[str, list[str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         if len(enterprises) > 1:
             self.fields["enterprise"] = forms.TypedChoiceField(
@@ -81,6 +88,8 @@ class ApplyForm(forms.Form):
             # Bootstrap's look for every input, and a generous tap target.
             if not isinstance(field.widget, forms.RadioSelect):
                 field.widget.attrs.setdefault("class", "form-control form-control-lg")
+            # What the rule asks of the figure, and the clause: the fact's name alone is terse.
+            field.hints = list((hints or {}).get(name, []))  # type: ignore[attr-defined]
             self.fields[f"fact_{name}"] = field
         if "enterprise" in self.fields:
             self.fields["enterprise"].widget.attrs["class"] = "form-select form-select-lg"

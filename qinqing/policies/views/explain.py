@@ -92,3 +92,33 @@ def undecided_by_facts(rows: list[dict[str, Any]]) -> bool:
     """Not held only for want of the application's figures: every failing leaf is a fact."""
     failing = [r for r in rows if not r["group"] and not r["held"]]
     return bool(failing) and all(r["pending"] for r in failing)
+
+
+def _rule_nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """The rule's condition nodes in the order `condition_lines` tells them."""
+    if not isinstance(node, dict):
+        return
+    yield node
+    for kind in ("all", "any"):
+        if kind in node:
+            for member in node.get(kind) or []:
+                yield from _rule_nodes(member)
+    if "not" in node:
+        yield from _rule_nodes(node["not"])
+
+
+def fact_hints(rule: dict[str, Any]) -> dict[str, list[str]]:
+    """For each fact an application asks, what the rule requires of it and the clause
+    that says so: the help under its input (a fact has a name, not a label)."""
+    hints: dict[str, list[str]] = {}
+    lines = condition_lines(rule) if isinstance(rule, dict) else []
+    for (_depth, text), node in zip(lines, _rule_nodes(rule.get("conditions")), strict=False):
+        name = node.get("fact")
+        if not isinstance(name, str):
+            continue
+        hint = [text]
+        clause = node.get("clause")
+        if isinstance(clause, dict) and clause.get("document"):
+            hint.append(" ".join(str(clause.get(k, "")) for k in ("document", "text")).strip())
+        hints.setdefault(name, []).append("；".join(hint))
+    return hints
