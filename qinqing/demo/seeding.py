@@ -11,10 +11,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
-from qinqing.accounts.models import Organisation, OrganisationKind, Role, User
+from qinqing.accounts.models import Organisation, OrganisationKind, Role, RoleAssignment, User
 from qinqing.accounts.services import (
     organisation_create,
     role_assign,
@@ -24,8 +27,10 @@ from qinqing.accounts.services import (
 from qinqing.audit.services import audit_record
 from qinqing.enterprises import credit_code
 from qinqing.enterprises.models import Enterprise, EnterpriseLabel
+from qinqing.workdays.calendar import current_calendar
 
 from . import city as data
+from .clock import demo_clock
 
 CITY_CODE = "qz"
 LABELS_SINCE = dt.date(2021, 12, 1)
@@ -42,8 +47,13 @@ class DemoUser:
     place: str  # shown beside the role in the start banner
 
 
-# The scenic spot of the headline story: rated 3A last year, due a 600,000-yuan award.
+# The scenic spot of the headline story: newly rated 3A (the rating is registered when the
+# demo is loaded, after its history), due a 600,000-yuan award.
 SCENIC_SPOT_CODE = credit_code.make("91350521MA31XQ8P2")
+SCENIC_GRADE = "3A"
+LIBANG_CODE = credit_code.make("91350500MA2Y7LB3K")
+CHUANGGUAN_CODE = credit_code.make("91350524MA2Y1CG07")
+YUANFENG_CODE = credit_code.make("91350582MA2XN4R81")
 STAR_ENTERPRISES: list[dict[str, object]] = [
     {
         "credit_code": SCENIC_SPOT_CODE,
@@ -59,10 +69,10 @@ STAR_ENTERPRISES: list[dict[str, object]] = [
         "address": "泉州台商投资区八仙过海景区",
         "bank_name": "中国工商银行泉州台商投资区支行",
         "bank_account_number": "1408020109000123456",
-        "labels": {"scenic_grade": "3A"},
+        "labels": {},
     },
     {
-        "credit_code": credit_code.make("91350500MA2Y7LB3K"),
+        "credit_code": LIBANG_CODE,
         "name": "立邦新型材料(泉州)有限公司",
         "region": "lj",
         "industry_code": "C2641",
@@ -78,7 +88,7 @@ STAR_ENTERPRISES: list[dict[str, object]] = [
         "labels": {"high_tech": "yes", "above_scale": "yes", "foreign_invested": "yes"},
     },
     {
-        "credit_code": credit_code.make("91350582MA2XN4R81"),
+        "credit_code": YUANFENG_CODE,
         "name": "晋江市源峰鞋材商贸有限公司",
         "region": "jj",
         "industry_code": "F5137",
@@ -94,7 +104,7 @@ STAR_ENTERPRISES: list[dict[str, object]] = [
         "labels": {},
     },
     {
-        "credit_code": credit_code.make("91350524MA2Y1CG07"),
+        "credit_code": CHUANGGUAN_CODE,
         "name": "创冠环保(安溪)有限公司",
         "region": "ax",
         "industry_code": "D4417",
@@ -111,15 +121,69 @@ STAR_ENTERPRISES: list[dict[str, object]] = [
     },
 ]
 
+# Departments issuing the demo's policies: (code, place, officers' user name stem and
+# display names, head's user name and display name). Default steps take three officers
+# and a head (four eyes: nobody acts twice on one case).
+_DEPARTMENT_STAFF: list[tuple[str, str, list[tuple[str, str]], tuple[str, str]]] = [
+    (
+        "wlj",
+        "市文化广电和旅游局",
+        [("jingban", "陈经办"), ("jingban2", "周经办"), ("jingban3", "郑经办")],
+        ("juzhang", "王局长"),
+    ),
+    (
+        "kjj",
+        "市科学技术局",
+        [("keji1", "林科员"), ("keji2", "蔡科员"), ("keji3", "苏科员")],
+        ("keji-head", "黄局长"),
+    ),
+    (
+        "gxj",
+        "市工业和信息化局",
+        [("gongxin1", "吴科员"), ("gongxin2", "洪科员"), ("gongxin3", "庄科员")],
+        ("gongxin-head", "施局长"),
+    ),
+    (
+        "rsj",
+        "市人力资源和社会保障局",
+        [("renshe1", "杨科员"), ("renshe2", "刘科员"), ("renshe3", "曾科员")],
+        ("renshe-head", "丁局长"),
+    ),
+    (
+        "swj",
+        "市商务局",
+        [("shangwu1", "柯科员"), ("shangwu2", "卢科员"), ("shangwu3", "许科员")],
+        ("shangwu-head", "李局长"),
+    ),
+    (
+        "scjg",
+        "市市场监督管理局",
+        [("shijian1", "张科员"), ("shijian2", "傅科员"), ("shijian3", "骆科员")],
+        ("shijian-head", "董局长"),
+    ),
+]
+
 DEMO_USERS: list[DemoUser] = [
     DemoUser("qiye", "凌经理", Role.ENTERPRISE, "enterprise:" + SCENIC_SPOT_CODE, "八仙过海旅游有限公司"),
-    DemoUser("jingban", "陈经办", Role.OFFICER, "wlj", "市文化广电和旅游局"),
-    DemoUser("juzhang", "王局长", Role.DEPARTMENT_HEAD, "wlj", "市文化广电和旅游局"),
+    DemoUser("libang", "龚经理", Role.ENTERPRISE, "enterprise:" + LIBANG_CODE, "立邦新型材料(泉州)有限公司"),
+    *[
+        user
+        for code, place, officers, (head, head_name) in _DEPARTMENT_STAFF
+        for user in (
+            *[DemoUser(name, display, Role.OFFICER, code, place) for name, display in officers],
+            DemoUser(head, head_name, Role.DEPARTMENT_HEAD, code, place),
+        )
+    ],
     DemoUser("guanwei", "林主任", Role.COMMITTEE, "tsq", "泉州台商投资区管委会"),
     DemoUser("jijian", "黄组长", Role.SUPERVISOR, "jw-g2", "市纪委监委派驻第二纪检监察组"),
     DemoUser("shijiwei", "许主任", Role.SUPERVISOR, "jw", "泉州市纪委监委"),
     DemoUser("admin", "平台管理员", Role.ADMIN, CITY_CODE, "泉州市"),
 ]
+
+# The headline story: 受理 by jingban, 审核 by juzhang, 拨付 by jingban2, paid the same day.
+STORY_OFFICIALS = ("jingban", "juzhang", "jingban2")
+# How far back the demo's case history reaches, in working days (about half a year).
+HISTORY_WORKDAYS = 130
 
 
 def logins() -> list[tuple[str, str, str]]:
@@ -132,75 +196,168 @@ def city_exists() -> bool:
 
 
 def seed_demo(
-    *, enterprises: int = 2000, say: Callable[[str], None] = lambda _m: None, seed: int = 20221013
+    *,
+    enterprises: int = 2000,
+    say: Callable[[str], None] = lambda _m: None,
+    seed: int = 20221013,
+    cases: bool = True,
 ) -> None:
+    """Load the city as it stands today, with half a year of policy cases behind it.
+
+    Everything up to today's story is recorded on the demo clock (`clock.py`): the city
+    is set up about half a year ago, its policies published, and its cases opened,
+    approved, paid or refused on the days they were. Then, on the real clock, the story's
+    scenic spot is rated 3A and the platform invites it to the 600,000-yuan award.
+    With `cases=False` the policies are published but nobody is matched or invited.
+    """
+    today = timezone.localdate()
+    now = timezone.now()
+    calendar = current_calendar()
+    first = _workdays_before(today, HISTORY_WORKDAYS)
+    opened = first - dt.timedelta(days=10)
+    with demo_clock(_local(opened, 8)) as clock:
+        with transaction.atomic():
+            orgs = _seed_organisations()
+            say(f"organisations: {len(orgs)}")
+        _seed_star_enterprises(orgs)
+        count = _seed_generated_enterprises(orgs, enterprises - len(STAR_ENTERPRISES), seed=seed, say=say)
+        say(f"enterprises: {count + len(STAR_ENTERPRISES)}")
+        with transaction.atomic():
+            users = _seed_users(orgs)
+            audit_record(
+                actor=None,
+                action="demo.seed",
+                object_type="demo.city",
+                object_id=CITY_CODE,
+                organisation=orgs[CITY_CODE],
+                after={"enterprises": count + len(STAR_ENTERPRISES), "users": len(DEMO_USERS)},
+            )
+        say(f"users: {len(DEMO_USERS)}")
+        _seed_labels(today.year)
+        clock.set(_local(calendar.working_day_on_or_after(opened + dt.timedelta(days=3)), 10))
+        policies = _seed_policies(today.year, users)
+        say(f"policies: {len(policies)}")
+        if not cases:
+            return
+        clock.set(_local(calendar.working_day_on_or_after(opened + dt.timedelta(days=5)), 9))
+        invited = _match(policies, users)
+        say(f"invitations: {invited}")
+        outcomes = _seed_history(
+            today=today, now=now, clock=clock, policies=policies, users=users, year=today.year, say=say
+        )
+        say("cases: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+    _seed_story(today)
+    say(f"story: {SCENIC_SPOT_CODE} rated {SCENIC_GRADE}, invited to the scenic-spot award")
+
+
+def _local(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)), timezone.get_current_timezone())
+
+
+def _workdays_before(day: dt.date, n: int) -> dt.date:
+    calendar = current_calendar()
+    day = day if calendar.is_working_day(day) else calendar.previous_working_day(day)
+    return calendar.add_working_days(day, -n)
+
+
+def _department_officers(users: dict[str, User]) -> dict[str, User]:
+    """Department code → the officer who drafts its policies (its first officer)."""
+    return {code: users[officers[0][0]] for code, _p, officers, _h in _DEPARTMENT_STAFF}
+
+
+def _seed_policies(year: int, users: dict[str, User]) -> list[Any]:
+    from .catalogue import seed_policies
+
+    return seed_policies(year=year, actors=_department_officers(users))
+
+
+def _seed_labels(year: int) -> None:
+    """The labels the demo's rules read that the generator does not give: on generated
+    enterprises in bulk, on the shoe-material trader through the registry's service."""
+    from qinqing.enterprises.services import enterprise_set_labels
+
+    from .catalogue import seed_rule_labels
+
+    stars = set(Enterprise.objects.filter(credit_code__in=_star_codes()).values_list("pk", flat=True))
+    seed_rule_labels(year=year, exclude=stars)
+    trader = Enterprise.objects.get(credit_code=YUANFENG_CODE)
+    enterprise_set_labels(actor=None, enterprise=trader, labels={"first_export": str(year - 1)})
+
+
+def _star_codes() -> list[str]:
+    return [str(spec["credit_code"]) for spec in STAR_ENTERPRISES]
+
+
+def _match(policies: list[Any], users: dict[str, User]) -> int:
+    """Proactive matching of every policy that needs no application (政策找企)."""
+    from qinqing.policies.models import PolicyMode
+    from qinqing.policies.services.matching import policy_match
+
+    officers = _department_officers(users)
+    codes = {o.pk: o.code for o in Organisation.objects.filter(pk__in={p.department_id for p in policies})}
+    return sum(
+        policy_match(actor=officers[codes[p.department_id]], policy=p)
+        for p in policies
+        if p.mode == PolicyMode.PROACTIVE
+    )
+
+
+def _seed_history(
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    clock: Any,
+    policies: list[Any],
+    users: dict[str, User],
+    year: int,
+    say: Callable[[str], None],
+) -> dict[str, int]:
+    from .catalogue import demo_policies
+    from .history import Context, run_history
+
+    enterprise_users = {
+        a.enterprise_id: a.user
+        for a in RoleAssignment.objects.filter(
+            role=Role.ENTERPRISE, user__in=list(users.values())
+        ).select_related("user")
+        if a.enterprise_id is not None
+    }
+    ctx = Context(
+        today=today,
+        # Nothing in the history happens later than a quarter of an hour ago.
+        now_limit=now - dt.timedelta(minutes=15),
+        policies={p.code: p for p in policies},
+        specs={s.code: s for s in demo_policies(year)},
+        users=enterprise_users,
+        used=set(),
+        say=say,
+    )
+    stars = {"libang": LIBANG_CODE, "chuangguan": CHUANGGUAN_CODE, "baxian": SCENIC_SPOT_CODE}
+    return run_history(ctx, clock, stars)
+
+
+def _seed_story(today: dt.date) -> None:
+    """Today, on the real clock: the scenic spot's new 3A rating reaches the registry,
+    and re-matching the spot invites it to the award (its invitation stays open for the
+    story: the enterprise confirms it on a phone)."""
+    from qinqing.enterprises.services import enterprise_set_labels
+    from qinqing.policies.services.matching import enterprise_rematch
+
+    spot = Enterprise.objects.get(credit_code=SCENIC_SPOT_CODE)
+    labels = dict(EnterpriseLabel.objects.filter(enterprise=spot).values_list("key", "value"))
+    enterprise_set_labels(actor=None, enterprise=spot, labels={**labels, "scenic_grade": SCENIC_GRADE})
+    # Rated by the province last month; the registry records when the grade was awarded.
+    rated = today - dt.timedelta(days=30)
     with transaction.atomic():
-        orgs = _seed_organisations()
-        say(f"organisations: {len(orgs)}")
-    _seed_star_enterprises(orgs)
-    count = _seed_generated_enterprises(orgs, enterprises - len(STAR_ENTERPRISES), seed=seed, say=say)
-    say(f"enterprises: {count + len(STAR_ENTERPRISES)}")
-    with transaction.atomic():
-        _seed_users(orgs)
+        EnterpriseLabel.objects.filter(enterprise=spot, key="scenic_grade").update(since=rated)
         audit_record(
             actor=None,
-            action="demo.seed",
-            object_type="demo.city",
-            object_id=CITY_CODE,
-            organisation=orgs[CITY_CODE],
-            after={"enterprises": count + len(STAR_ENTERPRISES), "users": len(DEMO_USERS)},
+            action="enterprise.labels_dated",
+            obj=spot,
+            organisation=spot.region_id,
+            after={"scenic_grade": rated},
         )
-    say(f"users: {len(DEMO_USERS)}")
-    say(f"policies: {_seed_policies()}")
-
-
-def _seed_policies() -> int:
-    """The policy of the headline story, issued by the tourism bureau's demo officer."""
-    from qinqing.policies.services import policy_create, policy_publish
-
-    officer = User.objects.get(username="jingban")
-    policy = policy_create(
-        actor=officer,
-        department=Organisation.objects.get(code="wlj"),
-        code="wlj-scenic-grade",
-        title="A级旅游景区创建奖励",
-        summary="对新评定为国家3A级及以上的旅游景区给予一次性奖励。",
-        basis_number="泉政办〔2025〕18号",
-        basis_title="泉州市人民政府办公室关于促进文旅经济高质量发展的若干措施",
-        basis_text="第五条：对新评定为国家5A、4A、3A级旅游景区的，分别给予200万元、100万元、60万元一次性奖励。",
-        valid_from=dt.date(2026, 1, 1),
-        valid_until=dt.date(2026, 12, 31),
-        budget_total=Decimal("5000000"),
-        materials=[
-            {"key": "grade_certificate", "name": "A级旅游景区评定文件", "accepted": ["pdf", "jpg", "png"]}
-        ],
-        rule={
-            "conditions": {
-                "all": [
-                    {"attr": "status", "op": "eq", "value": "active"},
-                    {"attr": "region_code", "op": "prefix", "value": "3505"},
-                    {
-                        "label": "scenic_grade",
-                        "op": "in",
-                        "value": ["3A", "4A", "5A"],
-                        "clause": {"document": "泉政办〔2025〕18号", "text": "第五条"},
-                    },
-                ]
-            },
-            "award": {
-                "kind": "tiered",
-                "label": "scenic_grade",
-                "tiers": [
-                    {"value": "3A", "amount": "600000"},
-                    {"value": "4A", "amount": "1000000"},
-                    {"value": "5A", "amount": "2000000"},
-                ],
-            },
-        },
-    )
-    # Published as on the first day of its window, so the demo seeds the same whatever the date.
-    policy_publish(actor=officer, policy=policy, today=dt.date(2026, 1, 1))
-    return 1
+    enterprise_rematch(enterprise_id=spot.pk)
 
 
 def _seed_organisations() -> dict[str, Organisation]:
@@ -342,11 +499,12 @@ def _seed_generated_enterprises(
     return made
 
 
-def _seed_users(orgs: dict[str, Organisation]) -> None:
+def _seed_users(orgs: dict[str, Organisation]) -> dict[str, User]:
+    """The demo logins. The password is hashed once and the hash shared: every demo user
+    has the same published password, and hashing it once per user would cost seconds."""
+    users: dict[str, User] = {}
     for spec in DEMO_USERS:
-        user = user_create(
-            actor=None, username=spec.username, password=DEMO_PASSWORD, display_name=spec.display_name
-        )
+        user = user_create(actor=None, username=spec.username, password=None, display_name=spec.display_name)
         if spec.where.startswith("enterprise:"):
             enterprise = Enterprise.objects.get(credit_code=spec.where.split(":", 1)[1])
             role_assign(actor=None, user=user, role=spec.role, enterprise=enterprise)
@@ -354,6 +512,17 @@ def _seed_users(orgs: dict[str, Organisation]) -> None:
             role_assign(actor=None, user=user, role=spec.role, organisation=orgs[spec.where])
         if spec.role == Role.ADMIN:
             User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+        users[spec.username] = user
+    User.objects.filter(pk__in=[u.pk for u in users.values()]).update(password=make_password(DEMO_PASSWORD))
+    audit_record(
+        actor=None,
+        action="demo.passwords",
+        object_type="demo.city",
+        object_id=CITY_CODE,
+        organisation=orgs[CITY_CODE],
+        after={"users": sorted(users)},
+    )
+    return users
 
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "city_exists", "logins", "seed_demo"]
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "STORY_OFFICIALS", "city_exists", "logins", "seed_demo"]
