@@ -494,6 +494,18 @@ def test_case_page_keeps_officials_names_out(client, world):
             assert official.get_full_name() not in html
 
 
+def test_case_page_query_count_does_not_grow_with_materials_and_steps(client, world, export_policy):
+    _login(client, world.spot_user).post(f"/policies/{export_policy.public_id}/apply/", _good_application())
+    case = Case.objects.get(policy=export_policy)
+    url = f"/policies/cases/{case.public_id}/"
+    client.get(url)
+    few = _count_queries(client, url)
+    case_return(actor=world.officer, case=case, request="请补充。")
+    client.post(f"/policies/cases/{case.public_id}/answer/", {"answer": "已补充", "material_customs": _pdf()})
+    case_approve(actor=world.officer, case=case)
+    assert _count_queries(client, url) == few
+
+
 def test_download_is_an_attachment_never_inline(client, world, export_policy):
     _login(client, world.spot_user).post(f"/policies/{export_policy.public_id}/apply/", _good_application())
     material = CaseMaterial.objects.get()
