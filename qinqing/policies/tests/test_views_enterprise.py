@@ -666,3 +666,31 @@ def test_notice_objection_needs_csrf(world, noticed):
     )
     assert response.status_code == 403
     assert not Objection.objects.exists()
+
+
+def test_a_refused_objection_to_a_notice_on_another_page_keeps_its_text(client, world, noticed, monkeypatch):
+    from qinqing.policies.models import Invitation
+    from qinqing.policies.views import notices
+
+    from .workflow import scenic_spot
+
+    # Given two awards under notice, one per page
+    scenic_spot(world.city.other_enterprise)
+    other_user = _other_enterprise_user(world)
+    world.invite()
+    invitation = Invitation.objects.get(policy=world.policy, enterprise=world.city.other_enterprise)
+    second = case_approve(
+        actor=world.officer, case=invitation_confirm(actor=other_user, invitation=invitation)
+    )
+    monkeypatch.setattr(notices, "PAGE_SIZE", 1)
+    # When a visitor objects to the second without a contact
+    prefix = f"n-{second.public_id}"
+    response = client.post(
+        f"/policies/notices/{second.public_id}/objection/", {f"{prefix}-text": "第二家有异议"}
+    )
+    # Then its form comes back open, with the text, though the list's first page shows the other
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "第二家有异议" in html
+    assert second.reference in html
+    assert noticed.reference in html

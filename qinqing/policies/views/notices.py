@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from qinqing.common.errors import ApplicationError
+from qinqing.policies.models import Case
 from qinqing.policies.selectors import award_notices
 from qinqing.policies.services.cases import objection_lodge
 from qinqing.policies.summaries import yuan
@@ -49,7 +50,7 @@ def _page(
     request: HttpRequest,
     *,
     bound: NoticeObjectionForm | None = None,
-    bound_id: uuid.UUID | None = None,
+    bound_case: Case | None = None,
     status: int = 200,
 ) -> HttpResponse:
     anonymous = not request.user.is_authenticated
@@ -58,10 +59,13 @@ def _page(
     for case in page.object_list:
         form = (
             bound
-            if bound is not None and case.public_id == bound_id
+            if bound is not None and bound_case is not None and case.pk == bound_case.pk
             else NoticeObjectionForm(anonymous=anonymous, prefix=f"n-{case.public_id}")
         )
         rows.append({"case": case, "award": yuan(case.award), "form": form, "open": form is bound})
+    if bound is not None and bound_case is not None and not any(r["open"] for r in rows):
+        # The notice objected to is on another page: it comes first, with what was typed.
+        rows.insert(0, {"case": bound_case, "award": yuan(bound_case.award), "form": bound, "open": True})
     return render(
         request,
         "policies/notices/list.html",
@@ -96,7 +100,7 @@ def notice_objection(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
                     form.add_error(field if field in form.fields else None, str(error))
             if not exc.fields:
                 form.add_error(None, str(exc.message))
-            return _page(request, bound=form, bound_id=public_id, status=exc.http_status)
+            return _page(request, bound=form, bound_case=case, status=exc.http_status)
         messages.success(
             request,
             _(
@@ -105,4 +109,4 @@ def notice_objection(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
             % {"enterprise": case.enterprise.name},
         )
         return HttpResponseRedirect(reverse("policies:notices"))
-    return _page(request, bound=form, bound_id=public_id, status=400)
+    return _page(request, bound=form, bound_case=case, status=400)
