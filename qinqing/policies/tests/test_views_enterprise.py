@@ -408,6 +408,10 @@ def test_applying_twice_points_to_the_existing_case(client, world, export_policy
     assert response.status_code == 409
     assert f"/policies/cases/{case.public_id}/" in response.content.decode()
     assert Case.objects.filter(policy=export_policy).count() == 1
+    # Coming back to the form later: the existing case instead of a form that would fail.
+    html = client.get(f"/policies/{export_policy.public_id}/apply/").content.decode()
+    assert f"/policies/cases/{case.public_id}/" in html
+    assert 'data-testid="apply-submit"' not in html
 
 
 def test_a_proactive_policy_has_no_application_form(client, world):
