@@ -42,6 +42,11 @@ ENTRIES: list[NavEntry] = [
     NavEntry("supervision:policy_overdue", _("Policy cases under supervision"), frozenset({Role.SUPERVISOR})),
     NavEntry("deadlines:alerts", _("Alerts"), _ALL_GOV),
     NavEntry(
+        "payments:list",
+        _("Payments"),
+        frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR, Role.ADMIN}),
+    ),
+    NavEntry(
         "integrity:mine",
         _("My declared relations"),
         frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.COMMITTEE}),

@@ -9,7 +9,7 @@ from qinqing.payments.services import payment_send
 
 from .factories import instruct
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("qinqing.payments.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
