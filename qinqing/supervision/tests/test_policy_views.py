@@ -99,7 +99,7 @@ def test_the_late_list_links_each_case_and_exports_the_same_rows(client, two_cas
     assert "已逾期" in html  # overdue
     sheet = _book(client.get(reverse("supervision:policy_overdue_export"))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][1] == "案件编号"
+    assert rows[0][1] == "办件编号"
     assert [r[1] for r in rows[1:]] == [two_cases.drc_case.reference]
     assert rows[1][3] == two_cases.drc_case.enterprise.name
     assert rows[1][4] == "市发改委"
