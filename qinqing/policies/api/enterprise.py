@@ -293,8 +293,11 @@ def _detail(case: Case) -> dict[str, Any]:
         ],
         "materials": [material_out(case, m, enterprise=True) for m in case.materials.all()],
         "returns": [return_out(r) for r in case.returns.all()],
-        # The public's objections during the notice: what and when, not who.
-        "objections": [objection_out(o, names=False) for o in case.objections.all()],
+        # The enterprise's own objections; the public's during the notice stay with the
+        # officials (their grounds may name whoever lodged them).
+        "objections": [
+            objection_out(o, names=False) for o in case.objections.all() if o.kind == ObjectionKind.APPEAL
+        ],
         "can_withdraw": case.status in (CaseStatus.IN_REVIEW, CaseStatus.RETURNED),
         "can_answer": case.status == CaseStatus.RETURNED,
         "can_object": case.status == CaseStatus.REJECTED

@@ -687,3 +687,54 @@ def test_money_is_never_a_float_in_any_answer(world: World) -> None:
 
 def as_text(response: Any) -> str:
     return str(response.content.decode())
+
+
+# --- Query counts: the busy lists cost the same for one row as for many ---------------------
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm: the token's first use is recorded, caches filled
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(ctx.captured_queries)
+
+
+def _more_cases(world: World, n: int) -> None:
+    """n more enterprises of the spot's user, each with a confirmed case."""
+    from qinqing.enterprises.tests.factories import EnterpriseFactory
+
+    from .workflow import scenic_spot
+
+    for _ in range(n):
+        enterprise = scenic_spot(EnterpriseFactory(region=world.city.district), "4A")
+        give_role(world.spot_user, Role.ENTERPRISE, enterprise=enterprise)
+    world.invite()
+    for invitation in Invitation.objects.filter(status=InvitationStatus.OPEN):
+        invitation_confirm(actor=world.spot_user, invitation=invitation)
+
+
+@pytest.mark.parametrize("path", ["mine/cases", "mine/invitations", "mine/policies", "notices"])
+def test_enterprise_and_public_lists_have_pinned_query_counts(world: World, path: str) -> None:
+    world.policy.steps = NOTICE_STEPS
+    world.policy.save(update_fields=["steps"])
+    case_approve(actor=world.officer, case=confirmed(world))
+    client = bearer(world.spot_user)
+    one = _queries(client, f"{BASE}/{path}")
+    _more_cases(world, 3)
+    for case in Case.objects.filter(current_step=0):
+        case_approve(actor=world.officer, case=case)
+    client = bearer(world.spot_user)
+    assert _queries(client, f"{BASE}/{path}") == one
+
+
+def test_queue_has_a_pinned_query_count(world: World) -> None:
+    confirmed(world)
+    one = _queries(bearer(world.officer), f"{BASE}/cases/queue")
+    _more_cases(world, 3)
+    client = bearer(world.officer)
+    assert client.get(f"{BASE}/cases/queue").json()["count"] == 4
+    assert _queries(client, f"{BASE}/cases/queue") == one
