@@ -18,6 +18,7 @@ from qinqing.accounts.tests.factories import UserFactory, give_role
 from qinqing.deadlines.models import LadderOverride
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.tests.factories import EnterpriseFactory
+from qinqing.integrity.services import relation_declare
 from qinqing.payments.models import PaymentInstruction
 from qinqing.payments.services import payment_send
 from qinqing.policies.ladders import STEP_DEADLINE_KIND
@@ -482,3 +483,15 @@ def test_case_page_query_count_is_bounded(client, world, django_assert_max_num_q
     client.get(_case_url(case))
     with django_assert_max_num_queries(16):
         assert client.get(_case_url(case)).status_code == 200
+
+
+def test_recusal_shows_the_refusal_and_a_post_is_refused(client, world):
+    # Given the officer declared that a relative works at the scenic spot
+    relation_declare(actor=world.officer, enterprise=world.spot, kind="relative_employee")
+    case = _confirmed(world)
+    html = _login(client, world.officer).get(_case_url(case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="approve-form"' not in html
+    assert "declared a relation" in html
+    response = client.post(_case_url(case, "approve"), {"revision": case.revision}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
+    assert refreshed(case).current_step == 0
