@@ -414,6 +414,7 @@ def main() -> None:
     # As `./run serve` runs locally: plain HTTP, static files from the app folders.
     os.environ.update(_server_env())
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    (Path(os.environ["QINQING_VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
     _common.setup_django()
     print(f"API benchmark on {url.rsplit('@', 1)[-1]} ({os.cpu_count()} CPUs)", flush=True)
     figures: dict[str, Any] = {"load_average_start": round(os.getloadavg()[0], 1)}
