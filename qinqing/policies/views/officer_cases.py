@@ -469,6 +469,9 @@ def _case_context(
             }
         )
     steps = list(case.steps.all())
+    material_names = {
+        str(m.get("key")): str(m.get("name")) for m in case.policy.materials if isinstance(m, dict)
+    }
     return {
         "case": case,
         "enterprise": case.enterprise,
@@ -482,7 +485,9 @@ def _case_context(
         "reserved": yuan(case.reserved),
         "trace": ((case.explanation or {}).get("award") or {}).get("trace") or {},
         "facts": sorted((case.facts or {}).items()),
-        "materials": list(case.materials.all()),
+        "materials": [
+            {"material": m, "name": material_names.get(m.key, m.key)} for m in case.materials.all()
+        ],
         "steps": [{"step": s, "label": step_label(s), "pauses": _pauses(s)} for s in steps],
         "open_step": step,
         "open_step_label": step_label(step) if step else "",
