@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.audit.services import audit_record
-from qinqing.common.errors import InvalidTransition
+from qinqing.common.errors import InvalidTransition, PermissionDenied
 from qinqing.enterprises.models import Enterprise
 from qinqing.policies.models import (
     OPEN_OR_DECIDED,
@@ -35,7 +35,7 @@ from qinqing.policies.models import (
 )
 from qinqing.policies.rules import Rule, award_expression, eligible_q, parse_rule
 from qinqing.policies.rules.compile import MONEY
-from qinqing.policies.services.catalogue import current_version
+from qinqing.policies.services.catalogue import can_write_policies, current_version
 
 
 def policy_period(policy: Policy, on: dt.date) -> str:
@@ -88,7 +88,12 @@ def policy_match(*, actor: Any, policy: Policy, on: dt.date | None = None) -> in
     """
     on = on or timezone.localdate()
     with transaction.atomic(durable=True):
-        locked = Policy.objects.select_for_update().get(pk=policy.pk)
+        locked = Policy.objects.select_for_update().select_related("department").get(pk=policy.pk)
+        # A person must be a writer of the issuing department; None is the system's job.
+        if actor is not None and not can_write_policies(actor, locked.department):
+            raise PermissionDenied(
+                _("Only an officer or the head of the issuing department may match its policies.")
+            )
         version = current_version(locked)
         rule = parse_rule(version.rule)
         if not _matchable(locked, rule, on):

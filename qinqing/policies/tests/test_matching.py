@@ -112,3 +112,12 @@ def test_a_label_change_in_the_registry_enqueues_a_rematch(
     assert DBTaskResult.objects.filter(
         task_path__endswith="rematch_enterprise", args_kwargs__kwargs__enterprise_id=late.pk
     ).exists()
+
+
+def test_only_the_issuing_department_matches(world: World) -> None:
+    from qinqing.common.errors import PermissionDenied
+
+    for outsider in (world.city.other_officer, world.city.supervisor, world.spot_user):
+        with pytest.raises(PermissionDenied):
+            policy_match(actor=outsider, policy=world.policy)
+    assert policy_match(actor=None, policy=world.policy) == 1
