@@ -299,6 +299,7 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             },
             budget="3000000",
             cap="20000",
+            materials=[_pdf("registration", "科技型中小企业入库登记编号", required=False)],
         )
     )
 
@@ -331,6 +332,7 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             },
             budget="10000000",
             cap="100000",
+            materials=[_pdf("statistics", "纳入规模以上工业统计的证明", required=False)],
         )
     )
     d = doc("泉工信〔{y}〕88号")
@@ -355,6 +357,7 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             },
             budget="5000000",
             cap="500000",
+            materials=[_pdf("certificate", "专精特新“小巨人”企业认定文件", required=False)],
         )
     )
     p.append(
@@ -378,6 +381,7 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             },
             budget="8000000",
             cap="200000",
+            materials=[_pdf("certificate", "专精特新中小企业认定文件", required=False)],
         )
     )
     d = doc("泉政文〔{y}〕66号")
@@ -603,6 +607,7 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             },
             budget="3000000",
             cap="50000",
+            materials=[_pdf("customs", "首笔出口报关单", required=False)],
         )
     )
     p.append(
@@ -710,6 +715,7 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             },
             budget="1500000",
             cap="300000",
+            materials=[_pdf("certificate", "中华老字号认定证书", required=False)],
         )
     )
     p.append(
