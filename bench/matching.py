@@ -288,6 +288,20 @@ def bench_full(
 # --- (b) publishing one new policy -----------------------------------------------------------
 
 
+def _jit_ms(queryset: Any) -> float:
+    """How long PostgreSQL's JIT compilation took in one EXPLAIN ANALYZE of the SELECT."""
+    import re
+
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    match = re.search(r"Timing: .*Total ([0-9.]+) ms", plan)
+    return round(float(match.group(1)), 1) if match else 0.0
+
+
 def bench_publish(dept: Any, admin: Any, on: dt.date, explain: bool) -> dict[str, Any]:
     from django.db import connection, transaction
 
@@ -301,6 +315,7 @@ def bench_publish(dept: Any, admin: Any, on: dt.date, explain: bool) -> dict[str
     invited: dict[str, int] = {}
     hand: dict[str, float] = {}
     match_only: dict[str, float] = {}
+    jit: dict[str, float] = {}
     slowest: tuple[float, Any] | None = None
     for n, shape in enumerate(fresh):
         shape.code = f"new-{n}"
@@ -334,6 +349,12 @@ def bench_publish(dept: Any, admin: Any, on: dt.date, explain: bool) -> dict[str
             )
             hand[shape.title] = time.perf_counter() - started
             transaction.set_rollback(True)
+        if connection.vendor == "postgresql":
+            # The rolled-back rows leave dead index entries under this policy, which the
+            # service's NOT EXISTS would wade through: clear them, as for a new policy.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM policies_invitation")
+            jit[shape.title] = _jit_ms(matches_queryset(policy, version, parse_rule(version.rule), on))
         started = time.perf_counter()
         policy = policy_publish(actor=admin, policy=policy, today=on)
         published = time.perf_counter()
@@ -366,6 +387,7 @@ def bench_publish(dept: Any, admin: Any, on: dt.date, explain: bool) -> dict[str
         "publish_match_ms_by_shape": {k: round(v * 1000, 1) for k, v in per_shape.items()},
         "publish_invited_by_shape": invited,
         "publish_match_only_ms_by_shape": {k: round(v * 1000, 1) for k, v in match_only.items()},
+        "publish_select_jit_ms_by_shape": jit,
         "publish_hand_sql_ms_by_shape": {k: round(v * 1000, 1) for k, v in hand.items()},
         "publish_match_ms_median": round(statistics.median(times) * 1000, 1),
         "publish_match_ms_max": round(max(times) * 1000, 1),
@@ -439,6 +461,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="rounds of part (a), alternating")
     parser.add_argument("--sample", type=int, default=5000, help="enterprises for the evaluator")
     parser.add_argument("--rematch-runs", type=int, default=200)
+    parser.add_argument("--parts", default="abc", help="which parts to run (SQLite: a only)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     args = parser.parse_args()
     enterprises = args.enterprises or (100_000 if args.sqlite else 1_000_000)
@@ -447,6 +470,8 @@ def main() -> None:
     _common.setup_django()
     from django.db import connection
     from django.utils import timezone
+
+    from qinqing.policies.services.matching import policy_match
 
     on = timezone.localdate()
     figures: dict[str, Any] = {
@@ -465,11 +490,17 @@ def main() -> None:
         print(f"loaded {enterprises:,} enterprises and {labels:,} labels in {seconds:.1f} s", flush=True)
         policies = _policies(dept, data.shapes(connection.vendor, on), on)
         figures |= {"policies": len(policies), "labels": labels, "load_s": round(seconds, 1)}
-        print(f"(a) full re-match, {len(policies)} policies × {enterprises:,} enterprises", flush=True)
-        figures |= bench_full(policies, on, enterprises, args.rounds, args.sample)
-        if not args.sqlite:
+        if "a" in args.parts:
+            print(f"(a) full re-match, {len(policies)} policies × {enterprises:,} enterprises", flush=True)
+            figures |= bench_full(policies, on, enterprises, args.rounds, args.sample)
+        elif "b" in args.parts or "c" in args.parts:
+            # (b) and (c) run with every policy's matches in place, as after (a).
+            for policy, _version, _shape in policies:
+                policy_match(actor=None, policy=policy, on=on)
+        if not args.sqlite and "b" in args.parts:
             print("(b) publishing one new policy, matched over every enterprise", flush=True)
             figures |= bench_publish(dept, admin, on, explain=True)
+        if not args.sqlite and "c" in args.parts:
             print("(c) one enterprise's figures change, re-matched against every policy", flush=True)
             figures |= bench_rematch(enterprises, args.rematch_runs, on)
     finally:
@@ -483,11 +514,13 @@ def main() -> None:
         "full_speedup_over_evaluator": f">= {GOAL_EVALUATOR_SPEEDUP}",
     }
     met = {
-        "full_within_1_5x_hand_sql": figures["full_ratio_to_hand_sql"] <= GOAL_SQL_RATIO
+        "full_within_1_5x_hand_sql": "full_ratio_to_hand_sql" in figures
+        and figures["full_ratio_to_hand_sql"] <= GOAL_SQL_RATIO
         and figures["full_same_rows_as_hand_sql"],
-        "full_15x_faster_than_evaluator": figures["full_speedup_over_evaluator"] >= GOAL_EVALUATOR_SPEEDUP,
+        "full_15x_faster_than_evaluator": figures.get("full_speedup_over_evaluator", 0)
+        >= GOAL_EVALUATOR_SPEEDUP,
     }
-    if not args.sqlite:
+    if not args.sqlite and "b" in args.parts and "c" in args.parts:
         goals |= {
             "publish_match_ms_max": f"< {GOAL_PUBLISH_MS}",
             "rematch_p95_ms": f"< {GOAL_REMATCH_P95_MS}",
