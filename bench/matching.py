@@ -87,10 +87,25 @@ def _load(enterprises: int, region_id: int) -> float:
 
     started = time.perf_counter()
     vendor = connection.vendor
+    tables = ("enterprises_enterprise", "enterprises_enterpriselabel")
     with connection.cursor() as cursor:
+        # PostgreSQL: the secondary indexes (not those behind constraints) are dropped
+        # during the load and built again after it, which is several times faster.
+        rebuild: list[str] = []
+        if vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+                [list(tables)],
+            )
+            for name, definition in cursor.fetchall():
+                cursor.execute(f'DROP INDEX "{name}"')
+                rebuild.append(definition)
         cursor.execute(data.enterprise_insert_sql(vendor, enterprises, region_id))
         for key, multiplier, share, values in data.LABELS:
             cursor.execute(data.label_insert_sql(key, multiplier, share, values))
+        for definition in rebuild:
+            cursor.execute(definition)
         cursor.execute("ANALYZE")
     return time.perf_counter() - started
 
@@ -509,26 +524,25 @@ def main() -> None:
     figures["load_average_end"] = round(os.getloadavg()[0], 1)
     figures |= _common.peak_memory_mb()
     full_size = enterprises >= (100_000 if args.sqlite else 1_000_000)
-    goals: dict[str, Any] = {
-        "full_ratio_to_hand_sql": f"<= {GOAL_SQL_RATIO}",
-        "full_speedup_over_evaluator": f">= {GOAL_EVALUATOR_SPEEDUP}",
-    }
-    met = {
-        "full_within_1_5x_hand_sql": "full_ratio_to_hand_sql" in figures
-        and figures["full_ratio_to_hand_sql"] <= GOAL_SQL_RATIO
-        and figures["full_same_rows_as_hand_sql"],
-        "full_15x_faster_than_evaluator": figures.get("full_speedup_over_evaluator", 0)
-        >= GOAL_EVALUATOR_SPEEDUP,
-    }
-    if not args.sqlite and "b" in args.parts and "c" in args.parts:
+    goals: dict[str, Any] = {}
+    met: dict[str, bool] = {}
+    if "a" in args.parts:
         goals |= {
-            "publish_match_ms_max": f"< {GOAL_PUBLISH_MS}",
-            "rematch_p95_ms": f"< {GOAL_REMATCH_P95_MS}",
+            "full_ratio_to_hand_sql": f"<= {GOAL_SQL_RATIO}",
+            "full_speedup_over_evaluator": f">= {GOAL_EVALUATOR_SPEEDUP}",
         }
         met |= {
-            "publish_under_150ms": full_size and figures["publish_match_ms_max"] < GOAL_PUBLISH_MS,
-            "rematch_p95_under_5ms": figures["rematch_p95_ms"] < GOAL_REMATCH_P95_MS,
+            "full_within_1_5x_hand_sql": figures["full_ratio_to_hand_sql"] <= GOAL_SQL_RATIO
+            and figures["full_same_rows_as_hand_sql"],
+            "full_15x_faster_than_evaluator": figures["full_speedup_over_evaluator"]
+            >= GOAL_EVALUATOR_SPEEDUP,
         }
+    if not args.sqlite and "b" in args.parts:
+        goals["publish_match_ms_max"] = f"< {GOAL_PUBLISH_MS}"
+        met["publish_under_150ms"] = full_size and figures["publish_match_ms_max"] < GOAL_PUBLISH_MS
+    if not args.sqlite and "c" in args.parts:
+        goals["rematch_p95_ms"] = f"< {GOAL_REMATCH_P95_MS}"
+        met["rematch_p95_under_5ms"] = figures["rematch_p95_ms"] < GOAL_REMATCH_P95_MS
     if not full_size:
         goals["note"] = "scaled down: the goals are for 1,000,000 enterprises (SQLite: 100,000)"
     _common.report(figures, goals, met)
