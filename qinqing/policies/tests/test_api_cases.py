@@ -738,3 +738,27 @@ def test_queue_has_a_pinned_query_count(world: World) -> None:
     client = bearer(world.officer)
     assert client.get(f"{BASE}/cases/queue").json()["count"] == 4
     assert _queries(client, f"{BASE}/cases/queue") == one
+
+
+def test_notice_objection_from_a_browser_session_needs_its_csrf_token(world: World) -> None:
+    case = _under_notice(world)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.city.other_officer)
+    response = post_json(client, f"{BASE}/notices/{case.public_id}/objections", {"text": "复核"})
+    assert response.status_code == 403
+    assert not Objection.objects.exists()
+
+
+def test_a_user_of_several_enterprises_says_which_applies(world: World, rd_policy: Any) -> None:
+    give_role(world.spot_user, Role.ENTERPRISE, enterprise=world.city.other_enterprise)
+    client = as_user(world.spot_user)
+    url = f"{BASE}/{rd_policy.public_id}/apply"
+    facts = json.dumps({"rd_expense": "1000"})
+    response = client.post(url, {"facts": facts, "audit": pdf()})
+    assert response.status_code == 400
+    assert "enterprise" in response.json()["error"]["fields"]
+    response = client.post(
+        url, {"facts": facts, "audit": pdf(), "enterprise": str(world.city.other_enterprise.public_id)}
+    )
+    assert response.status_code == 201
+    assert response.json()["enterprise"] == str(world.city.other_enterprise.public_id)
