@@ -1,8 +1,11 @@
-"""Loads the demo city: organisations, enterprises and one user per role.
+"""Loads the demo city: organisations, enterprises, the demo logins (officers and a head
+for each department issuing policies, the story's enterprise users, a committee member,
+supervisors, an admin), twenty policies (`catalogue.py`) and half a year of their cases
+(`history.py`), then leaves the 3A story ready to walk.
 
-Idempotent by construction: `seed_demo(if_empty=True)` does nothing when the city
-exists. Enterprises are generated in batches so the same command scales to 1,000,000
-for benchmarks (`./run manage seed_demo --enterprises 1000000`).
+`seed_demo --if-empty` does nothing when the city exists (the command checks first).
+Enterprises are generated in batches so the same command scales to 1,000,000 for
+benchmarks (`./run manage seed_demo --enterprises 1000000`).
 """
 
 from __future__ import annotations
