@@ -136,6 +136,11 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # JIT compilation costs seconds on the rule-compiled matching queries and the
+        # work-queue joins and saves nothing on queries this short (bench/matching.py).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
     # One test database per process, so that concurrent test runs never share one.
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("POSTGRES_TEST_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}")

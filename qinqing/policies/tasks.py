@@ -21,10 +21,16 @@ def notify_invitations(policy_id: int, batch: str) -> int:
 
 @task(queue_name="default")
 def match_policy(policy_id: int) -> int:
-    from .models import Policy
-    from .services.matching import policy_match
+    """Invite the enterprises that qualify for a newly published policy (a policy whose
+    window has not begun, or that was withdrawn meanwhile, invites nobody)."""
+    from django.utils import timezone
 
-    policy = Policy.objects.get(pk=policy_id)
+    from .models import Policy
+    from .services.matching import policy_in_force, policy_match
+
+    policy = Policy.objects.filter(pk=policy_id).first()
+    if policy is None or not policy_in_force(policy, timezone.localdate()):
+        return 0
     return policy_match(actor=None, policy=policy)
 
 

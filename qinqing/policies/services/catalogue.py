@@ -266,6 +266,9 @@ def policy_publish(*, actor: Any, policy: Policy, today: dt.date | None = None) 
         locked.save(update_fields=["status", "published_at", "updated_at"])
         version.published_at = now
         version.save(update_fields=["published_at"])
+        if locked.mode == PolicyMode.PROACTIVE and not parse_rule(version.rule).facts:
+            # 政策找企: the enterprises that qualify are invited as soon as it is out.
+            transaction.on_commit(lambda: _enqueue_match(locked.pk))
         audit_record(
             actor=actor,
             action="policy.publish",
@@ -275,6 +278,12 @@ def policy_publish(*, actor: Any, policy: Policy, today: dt.date | None = None) 
             after={"status": PolicyStatus.PUBLISHED, "version": version.number},
         )
     return locked
+
+
+def _enqueue_match(policy_id: int) -> None:
+    from qinqing.policies.tasks import match_policy
+
+    match_policy.enqueue(policy_id=policy_id)
 
 
 def policy_withdraw(*, actor: Any, policy: Policy, reason: str = "") -> Policy:

@@ -3,19 +3,21 @@
 `policy_match` compiles the policy's rule to one query and writes every new match as
 an invitation with its award in ONE `INSERT … SELECT` (PostgreSQL and SQLite alike):
 no enterprise passes through Python. `enterprise_rematch` does the converse for one
-enterprise whose figures changed: one query evaluates it against every policy.
+enterprise whose figures changed, with the reference evaluator (one enterprise: no
+loop over enterprises).
 Notifying the invited enterprises' users is a job, enqueued after commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,8 +35,9 @@ from qinqing.policies.models import (
     PolicyStatus,
     PolicyVersion,
 )
-from qinqing.policies.rules import Rule, award_expression, eligible_q, parse_rule
+from qinqing.policies.rules import Rule, award_expression, eligible_q, evaluate, parse_rule
 from qinqing.policies.rules.compile import MONEY
+from qinqing.policies.rules.evaluate import enterprise_labels
 from qinqing.policies.services.catalogue import can_write_policies, current_version
 
 
@@ -144,42 +147,44 @@ def _enqueue_notify(policy_id: int, batch: str) -> None:
     notify_invitations.enqueue(policy_id=policy_id, batch=batch)
 
 
-def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list[Invitation]:
-    """Re-match one enterprise against every matchable policy after its figures changed.
+@functools.lru_cache(maxsize=4096)
+def _published_rule(version_id: int, published_at: dt.datetime | None) -> Rule:
+    """A published version's rule never changes (an edit adds a version), so its parse is
+    kept; the publication time is part of the key because a draft's rule, edited in place,
+    becomes published under the same id."""
+    version = PolicyVersion.objects.get(pk=version_id)
+    return parse_rule(version.rule)
 
-    One query evaluates the enterprise under every policy at once (a boolean and an award
-    per policy); new matches become invitations. Returns the invitations created.
+
+def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list[Invitation]:
+    """Re-match one enterprise against every matchable policy after its figures changed;
+    new matches become invitations. Returns the invitations created.
+
+    One enterprise, so the reference evaluator decides (`rules.evaluate`, which the
+    compiled query is property-tested against), with each published rule parsed once
+    per process: a handful of queries whatever the number of policies.
     """
     on = on or timezone.localdate()
     policies = Policy.objects.filter(
         status=PolicyStatus.PUBLISHED, valid_from__lte=on, valid_until__gte=on
     ).prefetch_related("versions")
-    compiled: list[tuple[Policy, PolicyVersion, Rule]] = []
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).prefetch_related("labels").first()
+    if enterprise is None:
+        return []
+    labels = enterprise_labels(enterprise)
+    now = timezone.now()
+    candidates: list[tuple[Policy, PolicyVersion, Decimal]] = []
     for policy in policies:
         version = current_version(policy)
-        rule = parse_rule(version.rule)
-        if not rule.facts:
-            compiled.append((policy, version, rule))
-    if not compiled:
-        return []
-    annotations: dict[str, Any] = {}
-    for policy, _version, rule in compiled:
-        annotations[f"ok_{policy.pk}"] = ExpressionWrapper(
-            eligible_q(rule, on=on), output_field=BooleanField()
-        )
-        award = award_expression(rule.award)
+        rule = _published_rule(version.pk, version.published_at)
+        if rule.facts:
+            continue
+        decision = evaluate(rule, enterprise, on=on, labels=labels)
+        award = decision.award
         if policy.cap_per_enterprise is not None:
-            award = Least(award, policy.cap_per_enterprise, output_field=MONEY)
-        annotations[f"award_{policy.pk}"] = award
-    row: dict[str, Any] | None = Enterprise.objects.filter(pk=enterprise_id).values(**annotations).first()  # type: ignore[assignment]
-    if row is None:
-        return []
-    now = timezone.now()
-    candidates = [
-        (policy, version, Decimal(row[f"award_{policy.pk}"]))
-        for policy, version, _rule in compiled
-        if row[f"ok_{policy.pk}"] and Decimal(row[f"award_{policy.pk}"] or 0) > 0
-    ]
+            award = min(award, policy.cap_per_enterprise)
+        if decision.eligible and award > 0:
+            candidates.append((policy, version, award))
     if not candidates:
         return []
     held = set(

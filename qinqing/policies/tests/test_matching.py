@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -121,3 +122,18 @@ def test_only_the_issuing_department_matches(world: World) -> None:
         with pytest.raises(PermissionDenied):
             policy_match(actor=outsider, policy=world.policy)
     assert policy_match(actor=None, policy=world.policy) == 1
+
+
+def test_publishing_enqueues_the_match(city, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from django_tasks_db.models import DBTaskResult
+
+    from qinqing.policies.tasks import match_policy
+
+    with django_capture_on_commit_callbacks(execute=True):
+        policy = make_policy(
+            actor=city.officer, department=city.drc, publish=True, valid_from=dt.date(2026, 1, 1)
+        )
+    job = DBTaskResult.objects.get(task_path__endswith="match_policy")
+    assert job.args_kwargs["kwargs"] == {"policy_id": policy.pk}
+    scenic_spot(city.enterprise)
+    assert match_policy.call(policy_id=policy.pk) == 1
