@@ -122,8 +122,21 @@ def work_queue(user: Any) -> QuerySet[CaseStep]:
         .exclude(kind=StepKind.NOTICE)
         .exclude(Exists(acted))
         .select_related("case", "case__policy", "case__enterprise", "assignee")
+        # The queue shows none of the wide JSON and text columns: leave them in the table.
+        .defer(*_QUEUE_DEFERRED)
         .order_by("due_date", "started_at", "id")
     )
+
+
+_QUEUE_DEFERRED = (
+    "case__explanation",
+    "case__facts",
+    "case__steps_plan",
+    "case__policy__materials",
+    "case__policy__steps",
+    "case__policy__basis_text",
+    "case__policy__summary",
+)
 
 
 def award_notices(*, today: dt.date | None = None) -> QuerySet[Case]:
