@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qinqing.common.models import TimeStampedModel
 
@@ -39,7 +40,7 @@ class RelationState(models.TextChoices):
     """Filter values of the lists; derived from `ended_at`, not stored."""
 
     IN_FORCE = "in_force", _("In force")
-    ENDED = "ended", _("Ended")
+    ENDED = "ended", pgettext_lazy("declaration state", "Ended")
 
 
 class RelationDeclaration(TimeStampedModel):
