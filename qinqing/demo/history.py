@@ -283,14 +283,14 @@ def _pick_enterprise(ctx: Context, item: Planned, star_ids: set[int]) -> Enterpr
 
 
 def _actor_for(case: Any, step: Any) -> User:
-    """Who takes the step: its assignee if allowed, else the first official who may."""
-    from qinqing.policies.services.cases import eligible_step_actors, step_refusal
+    """Who takes the step: its assignee (chosen by the service among those who may act,
+    and checked again by the service when they act), else the first official who may."""
+    from qinqing.policies.services.cases import eligible_step_actors
 
-    if step.assignee is not None and step_refusal(step.assignee, case, step) is None:
+    if step.assignee is not None:
         return step.assignee
     for user in eligible_step_actors(case, step.role):
-        if step_refusal(user, case, step) is None:
-            return user
+        return user
     raise RuntimeError(f"no official may take step {step.key} of {case.reference}")
 
 

@@ -91,3 +91,11 @@ def test_enterprises_use_only_known_labels_and_the_two_the_demo_rules_read(demo)
     assert EnterpriseLabel.objects.filter(
         key="first_export", enterprise__name="晋江市源峰鞋材商贸有限公司"
     ).exists()
+
+
+def test_without_cases_the_policies_are_published_and_nobody_is_invited(demo):
+    from qinqing.policies.models import Case, Invitation, Policy, PolicyStatus
+
+    assert Policy.objects.filter(status=PolicyStatus.PUBLISHED).count() == 20
+    assert not Invitation.objects.exists()
+    assert not Case.objects.exists()
