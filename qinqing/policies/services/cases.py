@@ -697,7 +697,8 @@ def case_approve(*, actor: Any, case: Case, revision: int | None = None, comment
         _check_revision(locked, revision)
         if locked.status != CaseStatus.IN_REVIEW:
             raise InvalidTransition(
-                _("The case is “%(status)s”: there is no step to approve.") % {"status": locked.get_status_display()}
+                _("The case is “%(status)s”: there is no step to approve.")
+                % {"status": locked.get_status_display()}
             )
         step = _require_step_actor(actor, locked, open_step(locked))
         if step.kind == StepKind.NOTICE:

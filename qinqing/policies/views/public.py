@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from qinqing.common.errors import NotFound
-
 from qinqing.policies.models import Policy
 from qinqing.policies.selectors import policies_public, policy_public_get
 from qinqing.policies.services import current_version
