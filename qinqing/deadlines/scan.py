@@ -321,6 +321,11 @@ def _default_recipients(facts: AlertFacts, directory: _Directory) -> list[User]:
     return people
 
 
+def supervisors_covering(path: str) -> list[User]:
+    """Active supervisors whose reach covers the organisation at `path`."""
+    return _Directory().supervisors(path)
+
+
 def default_recipients(alert: Alert) -> list[User]:
     """Who hears of an alert when its kind names no one: the owner (or, without one,
     the department heads) for reminders and warnings; owner and heads for an alarm;

@@ -173,6 +173,16 @@ def step_refusal(user: Any, case: Case, step: CaseStep | None) -> str | None:
     return None
 
 
+def _require_department_official(actor: Any, case: Case, message: Any) -> User:
+    """An officer or head of the case's department (or above): the people who decide
+    objections and order payments. Admins and supervisors are not among them."""
+    user = _user(actor)
+    paths = scope_for(user).paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD)
+    if user is None or not any(case.organisation.path.startswith(p) for p in paths):
+        raise PermissionDenied(message)
+    return user
+
+
 def _require_step_actor(user: Any, case: Case, step: CaseStep | None) -> CaseStep:
     refusal = step_refusal(user, case, step)
     if refusal is not None:
@@ -183,16 +193,21 @@ def _require_step_actor(user: Any, case: Case, step: CaseStep | None) -> CaseSte
 
 def eligible_step_actors(case: Case, role: str, *, exclude: Iterable[int] = ()) -> list[User]:
     """Active holders of `role` at or above the case's department who may act on it."""
-    path = case.organisation.path
     barred = case_actor_ids(case) | related_officials(case.enterprise_id) | set(exclude)
-    people: dict[int, User] = {}
-    for assignment in RoleAssignment.objects.filter(role=role, user__is_active=True).select_related(
-        "organisation", "user"
-    ):
-        org = assignment.organisation
-        if org is not None and path.startswith(org.path) and assignment.user_id not in barred:
-            people[assignment.user_id] = assignment.user
+    people = {
+        a.user_id: a.user
+        for a in RoleAssignment.objects.filter(
+            role=role, user__is_active=True, organisation__path__in=_ancestor_paths(case.organisation.path)
+        ).select_related("user")
+        if a.user_id not in barred
+    }
     return sorted(people.values(), key=lambda u: u.pk)
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """ "/1/5/9/" → ["/1/", "/1/5/", "/1/5/9/"]: the node and every node above it."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def _pick_assignee(case: Case, role: str) -> User | None:
@@ -735,6 +750,17 @@ def case_approve(*, actor: Any, case: Case, revision: int | None = None, comment
     return locked
 
 
+def _reject(policy: Policy, case: Case, step: CaseStep | None, *, actor: Any, reason: str) -> None:
+    """End the open step as rejected, free the reservation, and decide the case."""
+    if step is not None:
+        _end_step(step, actor=actor, outcome=StepOutcome.REJECTED, comment=reason)
+    _release(policy, case)
+    case.status = CaseStatus.REJECTED
+    case.reason = reason
+    case.decided_at = timezone.now()
+    _save(case, "status", "reason", "decided_at", "reserved")
+
+
 def case_reject(*, actor: Any, case: Case, reason: str, revision: int | None = None) -> Case:
     reason = _text(reason, "reason")
     with transaction.atomic(durable=True):
@@ -743,12 +769,7 @@ def case_reject(*, actor: Any, case: Case, reason: str, revision: int | None = N
         _transition(locked, CaseStatus.REJECTED)
         step = _require_step_actor(actor, locked, open_step(locked))
         before = _state(locked)
-        _end_step(step, actor=actor, outcome=StepOutcome.REJECTED, comment=reason)
-        _release(policy, locked)
-        locked.status = CaseStatus.REJECTED
-        locked.reason = reason
-        locked.decided_at = timezone.now()
-        _save(locked, "status", "reason", "decided_at", "reserved")
+        _reject(policy, locked, step, actor=actor, reason=reason)
         audit_record(
             actor=actor,
             action="case.reject",
@@ -942,13 +963,9 @@ def objection_decide(*, actor: Any, objection: Objection, uphold: bool, reply: s
         obj = Objection.objects.select_for_update().get(pk=objection.pk)
         if obj.status != ObjectionStatus.OPEN:
             raise Conflict(_("This objection has already been decided."), code="objection_decided")
-        user = _user(actor)
-        scope = scope_for(user)
-        path = locked.organisation.path
-        if user is None or not any(
-            path.startswith(p) for p in scope.paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD)
-        ):
-            raise PermissionDenied(_("An official of the issuing department decides objections."))
+        user = _require_department_official(
+            actor, locked, _("An official of the issuing department decides objections.")
+        )
         if user.pk in case_actor_ids(locked):
             raise PermissionDenied(_("An objection goes to an official who took no part in the case."))
         if user.pk in related_officials(locked.enterprise_id):
@@ -982,14 +999,7 @@ def objection_decide(*, actor: Any, objection: Objection, uphold: bool, reply: s
                 locked.status = CaseStatus.REJECTED
                 _save(locked, "status")
         elif uphold:
-            step = open_step(locked)
-            if step is not None:
-                _end_step(step, actor=user, outcome=StepOutcome.REJECTED, comment=reply)
-            _release(policy, locked)
-            locked.status = CaseStatus.REJECTED
-            locked.reason = reply
-            locked.decided_at = timezone.now()
-            _save(locked, "status", "reason", "decided_at", "reserved")
+            _reject(policy, locked, open_step(locked), actor=user, reason=reply)
         audit_record(
             actor=user,
             action="case.objection_decide",
@@ -1109,14 +1119,10 @@ def case_payment_retry(*, actor: Any, case: Case) -> Case:
     from qinqing.payments.models import PaymentInstruction
     from qinqing.payments.services import payment_retry
 
-    user = _user(actor)
-    scope = scope_for(user)
-    if user is None or not any(
-        case.organisation.path.startswith(p) for p in scope.paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD)
-    ):
-        raise PermissionDenied(_("An official of the issuing department orders payments."))
+    user = _require_department_official(
+        actor, case, _("An official of the issuing department orders payments.")
+    )
     if case.status != CaseStatus.PAYMENT_FAILED:
-        _transition(case, CaseStatus.PAYING)
         raise InvalidTransition(_("Only a failed payment can be sent again."))
     instruction = PaymentInstruction.objects.filter(key=payment_key(case)).first()
     if instruction is None:
