@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "qinqing.policies",
     "qinqing.payments",
     "qinqing.integrity",
+    "qinqing.contracts",
     "qinqing.supervision",
     "qinqing.demo",
     "django.contrib.admin",
