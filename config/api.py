@@ -3,6 +3,7 @@ and browsable at /api/v1/docs."""
 
 from qinqing.accounts.api import router as accounts_router
 from qinqing.common.api import build_api
+from qinqing.contracts.api import router as contracts_router
 from qinqing.deadlines.api import router as deadlines_router
 from qinqing.enterprises.api import router as enterprises_router
 from qinqing.integrity.api import router as integrity_router
@@ -22,3 +23,4 @@ api.add_router("/supervision", supervision_router)
 api.add_router("/policies", policies_router)
 api.add_router("/integrity", integrity_router)
 api.add_router("/payments", payments_router)
+api.add_router("/contracts", contracts_router)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("policies/", include("qinqing.policies.urls")),
     path("integrity/", include("qinqing.integrity.urls")),
     path("payments/", include("qinqing.payments.urls")),
+    path("contracts/", include("qinqing.contracts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

@@ -1,0 +1,5 @@
+"""See `urls`."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
