@@ -1,0 +1,176 @@
+"""Due dates recomputed when their starting point happens or moves.
+
+Called inside a service's transaction with the project row locked. Every dependent,
+transitively, gets the date its rule now gives: a pending one that gets a date opens
+(and its deadline with it), a dated one moves (and its ladder restarts for the new
+date). Each change writes a `DueDateChange` and an audit event. A settled obligation
+(met, partly met, cancelled) keeps the date it was settled against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+
+from qinqing.workdays.calendar import WorkCalendar, current_calendar
+
+from ..due import anchor_date_of_obligation, dependents_in_order, due_date_for
+from ..models import (
+    DueChangeReason,
+    DueDateChange,
+    Obligation,
+    ObligationStatus,
+    PlanStatus,
+    Project,
+    ProjectEvent,
+    RemedyPlan,
+)
+from .common import audit, bump, move_deadline, open_deadline, state, transition, user_or_none
+
+_REASON_TEXT: dict[str, str] = {
+    DueChangeReason.FIRST_DATED: "its starting point happened",
+    DueChangeReason.ANCHOR_MOVED: "its starting point moved",
+    DueChangeReason.RULE_CHANGED: "its due rule was changed",
+    DueChangeReason.PLAN_ACCEPTED: "a remedy plan was accepted",
+}
+
+
+def is_settled(obligation: Obligation) -> bool:
+    return obligation.met_on is not None or obligation.status == ObligationStatus.CANCELLED
+
+
+def rule_due_date(
+    obligation: Obligation,
+    *,
+    anchors: dict[int, Obligation] | None = None,
+    calendar: WorkCalendar | None = None,
+) -> dt.date | None:
+    """The date the obligation's rule gives now (anchors read from `anchors` when given)."""
+    anchor_date: dt.date | None = None
+    if obligation.anchor_obligation_id is not None:
+        anchor = (anchors or {}).get(obligation.anchor_obligation_id) or Obligation.objects.get(
+            pk=obligation.anchor_obligation_id
+        )
+        anchor_date = anchor_date_of_obligation(met_on=anchor.met_on)
+    elif obligation.anchor_event_id is not None:
+        anchor_date = (
+            ProjectEvent.objects.filter(pk=obligation.anchor_event_id)
+            .values_list("occurred_on", flat=True)
+            .first()
+        )
+    return due_date_for(
+        mode=obligation.due_mode,
+        due_fixed=obligation.due_fixed,
+        anchor_date=anchor_date,
+        offset=obligation.offset,
+        unit=obligation.offset_unit,
+        calendar=calendar,
+    )
+
+
+def _accepted_plan_date(obligation: Obligation) -> dt.date | None:
+    return (
+        RemedyPlan.objects.filter(obligation=obligation, status=PlanStatus.ACCEPTED)
+        .order_by("-proposed_date")
+        .values_list("proposed_date", flat=True)
+        .first()
+    )
+
+
+def set_due_date(
+    *,
+    actor: Any,
+    obligation: Obligation,
+    new_date: dt.date | None,
+    reason: str,
+    note: str = "",
+) -> bool:
+    """Give a (locked) obligation a new due date, with its trail and its deadline.
+    Returns whether anything changed."""
+    if new_date is None or new_date == obligation.due_date or is_settled(obligation):
+        return False
+    before = state(obligation)
+    old = obligation.due_date
+    obligation.due_date = new_date
+    fields = ["due_date"]
+    if old is None:
+        obligation.original_due_date = new_date
+        fields.append("original_due_date")
+        if obligation.status == ObligationStatus.PENDING:
+            transition(obligation, ObligationStatus.OPEN)
+            fields.append("status")
+        reason = DueChangeReason.FIRST_DATED if reason != DueChangeReason.RULE_CHANGED else reason
+    DueDateChange.objects.create(
+        obligation=obligation,
+        old_date=old,
+        new_date=new_date,
+        reason=reason,
+        note=note[:500],
+        changed_by=user_or_none(actor),
+        changed_at=timezone.now(),
+    )
+    if old is None:
+        open_deadline(actor, obligation)
+        fields.append("deadline")
+    else:
+        move_deadline(actor, obligation, _REASON_TEXT.get(reason, str(reason)))
+    bump(obligation, *fields)
+    audit(
+        actor=actor,
+        action="obligation.due_date",
+        obj=obligation,
+        project=obligation.project,
+        before=before,
+        after={**state(obligation), "reason": str(reason), "note": note[:500]},
+    )
+    return True
+
+
+def recompute_dependents(
+    *,
+    actor: Any,
+    project: Project,
+    obligations: Iterable[int] = (),
+    events: Iterable[int] = (),
+    note: str = "",
+) -> list[Obligation]:
+    """Recompute every obligation counting (transitively) from the given obligations or
+    events of `project`, whose row the caller holds locked. Returns those changed."""
+    changed_obligations = set(obligations)
+    changed_events = set(events)
+    rows = {
+        o.pk: o for o in Obligation.objects.select_for_update().filter(project_id=project.pk).order_by("pk")
+    }
+    anchor_of = {pk: o.anchor_obligation_id for pk, o in rows.items()}
+    from_events = {pk for pk, o in rows.items() if o.anchor_event_id in changed_events}
+    order = sorted(from_events) + [
+        pk
+        for pk in dependents_in_order(changed_obligations | from_events, anchor_of)
+        if pk not in from_events
+    ]
+    calendar = current_calendar()
+    changed: list[Obligation] = []
+    for pk in order:
+        obligation = rows[pk]
+        obligation.project = project
+        if is_settled(obligation):
+            continue
+        new_date = rule_due_date(obligation, anchors=rows, calendar=calendar)
+        if new_date is None:
+            continue
+        reason = DueChangeReason.ANCHOR_MOVED
+        if obligation.due_date is not None:
+            accepted = _accepted_plan_date(obligation)
+            # An accepted plan's date is a promise the committee agreed to; a starting
+            # point moving earlier does not take it back.
+            if accepted is not None and accepted > new_date:
+                new_date = accepted
+        if set_due_date(actor=actor, obligation=obligation, new_date=new_date, reason=reason, note=note):
+            changed.append(obligation)
+    return changed
+
+
+__all__ = ["is_settled", "recompute_dependents", "rule_due_date", "set_due_date"]
