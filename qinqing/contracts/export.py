@@ -1,0 +1,399 @@
+"""The contracts' tables as Excel workbooks: the projects list, a project's obligations
+(both sides), the dashboard's figures and the open alarms.
+
+Workbooks are written in XlsxWriter's constant-memory mode into a temporary file that
+the response then streams (`xlsx_response`), so a large export holds one row at a time
+in memory. Cells are written as text, numbers or dates, never as formulas or links: a
+name beginning with "=" stays a name (strings_to_formulas, strings_to_urls off).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import IO, Any
+
+import xlsxwriter  # type: ignore[import-untyped]
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from .models import Obligation, ObligationStatus, ObligorSide, Project
+
+MAX_ROWS = 100_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_OWED = frozenset({ObligationStatus.OPEN, ObligationStatus.CLAIMED, ObligationStatus.DISPUTED})
+
+
+class Percent(float):
+    """A share 0..1 shown as a percentage."""
+
+
+class Money(Decimal):
+    """A yuan amount shown with two places."""
+
+
+class Book:
+    """A workbook written row by row (constant memory) into a temporary file."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response
+        self.book = xlsxwriter.Workbook(
+            self.file,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "tmpdir": tempfile.gettempdir(),
+            },
+        )
+        self.bold = self.book.add_format({"bold": True})
+        self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
+        self.money = self.book.add_format({"num_format": "#,##0.00"})
+        self.percent = self.book.add_format({"num_format": "0.0%"})
+
+    def sheet(self, title: str, headers: Sequence[tuple[str, int]]) -> Sheet:
+        return Sheet(self, title, headers)
+
+    def close(self) -> IO[bytes]:
+        self.book.close()
+        self.file.seek(0)
+        return self.file
+
+
+class Sheet:
+    def __init__(self, book: Book, title: str, headers: Sequence[tuple[str, int]]) -> None:
+        self.book = book
+        self.sheet = book.book.add_worksheet(title[:31])
+        for col, (heading, width) in enumerate(headers):
+            self.sheet.set_column(col, col, width)
+            self.sheet.write_string(0, col, heading, book.bold)
+        self.sheet.freeze_panes(1, 0)
+        self.width = len(headers)
+        self.rows = 0
+
+    def add(self, values: Iterable[Any]) -> bool:
+        """Write the next row; False once the sheet is full (MAX_ROWS)."""
+        if self.rows >= MAX_ROWS:
+            return False
+        self.rows += 1
+        n = self.rows
+        for col, value in enumerate(values):
+            self._cell(n, col, value)
+        return True
+
+    def _cell(self, n: int, col: int, value: Any) -> None:
+        sheet, book = self.sheet, self.book
+        if value is None or value == "":
+            sheet.write_blank(n, col, None)
+        elif isinstance(value, Percent):
+            sheet.write_number(n, col, float(value), book.percent)
+        elif isinstance(value, Money):
+            sheet.write_number(n, col, float(value), book.money)
+        elif isinstance(value, dt.datetime):
+            sheet.write_datetime(n, col, timezone.localtime(value).replace(tzinfo=None), book.date)
+        elif isinstance(value, dt.date):
+            sheet.write_datetime(n, col, dt.datetime.combine(value, dt.time()), book.date)  # noqa: DTZ001
+        elif isinstance(value, bool):
+            sheet.write_string(n, col, _("yes") if value else "")
+        elif isinstance(value, int | float | Decimal):
+            sheet.write_number(n, col, float(value))
+        else:
+            sheet.write_string(n, col, str(value))
+
+    def close_filter(self) -> None:
+        self.sheet.autofilter(0, 0, max(self.rows, 1), self.width - 1)
+
+
+def xlsx_response(file: IO[bytes], name: str) -> FileResponse:
+    """Stream the workbook as a download named "<name>-<Beijing date>.xlsx"."""
+    filename = f"{name}-{timezone.localdate().isoformat()}.xlsx"
+    response = FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _rate(value: float | None) -> Percent | None:
+    return None if value is None else Percent(value)
+
+
+def _side_label(side: str) -> str:
+    return str(ObligorSide(side).label) if side in ObligorSide.values else side
+
+
+def _alarm_label(state: str) -> str:
+    return {"open": pgettext("alarm", "Open"), "answered": pgettext("alarm", "Answered")}.get(state, "")
+
+
+def obligor_name(obligation: Obligation) -> str:
+    if obligation.obligor_side == ObligorSide.GOVERNMENT and obligation.obligor_department is not None:
+        return obligation.obligor_department.name
+    return obligation.project.enterprise.name
+
+
+def days_overdue(obligation: Obligation, today: dt.date) -> int | None:
+    if obligation.status in _OWED and obligation.due_date is not None and obligation.due_date < today:
+        return (today - obligation.due_date).days
+    return None
+
+
+# --- Figures columns shared by the tables of figures ------------------------------------------
+
+
+def _figure_headers() -> list[tuple[str, int]]:
+    return [
+        (_("Obligations"), 10),
+        (_("Due so far"), 10),
+        (_("Met by the due date"), 12),
+        (_("Met early"), 10),
+        (_("Average days early"), 12),
+        (_("Met late"), 10),
+        (_("Partly met"), 10),
+        (_("Overdue, still owed"), 12),
+        (_("Open alarms"), 10),
+        (_("Answered alarms"), 10),
+        (_("Waiting for their starting point"), 12),
+        (_("Fulfilment rate"), 12),
+    ]
+
+
+def _figures(f: dict[str, Any]) -> list[Any]:
+    return [
+        f["total"],
+        f["due_so_far"],
+        f["met_on_time"],
+        f["met_early"],
+        f["avg_days_early"],
+        f["met_late"],
+        f["partly_met"],
+        f["overdue_open"],
+        f["open_alarms"],
+        f["answered_alarms"],
+        f["pending"],
+        _rate(f["fulfilment_rate"]),
+    ]
+
+
+# --- The workbooks ----------------------------------------------------------------------------
+
+
+def projects_workbook(projects: Iterable[Project], figures: dict[int, dict[str, Any]]) -> IO[bytes]:
+    """The projects list; `figures` maps project id to `reports.by_project` rows."""
+    book = Book()
+    sheet = book.sheet(
+        _("Projects"),
+        [
+            (_("Project number"), 14),
+            (_("Project name"), 32),
+            (_("Enterprise"), 30),
+            (_("Unified social credit code"), 20),
+            (_("Management committee"), 24),
+            (_("Industry"), 16),
+            (_("Planned investment (yuan)"), 18),
+            (_("Land parcel"), 16),
+            (_("Land area (mu)"), 12),
+            (_("Signed on"), 12),
+            (pgettext("project", "Status"), 10),
+            (_("Government fulfilment rate"), 14),
+            (_("Enterprise fulfilment rate"), 14),
+            (_("Overdue, still owed"), 12),
+            (_("Open alarms"), 10),
+        ],
+    )
+    empty: dict[str, Any] = {}
+    for project in projects:
+        row = figures.get(project.pk, empty)
+        gov, ent, both = row.get("government"), row.get("enterprise"), row.get("all")
+        if not sheet.add(
+            [
+                project.reference,
+                project.name,
+                project.enterprise.name,
+                project.enterprise.credit_code,
+                project.committee.name,
+                project.industry,
+                Money(project.planned_investment),
+                project.land_parcel,
+                project.land_area_mu,
+                project.signed_on,
+                project.get_status_display(),
+                _rate(gov["fulfilment_rate"]) if gov else None,
+                _rate(ent["fulfilment_rate"]) if ent else None,
+                both["overdue_open"] if both else 0,
+                both["open_alarms"] if both else 0,
+            ]
+        ):
+            break
+    sheet.close_filter()
+    return book.close()
+
+
+def project_workbook(project: Project, obligations: Iterable[Obligation], *, today: dt.date) -> IO[bytes]:
+    """A project's obligations, both sides, in due order. Each obligation may carry an
+    `alarm_state` annotation (`selectors.with_alarm_state`)."""
+    book = Book()
+    sheet = book.sheet(
+        _("Obligations"),
+        [
+            (_("Side"), 10),
+            (_("Obligor"), 26),
+            (_("Contract"), 16),
+            (_("Clause"), 8),
+            (_("Kind"), 16),
+            (_("Obligation"), 36),
+            (_("Due date"), 12),
+            (_("Original due date"), 12),
+            (pgettext("obligation", "Status"), 14),
+            (_("Met on"), 12),
+            (_("Days early (negative: late)"), 12),
+            (_("Days overdue"), 10),
+            (_("Target"), 14),
+            (_("Achieved"), 14),
+            (_("Unit"), 10),
+            (_("Alarm"), 10),
+        ],
+    )
+    for o in obligations:
+        if not sheet.add(
+            [
+                _side_label(o.obligor_side),
+                obligor_name(o),
+                o.clause.contract.number,
+                o.clause.number,
+                o.get_kind_display(),
+                o.title,
+                o.due_date,
+                o.original_due_date,
+                o.get_status_display(),
+                o.met_on,
+                o.days_early,
+                days_overdue(o, today),
+                o.target_value,
+                o.achieved_value,
+                o.target_unit,
+                _alarm_label(getattr(o, "alarm_state", "") or ""),
+            ]
+        ):
+            break
+    sheet.close_filter()
+    # The project itself, for whoever opens the file out of context.
+    about = book.sheet(
+        _("Project"), [(_("Project number"), 16), (_("Project name"), 40), (_("Enterprise"), 36)]
+    )
+    about.add([project.reference, project.name, project.enterprise.name])
+    return book.close()
+
+
+def dashboard_workbook(
+    summary: dict[str, Any],
+    departments: Sequence[dict[str, Any]],
+    enterprises: Sequence[dict[str, Any]],
+    projects: Sequence[dict[str, Any]],
+) -> IO[bytes]:
+    """The dashboard's tables, one sheet each: both sides, per department, per
+    enterprise, per project (rows from `reports`)."""
+    book = Book()
+    sides = book.sheet(_("Both sides"), [(_("Side"), 14), *_figure_headers()])
+    sides.add([_side_label(ObligorSide.GOVERNMENT), *_figures(summary["government"])])
+    sides.add([_side_label(ObligorSide.ENTERPRISE), *_figures(summary["enterprise"])])
+    sides.add([_("All obligations"), *_figures(summary["all"])])
+
+    per_department = book.sheet(_("By department"), [(_("Department"), 30), *_figure_headers()])
+    for row in departments:
+        if not per_department.add([row["name"], *_figures(row)]):
+            break
+    per_department.close_filter()
+
+    per_enterprise = book.sheet(
+        _("By enterprise"),
+        [(_("Enterprise"), 30), (_("Unified social credit code"), 20), *_figure_headers()],
+    )
+    for row in enterprises:
+        if not per_enterprise.add([row["name"], row["credit_code"], *_figures(row)]):
+            break
+    per_enterprise.close_filter()
+
+    per_project = book.sheet(
+        _("By project"),
+        [
+            (_("Project number"), 14),
+            (_("Project name"), 30),
+            (_("Enterprise"), 28),
+            (_("Government: due so far"), 12),
+            (_("Government: met by the due date"), 12),
+            (_("Government: overdue, still owed"), 12),
+            (_("Government fulfilment rate"), 12),
+            (_("Enterprise: due so far"), 12),
+            (_("Enterprise: met by the due date"), 12),
+            (_("Enterprise: overdue, still owed"), 12),
+            (_("Enterprise fulfilment rate"), 12),
+            (_("Met early"), 10),
+            (_("Open alarms"), 10),
+        ],
+    )
+    for row in projects:
+        gov, ent, both = row["government"], row["enterprise"], row["all"]
+        if not per_project.add(
+            [
+                row["reference"],
+                row["name"],
+                row["enterprise"],
+                gov["due_so_far"],
+                gov["met_on_time"],
+                gov["overdue_open"],
+                _rate(gov["fulfilment_rate"]),
+                ent["due_so_far"],
+                ent["met_on_time"],
+                ent["overdue_open"],
+                _rate(ent["fulfilment_rate"]),
+                both["met_early"],
+                both["open_alarms"],
+            ]
+        ):
+            break
+    per_project.close_filter()
+    return book.close()
+
+
+def alarms_workbook(obligations: Iterable[Obligation], *, today: dt.date) -> IO[bytes]:
+    """Obligations with an alarm (open first), each with `alarm_state` annotated."""
+    book = Book()
+    sheet = book.sheet(
+        _("Alarms"),
+        [
+            (_("Alarm"), 10),
+            (_("Project number"), 14),
+            (_("Project name"), 28),
+            (_("Enterprise"), 28),
+            (_("Side"), 10),
+            (_("Obligor"), 26),
+            (_("Obligation"), 36),
+            (_("Due date"), 12),
+            (_("Original due date"), 12),
+            (_("Days overdue"), 10),
+            (pgettext("obligation", "Status"), 14),
+        ],
+    )
+    for o in obligations:
+        if not sheet.add(
+            [
+                _alarm_label(getattr(o, "alarm_state", "") or ""),
+                o.project.reference,
+                o.project.name,
+                o.project.enterprise.name,
+                _side_label(o.obligor_side),
+                obligor_name(o),
+                o.title,
+                o.due_date,
+                o.original_due_date,
+                days_overdue(o, today),
+                o.get_status_display(),
+            ]
+        ):
+            break
+    sheet.close_filter()
+    return book.close()

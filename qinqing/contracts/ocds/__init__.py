@@ -1,0 +1,11 @@
+"""Open Contracting Data Standard (OCDS 1.1) exports of contracts.
+
+`build` makes release packages (one release per contract, obligations as implementation
+milestones with the obligor in an extension field); `validate` checks them against the
+vendored official schemas (`schema/`) patched with the extension (`extension/`).
+"""
+
+from .build import contract_ocid, contract_release_package, project_release_package
+from .validate import validate_package
+
+__all__ = ["contract_ocid", "contract_release_package", "project_release_package", "validate_package"]
