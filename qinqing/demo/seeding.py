@@ -191,7 +191,10 @@ HISTORY_WORKDAYS = 130
 
 def logins() -> list[tuple[str, str, str]]:
     """(role and place, user name, password) for each demo user, for the start banner."""
-    return [(f"{Role(u.role).label} · {u.place}", u.username, DEMO_PASSWORD) for u in DEMO_USERS]
+    from .contracts import contract_logins
+
+    users = [*DEMO_USERS, *contract_logins()]
+    return [(f"{Role(u.role).label} · {u.place}", u.username, DEMO_PASSWORD) for u in users]
 
 
 def city_exists() -> bool:
@@ -251,6 +254,9 @@ def seed_demo(
         say("cases: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
     _seed_story(today)
     say(f"story: {SCENIC_SPOT_CODE} rated {SCENIC_GRADE}, invited to the scenic-spot award")
+    from .contracts import seed_contracts
+
+    seed_contracts(today=today, say=say)
 
 
 def _local(day: dt.date, hour: int) -> dt.datetime:
