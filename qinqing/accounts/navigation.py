@@ -30,12 +30,15 @@ ENTRIES: list[NavEntry] = [
     NavEntry("policies:my_cases", _("My cases"), frozenset({Role.ENTERPRISE})),
     NavEntry("policies:invitations", _("My invitations"), frozenset({Role.ENTERPRISE})),
     NavEntry("enterprises:mine", _("My enterprise"), frozenset({Role.ENTERPRISE})),
+    # Labels translated by the contracts app's catalogue.
+    NavEntry("contracts:mine", _("My contracts"), frozenset({Role.ENTERPRISE})),
     NavEntry("policies:list", _("Policies"), frozenset()),
     NavEntry("policies:officer_queue", _("Work queue"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
     NavEntry(
         "policies:officer_cases", _("Department cases"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})
     ),
     NavEntry("policies:officer_policies", _("Our policies"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
+    NavEntry("contracts:projects", _("Contract fulfilment"), _ALL_GOV),
     NavEntry("enterprises:list", _("Registry"), _ALL_GOV | {Role.ADMIN}),
     NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
     # Label translated by the supervision app's catalogue.

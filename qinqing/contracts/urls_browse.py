@@ -1,5 +1,16 @@
-"""See `urls`."""
+"""See `urls`: the read side (projects, a project's timeline, an obligation, the
+committee's alarms and dashboard, the enterprise's phone page)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from .views import browse
+from .views.dashboards import dashboard
+
+urlpatterns: list[URLPattern] = [
+    path("", browse.projects, name="projects"),
+    path("projects/<uuid:public_id>/", browse.project, name="project"),
+    path("obligations/<uuid:public_id>/", browse.obligation, name="obligation"),
+    path("alarms/", browse.alarms, name="alarms"),
+    path("mine/", browse.mine, name="mine"),
+    path("dashboard/", dashboard, name="dashboard"),
+]
