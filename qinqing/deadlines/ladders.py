@@ -13,6 +13,7 @@ imported from there):
             Rung(RungName.ESCALATION, 3, DayUnit.WORKING),
         ],
         recipients=step_alert_recipients,   # optional: Callable[[Alert], Iterable[User]]
+        # or recipients_batch=..., Callable[[Sequence[AlertFacts]], Mapping[int, Sequence[User]]]
     )
 
 An offset counts from the due date: negative before it, 0 on it, positive after it.
@@ -24,7 +25,7 @@ own (`Deadline.ladder_override`); both use the JSON form
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from qinqing.accounts.models import User
 
     from .models import Alert
+    from .scan import AlertFacts
 
 # A rung more than ten years from its due date is a typing mistake.
 MAX_OFFSET = 3660
@@ -56,6 +58,10 @@ class Rung:
 
 
 Recipients = Callable[["Alert"], Iterable["User"]]
+# The batch form: given the facts of many alerts of one kind (`scan.AlertFacts`), who
+# hears of each, by alert id. Preferred for kinds with many items: a scan may fire tens
+# of thousands of alerts, and a query per alert would cost most of the notification job.
+BatchRecipients = Callable[[Sequence["AlertFacts"]], Mapping[int, Sequence["User"]]]
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class Ladder:
     rungs: tuple[Rung, ...]
     recipients: Recipients | None
     clock_unit: str
+    recipients_batch: BatchRecipients | None = None
 
 
 _LADDERS: dict[str, Ladder] = {}
@@ -114,6 +121,7 @@ def register_ladder(
     recipients: Recipients | None = None,
     label: Promise | str | None = None,
     clock_unit: str = DayUnit.WORKING,
+    recipients_batch: BatchRecipients | None = None,
 ) -> Ladder:
     """Declare the ladder of one kind of item. Registering the same kind again replaces
     it (modules may be imported twice; tests register their own kinds)."""
@@ -127,6 +135,7 @@ def register_ladder(
         rungs=validate_rungs(rungs),
         recipients=recipients,
         clock_unit=str(clock_unit),
+        recipients_batch=recipients_batch,
     )
     _LADDERS[kind] = ladder
     return ladder
@@ -180,6 +189,7 @@ def rung_dates(rungs: Sequence[Rung], due_date: dt.date, calendar: WorkCalendar)
 
 
 __all__ = [
+    "BatchRecipients",
     "Ladder",
     "Rung",
     "RungDate",

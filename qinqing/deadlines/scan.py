@@ -10,8 +10,13 @@ One transaction, three statements whatever the number of items:
 2. UPDATE those items: `next_rung_on` to the first rung still ahead, `last_rung` to the
    last reached. The rung dates were computed when the item was opened, moved or
    resumed, so no calendar arithmetic happens here.
-3. One bulk `notify_many` for the new alerts: alarms and escalations reach the inbox
-   (and e-mail) at once; reminders and warnings wait for the recipients' daily digest.
+3. One job enqueued, in the same transaction, to tell people about the new alerts
+   (`alerts_notify`, run by a worker seconds later): alarms and escalations reach the
+   inbox (and e-mail) at once; reminders and warnings wait for the recipients' daily
+   digest. Enqueued in the scan's transaction, the job commits or rolls back with the
+   alerts, so no alert is left untold and none is told twice (the notifications are
+   keyed by alert). Telling people is the one step whose cost grows with the number of
+   recipients and their languages; kept out of the scan, it never holds the scan lock.
 
 An item that missed several rungs (the scan did not run for days, or the clock jumped)
 gets one alert for EACH missed rung, in ladder order, not only the highest: the trail
@@ -58,8 +63,9 @@ class ScanResult:
     alerts: int = 0
     by_rung: dict[str, int] = field(default_factory=dict)
     advanced: int = 0
-    notified: int = 0
     alert_ids: tuple[int, ...] = ()
+    # The job telling people about the new alerts (empty when there were none).
+    notify_job_id: str = ""
 
 
 def _crossing(today: dt.date) -> Q:
@@ -130,7 +136,7 @@ def deadlines_scan(*, today: dt.date | None = None) -> ScanResult:
         by_rung: dict[str, int] = {}
         for _pk, _deadline_id, rung in new:
             by_rung[rung] = by_rung.get(rung, 0) + 1
-        notified = _notify([pk for pk, _deadline_id, _rung in new])
+        notify_job_id = _enqueue_notify(new[0][0], new[-1][0]) if new else ""
         audit_record(
             actor=None,
             action="deadline.scan",
@@ -141,7 +147,7 @@ def deadlines_scan(*, today: dt.date | None = None) -> ScanResult:
                 "alerts": len(new),
                 "by_rung": by_rung,
                 "advanced": advanced,
-                "notified": notified,
+                "notify_job": notify_job_id,
                 "first_alert": new[0][0] if new else None,
                 "last_alert": new[-1][0] if new else None,
             },
@@ -151,9 +157,33 @@ def deadlines_scan(*, today: dt.date | None = None) -> ScanResult:
         alerts=len(new),
         by_rung=by_rung,
         advanced=advanced,
-        notified=notified,
         alert_ids=tuple(pk for pk, _d, _r in new),
+        notify_job_id=notify_job_id,
     )
+
+
+def _enqueue_notify(first_alert_id: int, last_alert_id: int) -> str:
+    from .tasks import notify_alerts
+
+    # A scan's alerts are one range of ids: scans run one at a time under the scan lock
+    # and nothing else inserts alerts. The job re-reads the range, so a gap is harmless.
+    return str(notify_alerts.enqueue(first_alert_id, last_alert_id).id)
+
+
+def alerts_notify(*, first_alert_id: int, last_alert_id: int) -> int:
+    """Tell the recipients of the alerts with ids in [first, last]; what the scan's job
+    runs. Safe to run twice: notifications are keyed by alert and recipient. Returns how
+    many (alert, recipient) pairs got something new."""
+    ids = list(
+        Alert.objects.filter(pk__gte=first_alert_id, pk__lte=last_alert_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    told = 0
+    for chunk in _chunks(ids, _NOTIFY_CHUNK):
+        with transaction.atomic():
+            told += _notify(chunk)
+    return told
 
 
 # --- notifications ----------------------------------------------------------------------------
@@ -177,6 +207,8 @@ class AlertFacts:
     rung_on: dt.date
     deadline_id: int
     kind: str
+    object_type: str
+    object_id: str
     label: str
     url: str
     owner_id: int | None
@@ -192,6 +224,8 @@ class AlertFacts:
             rung_on=alert.rung_on,
             deadline_id=deadline.pk,
             kind=deadline.kind,
+            object_type=deadline.object_type,
+            object_id=deadline.object_id,
             label=str(deadline),
             url=deadline.url,
             owner_id=deadline.owner_id,
@@ -225,6 +259,8 @@ def _facts(alert_ids: Sequence[int]) -> list[AlertFacts]:
             rung_on=rung_on,
             deadline_id=deadline_id,
             kind=kind,
+            object_type=object_type,
+            object_id=object_id,
             label=deadline_label(title=title, kind=kind, object_type=object_type, object_id=object_id),
             url=url,
             owner_id=owner_id,
@@ -334,9 +370,14 @@ def default_recipients(alert: Alert) -> list[User]:
     return _default_recipients(AlertFacts.of(alert), _Directory())
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
+def _chunks(ids: Sequence[int], size: int = _CHUNK) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# Alerts told per transaction by the job: a crash loses at most one chunk's work, which
+# the job's retry redoes without repeating what was committed.
+_NOTIFY_CHUNK = 5000
 
 
 def _notify(alert_ids: Sequence[int]) -> int:
@@ -348,20 +389,9 @@ def _notify(alert_ids: Sequence[int]) -> int:
     for chunk in _chunks(alert_ids):
         facts = _facts(chunk)
         directory.users(f.owner_id for f in facts if f.owner_id is not None)
-        custom = [f.alert_id for f in facts if (ladder := find_ladder(f.kind)) and ladder.recipients]
-        alerts = (
-            Alert.objects.select_related("deadline", "deadline__organisation", "deadline__owner").in_bulk(
-                custom
-            )
-            if custom
-            else {}
-        )
+        people = _recipients_by_alert(facts, directory)
         for fact in facts:
-            ladder = find_ladder(fact.kind)
-            if ladder is not None and ladder.recipients is not None:
-                recipients = list(ladder.recipients(alerts[fact.alert_id]))
-            else:
-                recipients = _default_recipients(fact, directory)
+            recipients = people.get(fact.alert_id) or []
             if not recipients:
                 continue
             if not fact.url and not fallback_url:
@@ -381,3 +411,26 @@ def _notify(alert_ids: Sequence[int]) -> int:
                 )
             )
     return notify_many(specs)
+
+
+def _recipients_by_alert(facts: Sequence[AlertFacts], directory: _Directory) -> dict[int, Sequence[User]]:
+    """Who hears of each alert: a kind's batch function once per kind and chunk, a kind's
+    per-alert function once per alert, else the default rule."""
+    people: dict[int, Sequence[User]] = {}
+    by_kind: dict[str, list[AlertFacts]] = {}
+    for fact in facts:
+        by_kind.setdefault(fact.kind, []).append(fact)
+    for kind, group in by_kind.items():
+        ladder = find_ladder(kind)
+        if ladder is not None and ladder.recipients_batch is not None:
+            people.update(ladder.recipients_batch(group))
+        elif ladder is not None and ladder.recipients is not None:
+            alerts = Alert.objects.select_related(
+                "deadline", "deadline__organisation", "deadline__owner"
+            ).in_bulk([f.alert_id for f in group])
+            for fact in group:
+                people[fact.alert_id] = list(ladder.recipients(alerts[fact.alert_id]))
+        else:
+            for fact in group:
+                people[fact.alert_id] = _default_recipients(fact, directory)
+    return people

@@ -25,6 +25,14 @@ def scan_deadlines(period_key: str) -> dict[str, Any]:
     }
 
 
+@task(queue_name="notifications")
+def notify_alerts(first_alert_id: int, last_alert_id: int) -> int:
+    """Tell people about the alerts a scan fired (ids first..last)."""
+    from .scan import alerts_notify
+
+    return alerts_notify(first_alert_id=first_alert_id, last_alert_id=last_alert_id)
+
+
 @task(queue_name="default")
 def reladder(kind: str = "", years: list[int] | None = None) -> int:
     """Recompute rung dates: of a kind's open items after its ladder changed (`kind`),

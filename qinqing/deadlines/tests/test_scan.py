@@ -8,12 +8,14 @@ import threading
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from qinqing.audit.models import AuditEvent
 from qinqing.deadlines import scan, services
 from qinqing.deadlines.ladders import Rung, register_ladder, unregister_ladder
 from qinqing.deadlines.models import Alert, Deadline, RungName
 from qinqing.deadlines.scan import deadlines_scan
+from qinqing.deadlines.testing import run_notify_job, scan_and_notify
 from qinqing.notifications.models import DigestItem, Notification
 from qinqing.workdays.calendar import DayUnit
 
@@ -149,7 +151,7 @@ def _scan_queries(day):
 
 
 def test_the_scan_costs_the_same_number_of_statements_for_few_or_many_items(open_item, monkeypatch):
-    # The notifications app batches its own inserts; here it is one call per scan.
+    # Telling people is the job's; the job batches its own inserts, one call per chunk.
     batches = []
     monkeypatch.setattr(scan, "notify_many", lambda specs: batches.append(len(specs)) or 0)
     for _ in range(3):
@@ -161,7 +163,65 @@ def test_the_scan_costs_the_same_number_of_statements_for_few_or_many_items(open
     assert Alert.objects.filter(due_date=D(2026, 3, 10)).count() == 12
     assert Alert.objects.filter(due_date=D(2026, 4, 10)).count() == 160
     assert few == many
+    assert batches == []
+    for job in DBTaskResult.objects.filter(task_path__endswith="notify_alerts").order_by("enqueued_at"):
+        run_notify_job(str(job.pk))
     assert batches == [12, 160]
+
+
+def test_the_scan_enqueues_one_notification_job_in_its_transaction(open_item):
+    for _ in range(3):
+        open_item(D(2026, 3, 10))
+    result = deadlines_scan(today=D(2026, 3, 20))
+    jobs = DBTaskResult.objects.filter(task_path__endswith="notify_alerts")
+    assert [str(j.pk) for j in jobs] == [result.notify_job_id]
+    assert jobs.get().args_kwargs["args"] == [min(result.alert_ids), max(result.alert_ids)]
+    assert not Notification.objects.exists() and not DigestItem.objects.exists()
+    assert run_notify_job(result.notify_job_id) > 0
+    # Run twice (a worker crashed after committing): nobody is told twice.
+    before = (Notification.objects.count(), DigestItem.objects.count())
+    assert run_notify_job(result.notify_job_id) == 0
+    assert (Notification.objects.count(), DigestItem.objects.count()) == before
+    # A scan that fires nothing enqueues nothing.
+    assert deadlines_scan(today=D(2026, 3, 20)).notify_job_id == ""
+    assert jobs.count() == 1
+
+
+def test_a_scan_rolled_back_leaves_no_job(open_item, monkeypatch):
+    open_item(D(2026, 3, 10))
+
+    def fail(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(scan, "audit_record", fail)
+    with pytest.raises(RuntimeError):
+        deadlines_scan(today=D(2026, 3, 20))
+    assert not Alert.objects.exists()
+    assert not DBTaskResult.objects.filter(task_path__endswith="notify_alerts").exists()
+
+
+def test_a_kind_may_name_its_recipients_in_batches(city, open_item):
+    calls = []
+
+    def batch(facts):
+        calls.append(sorted(f.rung for f in facts))
+        return {f.alert_id: [city.committee_member] for f in facts if f.rung == "alarm"}
+
+    register_ladder(
+        "test.batch",
+        rungs=[Rung(RungName.WARNING, 0, DayUnit.CALENDAR), Rung(RungName.ALARM, 1, DayUnit.CALENDAR)],
+        recipients_batch=batch,
+    )
+    try:
+        for _ in range(3):
+            open_item(D(2026, 3, 10), kind="test.batch")
+        scan_and_notify(today=D(2026, 3, 11))
+    finally:
+        unregister_ladder("test.batch")
+    # One call for the kind's six alerts, not one per alert.
+    assert calls == [["alarm", "alarm", "alarm", "warning", "warning", "warning"]]
+    assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["cmt"] * 3
+    assert not DigestItem.objects.exists()
 
 
 def test_the_scan_touches_only_crossing_items(open_item):
@@ -178,13 +238,13 @@ def test_the_scan_touches_only_crossing_items(open_item):
 
 def test_alarms_reach_the_inbox_at_once_and_reminders_the_digest(open_item, city):
     deadline = open_item(DUE)
-    deadlines_scan(today=D(2026, 9, 30))
+    scan_and_notify(today=D(2026, 9, 30))
     reminder = Alert.objects.get(deadline=deadline, rung="reminder")
     assert list(DigestItem.objects.values_list("recipient__username", "event_key")) == [
         ("officer", f"deadline-alert:{reminder.pk}")
     ]
     assert not Notification.objects.exists()
-    deadlines_scan(today=D(2026, 10, 10))  # warning (digest) and alarm (inbox, urgent)
+    scan_and_notify(today=D(2026, 10, 10))  # warning (digest) and alarm (inbox, urgent)
     alarm = Alert.objects.get(deadline=deadline, rung="alarm")
     inbox = Notification.objects.filter(event_key=f"deadline-alert:{alarm.pk}")
     assert sorted(inbox.values_list("recipient__username", flat=True)) == ["head", "officer"]
@@ -195,7 +255,7 @@ def test_alarms_reach_the_inbox_at_once_and_reminders_the_digest(open_item, city
 
 def test_an_escalation_also_reaches_the_supervisors_and_notifications_are_never_repeated(open_item, city):
     deadline = open_item(DUE)
-    deadlines_scan(today=D(2026, 10, 12))
+    scan_and_notify(today=D(2026, 10, 12))
     escalation = Alert.objects.get(deadline=deadline, rung="escalation")
     told = set(
         Notification.objects.filter(event_key=f"deadline-alert:{escalation.pk}").values_list(
@@ -205,14 +265,16 @@ def test_an_escalation_also_reaches_the_supervisors_and_notifications_are_never_
     # The drc's head, the owner, the group supervising the drc and the city-wide one.
     assert told == {"officer", "head", "sup", "citysup"}
     before = (Notification.objects.count(), DigestItem.objects.count())
-    assert deadlines_scan(today=D(2026, 10, 12)).notified == 0
+    assert scan_and_notify(today=D(2026, 10, 12)).alerts == 0
     assert scan._notify(list(Alert.objects.values_list("pk", flat=True))) == 0
+    first, last = Alert.objects.order_by("pk").first().pk, Alert.objects.order_by("pk").last().pk
+    assert scan.alerts_notify(first_alert_id=first, last_alert_id=last) == 0
     assert (Notification.objects.count(), DigestItem.objects.count()) == before
 
 
 def test_an_item_without_owner_tells_the_department_heads(open_item):
     open_item(DUE, owner=None)
-    deadlines_scan(today=D(2026, 9, 30))
+    scan_and_notify(today=D(2026, 9, 30))
     assert list(DigestItem.objects.values_list("recipient__username", flat=True)) == ["head"]
 
 
@@ -226,7 +288,7 @@ def test_a_kind_may_name_its_own_recipients(city, ladders, open_item):
     register_ladder("test.custom", rungs=[Rung(RungName.ALARM, 0, DayUnit.CALENDAR)], recipients=recipients)
     try:
         open_item(D(2026, 3, 10), kind="test.custom")
-        deadlines_scan(today=D(2026, 3, 10))
+        scan_and_notify(today=D(2026, 3, 10))
     finally:
         unregister_ladder("test.custom")
     assert told == ["alarm"]
@@ -237,7 +299,7 @@ def test_notifications_are_in_the_recipients_language(open_item, city):
     city.officer.language = "en"
     city.officer.save(update_fields=["language"])
     open_item(DUE)
-    deadlines_scan(today=D(2026, 10, 10))
+    scan_and_notify(today=D(2026, 10, 10))
     subjects = dict(Notification.objects.values_list("recipient__username", "subject"))
     assert subjects["officer"] == "Alarm: 测试事项 (due 2026-10-09)"
     assert subjects["head"].startswith("警报：测试事项")
@@ -293,6 +355,10 @@ def test_two_concurrent_scans_fire_each_alert_exactly_once(committed_items):
     assert sum(r.alerts for r in results) == 120
     assert sorted(r.alerts for r in results) == [0, 120]
     assert Alert.objects.count() == 120
+    assert sorted(bool(r.notify_job_id) for r in results) == [False, True]
+    for r in results:
+        if r.notify_job_id:
+            run_notify_job(r.notify_job_id)
     assert (
         Notification.objects.filter(event_key__startswith="deadline-alert:").count()
         == Alert.objects.filter(rung__in=["alarm", "escalation"]).count() * 2

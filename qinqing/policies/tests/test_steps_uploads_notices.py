@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 
 from qinqing.common.errors import InvalidTransition, ValidationFailed
 from qinqing.deadlines.models import Alert, Deadline
-from qinqing.deadlines.scan import deadlines_scan
+from qinqing.deadlines.testing import scan_and_notify
 from qinqing.notifications.models import Notification
 from qinqing.policies.models import (
     CaseMaterial,
@@ -216,8 +216,8 @@ def test_overdue_step_alarms_the_supervision_group_once(world: World) -> None:
     step = case.steps.get()
     deadline = Deadline.objects.get(pk=step.deadline_id)
     late = deadline.due_date + dt.timedelta(days=10)
-    deadlines_scan(today=late)
-    deadlines_scan(today=late)
+    scan_and_notify(today=late)
+    scan_and_notify(today=late)
     rungs = sorted(Alert.objects.filter(deadline=deadline).values_list("rung", flat=True))
     assert rungs == ["alarm", "warning"]
     supervisor_notes = Notification.objects.filter(
