@@ -177,7 +177,9 @@ class Case(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["organisation", "status"], name="policies_case_org_status"),
+            # `include`: the work queue's count reads a department's cases under review
+            # from the index alone (PostgreSQL; other databases ignore it).
+            models.Index(fields=["organisation", "status"], include=["id"], name="policies_case_org_status"),
             models.Index(fields=["enterprise", "status"], name="policies_case_ent_status"),
             models.Index(fields=["policy", "status"], name="policies_case_policy_status"),
         ]
@@ -197,6 +199,14 @@ class CaseStep(models.Model):
     """One step of one case, once per attempt (an upheld objection redoes a step)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    # The case's issuing department, copied when the step starts (a case never changes
+    # department): the work queue walks its department's open steps in deadline order
+    # through `policies_step_queue` and stops at a page, instead of joining every case.
+    # No index of its own: the queue's partial index leads with it, and an organisation
+    # holding cases cannot be deleted anyway (`Case.organisation` protects it).
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     position = models.PositiveSmallIntegerField()
     attempt = models.PositiveSmallIntegerField(default=1)
     key = models.CharField(max_length=32)
@@ -229,7 +239,18 @@ class CaseStep(models.Model):
                 name="policies_step_outcome_valid",
             ),
         ]
-        indexes = [models.Index(fields=["ended_at", "due_date"], name="policies_step_open_due")]
+        indexes = [
+            models.Index(fields=["ended_at", "due_date"], name="policies_step_open_due"),
+            # The work queue: a department's open steps, nearest deadline first; the
+            # page walks it in order and stops at 50, the count reads it alone
+            # (`include`, PostgreSQL only: other databases ignore it).
+            models.Index(
+                fields=["organisation", "due_date", "started_at", "id"],
+                include=["role", "kind", "case"],
+                condition=Q(ended_at__isnull=True),
+                name="policies_step_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.position}.{self.attempt}"

@@ -573,6 +573,7 @@ def _start_step(case: Case, position: int, *, actor: Any) -> CaseStep:
     assignee = None if plan["kind"] == StepKind.NOTICE else _pick_assignee(case, plan["role"])
     step = CaseStep.objects.create(
         case=case,
+        organisation_id=case.organisation_id,
         position=position,
         attempt=attempt,
         key=plan["key"],

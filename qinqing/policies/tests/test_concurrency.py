@@ -136,6 +136,7 @@ def _bulk_cases(world: World, count: int) -> list[Case]:
     CaseStep.objects.bulk_create(
         CaseStep(
             case=case,
+            organisation=case.organisation,
             position=0,
             key="accept",
             kind="review",

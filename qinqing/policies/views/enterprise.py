@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -50,6 +50,7 @@ from qinqing.policies.selectors import (
     access_case_by_public_id,
     access_invitation_by_public_id,
     enterprise_cases,
+    enterprise_cases_listed,
     enterprise_invitations,
     policies_public,
     policy_public_get,
@@ -450,9 +451,18 @@ def apply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_enterprise
 def my_cases(request: HttpRequest) -> HttpResponse:
-    cases = enterprise_cases(request.user)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    received = cases.filter(status=CaseStatus.PAID).aggregate(total=Sum("award"))["total"] or Decimal("0")
+    cases = enterprise_cases_listed(request.user)
+    number = _page_number(request.GET.get("page"))
+    listed = list(cases[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]) if number >= 1 else []
+    if not listed and number != 1:
+        # Past the last page (or below the first): the last page, as Paginator.get_page.
+        number = max(1, -(-cases.count() // PAGE_SIZE))
+        listed = list(cases[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    first: Any = listed[0] if listed else None  # annotated by `enterprise_cases_listed`
+    total = first.listed_count if first else 0
+    received = (first.listed_received if first else None) or Decimal("0")
+    # Every row carries the list's totals, so the pages need no COUNT of their own.
+    page = Paginator(range(total), PAGE_SIZE).page(number)
     rows = [
         {
             "case": c,
@@ -460,7 +470,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "award": yuan(c.award),
             "paid": c.status == CaseStatus.PAID,
         }
-        for c in page.object_list
+        for c in listed
     ]
     return render(
         request,
@@ -472,6 +482,15 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "many": len(scope_for(request.user).enterprise_ids) > 1,
         },
     )
+
+
+def _page_number(value: str | None) -> int:
+    """The page asked for: 1 when it is not a number. Below 1 or past the end, the view
+    shows the last page, as Django's `Paginator.get_page` does."""
+    try:
+        return int(value or 1)
+    except ValueError:
+        return 1
 
 
 def _timeline(case: Case) -> list[dict[str, Any]]:
