@@ -389,3 +389,33 @@ def test_the_committee_records_and_moves_any_event(world: World) -> None:
     event.refresh_from_db()
     assert event.occurred_on == timezone.localdate() - dt.timedelta(days=8)
     assert event.label == "消防验收"
+
+
+# --- Links offered to the read side's pages ---------------------------------------------------
+
+
+def _links(world: World, user: Any) -> str:
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from qinqing.contracts.views.authoring import authoring_links
+
+    request = RequestFactory().get("/")
+    request.user = user
+    return render_to_string(
+        "contracts/forms/_project_links.html", authoring_links(request, world.project), request
+    )
+
+
+def test_the_project_links_follow_the_role(world: World) -> None:
+    from qinqing.contracts.views.authoring import can_create_projects
+
+    html = _links(world, world.member)
+    assert reverse("contracts:contract_new", args=[world.project.public_id]) in html
+    assert reverse("contracts:obligation_new", args=[world.contract.public_id, world.clause.pk]) in html
+    html = _links(world, world.city.enterprise_user)
+    assert reverse("contracts:event_record", args=[world.project.public_id]) in html
+    assert reverse("contracts:contract_new", args=[world.project.public_id]) not in html
+    assert _links(world, world.city.officer).strip() == ""
+    assert can_create_projects(world.member)
+    assert not can_create_projects(world.city.city_supervisor)

@@ -550,3 +550,45 @@ __all__: list[str] = [
     "project_edit",
     "project_new",
 ]
+
+
+# --- Links for the read side's pages ------------------------------------------------------------
+
+
+def authoring_links(request: HttpRequest, project: Project) -> dict[str, Any]:
+    """What the project page may offer to write (`contracts/forms/_project_links.html`):
+    the committee everything, the enterprise its application events, others nothing."""
+    committee = is_committee_of(request.user, project)
+    enterprise = project.enterprise_id in scope_for(request.user).enterprise_ids
+    if not (committee or enterprise):
+        return {"authoring": None}
+    links: dict[str, Any] = {
+        "event": reverse("contracts:event_record", args=[project.public_id]),
+        "committee": committee,
+        "contracts": [],
+    }
+    if committee:
+        links["edit"] = reverse("contracts:project_edit", args=[project.public_id])
+        links["contract"] = reverse("contracts:contract_new", args=[project.public_id])
+        for contract in project.contracts.prefetch_related("clauses").order_by("signed_on", "id"):
+            links["contracts"].append(
+                {
+                    "contract": contract,
+                    "clause": reverse("contracts:clause_new", args=[contract.public_id]),
+                    "clauses": [
+                        {
+                            "clause": clause,
+                            "obligation": reverse(
+                                "contracts:obligation_new", args=[contract.public_id, clause.pk]
+                            ),
+                        }
+                        for clause in contract.clauses.all()
+                    ],
+                }
+            )
+    return {"authoring": links}
+
+
+def can_create_projects(user: Any) -> bool:
+    """Whether the projects list may offer "New project" (`contracts:project_new`)."""
+    return bool(_committees(user))
