@@ -169,6 +169,15 @@ def _prefix(column: str, prefixes: list[str]) -> str:
     return "(" + " OR ".join(f"substr({column}, 1, {len(p)}) = '{p}'" for p in prefixes) + ")"
 
 
+def _region(prefix: str) -> str:
+    """What a person writes for a division: `=` for a district's whole code, a range that
+    the `region_code` index serves for the city's prefix."""
+    if len(prefix) == 6:
+        return f"e.region_code = '{prefix}'"
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return f"(e.region_code >= '{prefix}' AND e.region_code < '{upper}')"
+
+
 def _years_before(on: dt.date, years: int) -> str:
     try:
         return on.replace(year=on.year - years).isoformat()
@@ -197,7 +206,7 @@ def shapes(vendor: str, on: dt.date) -> list[Shape]:  # noqa: PLR0915
             d = DISTRICTS[(t + 2 * v) % len(DISTRICTS)]
             prefix = "3505" if (t == 0 and v == 0) else d
             region = {"attr": "region_code", "op": "prefix", "value": prefix}
-            region_sql = _prefix("e.region_code", [prefix])
+            region_sql = _region(prefix)
             active = {"attr": "status", "op": "eq", "value": "active"}
             code = f"bench-{t}-{v}"
             if t == 0:  # the A-level scenic spot award, tiered by grade

@@ -11,8 +11,8 @@ Notifying the invited enterprises' users is a job, enqueued after commit.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinqing.audit.services import audit_record
 from qinqing.common.errors import InvalidTransition, PermissionDenied
-from qinqing.enterprises.models import Enterprise
+from qinqing.enterprises.models import Enterprise, EnterpriseLabel
 from qinqing.policies.models import (
     OPEN_OR_DECIDED,
     Case,
@@ -36,8 +36,7 @@ from qinqing.policies.models import (
     PolicyVersion,
 )
 from qinqing.policies.rules import Rule, award_expression, eligible_q, evaluate, parse_rule
-from qinqing.policies.rules.compile import MONEY
-from qinqing.policies.rules.evaluate import enterprise_labels
+from qinqing.policies.rules.compile import MONEY, orders_text_by_code_point
 from qinqing.policies.services.catalogue import can_write_policies, current_version
 
 
@@ -66,7 +65,7 @@ def matches_queryset(policy: Policy, version: PolicyVersion, rule: Rule, on: dt.
     if policy.cap_per_enterprise is not None:
         award = Least(award, policy.cap_per_enterprise, output_field=MONEY)
     return (
-        Enterprise.objects.filter(eligible_q(rule, on=on))
+        Enterprise.objects.filter(eligible_q(rule, on=on, prefix_ranges=orders_text_by_code_point()))
         .filter(~Exists(taken), ~Exists(held))
         .annotate(match_award=award)
         .filter(match_award__gt=0)
@@ -147,13 +146,80 @@ def _enqueue_notify(policy_id: int, batch: str) -> None:
     notify_invitations.enqueue(policy_id=policy_id, batch=batch)
 
 
-@functools.lru_cache(maxsize=4096)
-def _published_rule(version_id: int, published_at: dt.datetime | None) -> Rule:
-    """A published version's rule never changes (an edit adds a version), so its parse is
-    kept; the publication time is part of the key because a draft's rule, edited in place,
-    becomes published under the same id."""
-    version = PolicyVersion.objects.get(pk=version_id)
-    return parse_rule(version.rule)
+@dataclass(frozen=True)
+class _InForce:
+    """What a re-match needs of one in-force policy: ids, cap, period and parsed rule."""
+
+    policy_id: int
+    version_id: int
+    cap: Decimal | None
+    period: str
+    rule: Rule
+
+
+# Parsed rules by (version id, publication time). A published version's rule never
+# changes (an edit adds a version); the publication time is part of the key because a
+# draft's rule, edited in place, becomes published under the same id.
+_RULES: dict[tuple[int, Any], Rule] = {}
+_RULES_KEPT = 4096
+
+
+def _in_force_policies(on: dt.date) -> list[_InForce]:
+    """The policies in force on `on`, each with its current version's parsed rule.
+
+    One query reads the catalogue's state (ids, caps, periods, versions: no rule text),
+    which is the cache's key: whatever a publication, a withdrawal, a new version or an
+    edited cap changed, in this process or another, shows in it. Only the rules of
+    versions not seen before are read and parsed. Plain SQL: building the ORM query cost
+    more than running it.
+    """
+    policy, version = Policy._meta.db_table, PolicyVersion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT v.policy_id, v.id, v.number, v.published_at, "  # noqa: S608 - model names
+            "CAST(p.cap_per_enterprise AS TEXT), p.period_kind "
+            f"FROM {version} v JOIN {policy} p ON p.id = v.policy_id "
+            "WHERE p.status = %s AND p.valid_from <= %s AND p.valid_until >= %s",
+            [str(PolicyStatus.PUBLISHED), on, on],
+        )
+        rows = cursor.fetchall()
+    current: dict[int, tuple[Any, ...]] = {}
+    for row in rows:
+        if row[0] not in current or row[2] > current[row[0]][2]:
+            current[row[0]] = row
+    # The publication time as the database returned it: it only tells versions apart.
+    missing = {row[1]: row[3] for row in current.values() if (row[1], row[3]) not in _RULES}
+    if missing:
+        if len(_RULES) + len(missing) > _RULES_KEPT:
+            _RULES.clear()
+        for pk, rule in PolicyVersion.objects.filter(pk__in=list(missing)).values_list("pk", "rule"):
+            _RULES[(pk, missing[pk])] = parse_rule(rule)
+    year = str(on.year)
+    return [
+        _InForce(
+            policy_id=policy_id,
+            version_id=version_id,
+            cap=None if cap is None else Decimal(cap),
+            period=year if period_kind == PeriodKind.YEARLY else "once",
+            rule=_RULES[(version_id, published_at)],
+        )
+        for policy_id, version_id, _n, published_at, cap, period_kind in sorted(current.values())
+    ]
+
+
+def _periods_taken(enterprise_id: int, policy_ids: list[int]) -> set[tuple[int, str]]:
+    """(policy, period) pairs the enterprise holds a case (not withdrawn) or an invitation for."""
+    ids = ", ".join(["%s"] * len(policy_ids))
+    statuses = ", ".join(["%s"] * len(OPEN_OR_DECIDED))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT policy_id, period FROM {Case._meta.db_table} "  # noqa: S608 - names and placeholders
+            f"WHERE enterprise_id = %s AND policy_id IN ({ids}) AND status IN ({statuses}) "
+            f"UNION SELECT policy_id, period FROM {Invitation._meta.db_table} "
+            f"WHERE enterprise_id = %s AND policy_id IN ({ids})",
+            [enterprise_id, *policy_ids, *OPEN_OR_DECIDED, enterprise_id, *policy_ids],
+        )
+        return {(policy_id, period) for policy_id, period in cursor.fetchall()}
 
 
 def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list[Invitation]:
@@ -161,54 +227,58 @@ def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list
     new matches become invitations. Returns the invitations created.
 
     One enterprise, so the reference evaluator decides (`rules.evaluate`, which the
-    compiled query is property-tested against), with each published rule parsed once
-    per process: a handful of queries whatever the number of policies.
+    compiled query is property-tested against), over the in-force policies read as one
+    small query with their rules parsed once per process (`_in_force_policies`). Then
+    the enterprise and its labels (two indexed reads), the periods it already holds a
+    case or an invitation for (one read), and the insert only if something is new.
     """
     on = on or timezone.localdate()
-    policies = Policy.objects.filter(
-        status=PolicyStatus.PUBLISHED, valid_from__lte=on, valid_until__gte=on
-    ).prefetch_related("versions")
-    enterprise = Enterprise.objects.filter(pk=enterprise_id).prefetch_related("labels").first()
-    if enterprise is None:
+    policies = _in_force_policies(on)
+    if not policies:
         return []
-    labels = enterprise_labels(enterprise)
-    now = timezone.now()
-    candidates: list[tuple[Policy, PolicyVersion, Decimal]] = []
+    table = Enterprise._meta.db_table
+    found = list(Enterprise.objects.raw(f"SELECT * FROM {table} WHERE id = %s", [enterprise_id]))  # noqa: S608
+    if not found:
+        return []
+    enterprise = found[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "key", "value" FROM {EnterpriseLabel._meta.db_table} WHERE enterprise_id = %s',  # noqa: S608
+            [enterprise_id],
+        )
+        labels = dict(cursor.fetchall())
+    candidates: list[tuple[_InForce, Decimal]] = []
     for policy in policies:
-        version = current_version(policy)
-        rule = _published_rule(version.pk, version.published_at)
-        if rule.facts:
+        if policy.rule.facts:
             continue
-        decision = evaluate(rule, enterprise, on=on, labels=labels)
+        decision = evaluate(policy.rule, enterprise, on=on, labels=labels)
         award = decision.award
-        if policy.cap_per_enterprise is not None:
-            award = min(award, policy.cap_per_enterprise)
+        if policy.cap is not None:
+            award = min(award, policy.cap)
         if decision.eligible and award > 0:
-            candidates.append((policy, version, award))
+            candidates.append((policy, award))
     if not candidates:
         return []
-    held = set(
-        Case.objects.filter(
-            enterprise_id=enterprise_id,
-            policy__in=[p for p, _v, _a in candidates],
-            status__in=OPEN_OR_DECIDED,
-        ).values_list("policy_id", "period")
-    )
+    taken = _periods_taken(enterprise_id, [p.policy_id for p, _a in candidates])
+    now = timezone.now()
     fresh = [
         Invitation(
             public_id=uuid.uuid4(),
-            policy=policy,
-            version=version,
+            policy_id=policy.policy_id,
+            version_id=policy.version_id,
             enterprise_id=enterprise_id,
-            period=policy_period(policy, on),
+            period=policy.period,
             award=award.quantize(Decimal("0.01")),
             status=InvitationStatus.OPEN,
             created_at=now,
         )
-        for policy, version, award in candidates
-        if (policy.pk, policy_period(policy, on)) not in held
+        for policy, award in candidates
+        if (policy.policy_id, policy.period) not in taken
     ]
+    if not fresh:
+        return []
     with transaction.atomic():
+        # ON CONFLICT DO NOTHING: a concurrent match may have invited it meanwhile.
         Invitation.objects.bulk_create(fresh, ignore_conflicts=True)
         created = list(
             Invitation.objects.filter(enterprise_id=enterprise_id, created_at=now).select_related("policy")
