@@ -1,0 +1,273 @@
+"""The contract API's committee writes: project, contract, clause, obligation with a due
+rule, project events, due-rule change; each allowed for the zone's committee, refused
+to a supervisor (403), not found for another zone (404), and bad input answered with a
+4xx naming the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from qinqing.contracts.models import Contract, Obligation, Project
+
+from .test_api_world import BASE, World, world
+
+__all__ = ["world"]
+
+
+def _post(client, url, body):
+    return client.post(url, body, content_type="application/json")
+
+
+def _project_body(world: World, **overrides):
+    body = {
+        "enterprise": str(world.city.enterprise.public_id),
+        "committee": world.city.committee.code,
+        "reference": "TSQ-002",
+        "name": "智能装备产业园",
+        "industry": "装备制造",
+        "planned_investment": "300000000.50",
+        "signed_on": str(timezone.localdate() - dt.timedelta(days=10)),
+        "land_area_mu": "80",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_committee_creates_a_project(client, world: World):
+    client.force_login(world.member)
+    response = _post(client, f"{BASE}/projects", _project_body(world))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["reference"] == "TSQ-002"
+    assert body["planned_investment"] == "300000000.50"
+    assert body["contracts"] == [] and body["enterprise_obligations"] == []
+    assert Project.objects.get(public_id=body["public_id"]).committee == world.city.committee
+
+
+@pytest.mark.parametrize("who", ["city_supervisor", "admin", "enterprise_user", "officer"])
+def test_only_the_committee_creates_projects(client, world: World, who):
+    client.force_login(getattr(world.city, who))
+    response = _post(client, f"{BASE}/projects", _project_body(world))
+    assert response.status_code == 403, response.content
+    assert response.json()["error"]["code"] == "forbidden"
+    assert not Project.objects.filter(reference="TSQ-002").exists()
+
+
+def test_another_zone_cannot_create_in_this_zone(client, world: World):
+    client.force_login(world.other_member)
+    response = _post(client, f"{BASE}/projects", _project_body(world))
+    assert response.status_code == 403
+
+
+def test_bad_project_input_names_the_fields(client, world: World):
+    client.force_login(world.member)
+    response = _post(client, f"{BASE}/projects", _project_body(world, name="", planned_investment="abc"))
+    assert response.status_code == 422
+    assert {"name", "planned_investment"} <= set(response.json()["error"]["fields"])
+    response = _post(client, f"{BASE}/projects", _project_body(world, committee="nowhere"))
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"committee"}
+    response = _post(client, f"{BASE}/projects", _project_body(world, reference="TSQ-001"))
+    assert response.status_code == 400
+    assert "reference" in response.json()["error"]["fields"]
+    response = client.post(f"{BASE}/projects", "{not json", content_type="application/json")
+    assert 400 <= response.status_code < 500
+
+
+def test_update_project(client, world: World):
+    url = f"{BASE}/projects/{world.project.public_id}"
+    client.force_login(world.member)
+    response = client.patch(url, {"name": "新名称", "land_area_mu": None}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "新名称"
+    assert response.json()["land_area_mu"] is None
+    response = client.patch(url, {"name": None}, content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"name"}
+    client.force_login(world.city.city_supervisor)
+    assert client.patch(url, {"name": "x"}, content_type="application/json").status_code == 403
+    client.force_login(world.other_member)
+    assert client.patch(url, {"name": "x"}, content_type="application/json").status_code == 404
+    client.force_login(world.city.enterprise_user)
+    assert client.patch(url, {"name": "x"}, content_type="application/json").status_code == 403
+    assert Project.objects.get(pk=world.project.pk).name == "新名称"
+
+
+def test_contract_clause_and_obligation(client, world: World):
+    client.force_login(world.member)
+    response = _post(
+        client,
+        f"{BASE}/projects/{world.project.public_id}/contracts",
+        {
+            "kind": "land_transfer",
+            "number": "TSQ-CR-009",
+            "title": "国有建设用地使用权出让合同",
+            "government_party": "drc",
+            "signed_on": str(timezone.localdate()),
+            "value": "12000000",
+            "amends": None,
+        },
+    )
+    assert response.status_code == 201, response.content
+    contract = response.json()
+    assert contract["value"] == "12000000.00"
+    url = f"{BASE}/contracts/{contract['public_id']}/clauses"
+    ladder = [{"name": "reminder", "offset": -10, "unit": "calendar"}, {"name": "alarm", "offset": 1}]
+    response = _post(client, url, {"number": "3", "text": "出让人应于约定日期交付土地。", "ladder": ladder})
+    assert response.status_code == 201, response.content
+    assert response.json()["clauses"][0]["ladder"][0]["name"] == "reminder"
+    response = _post(
+        client,
+        f"{BASE}/projects/{world.project.public_id}/events/declare",
+        {"key": "land_certificate", "label": ""},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["occurred_on"] is None
+    obligation_url = f"{BASE}/contracts/{contract['public_id']}/obligations"
+    body = {
+        "clause": "3",
+        "obligor_side": "government",
+        "obligor_department": "drc",
+        "kind": "land_delivery",
+        "title": "交付土地",
+        "due_rule": {"mode": "relative", "anchor_event": "land_certificate", "offset": 20, "unit": "working"},
+    }
+    response = _post(client, obligation_url, body)
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["status"] == "pending"
+    assert created["due_date"] is None
+    assert created["due_rule"] == {
+        "mode": "relative",
+        "date": None,
+        "anchor_obligation": None,
+        "anchor_event": "land_certificate",
+        "offset": 20,
+        "unit": "working",
+    }
+    # The event happens: the obligation gets its date.
+    happened = timezone.localdate() - dt.timedelta(days=3)
+    response = _post(
+        client,
+        f"{BASE}/projects/{world.project.public_id}/events",
+        {"key": "land_certificate", "occurred_on": str(happened)},
+    )
+    assert response.status_code == 200, response.content
+    detail = client.get(f"{BASE}/obligations/{created['public_id']}").json()
+    assert detail["status"] == "open"
+    assert detail["due_date"] is not None
+    assert [c["reason"] for c in detail["due_changes"]] == ["first_dated"]
+
+
+def test_bad_obligation_input(client, world: World):
+    client.force_login(world.member)
+    url = f"{BASE}/contracts/{world.contract.public_id}/obligations"
+    body = {
+        "clause": "5",
+        "obligor_side": "enterprise",
+        "kind": "production_start",
+        "title": "投产",
+        "due_rule": {"mode": "relative", "anchor_event": "nothing_yet", "offset": 6, "unit": "months"},
+    }
+    response = _post(client, url, body)
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"due_rule.anchor_event"}
+    response = _post(client, url, {**body, "due_rule": {"mode": "weekly", "offset": 1}})
+    assert response.status_code == 422
+    assert any(key.startswith("due_rule") for key in response.json()["error"]["fields"])
+    response = _post(
+        client, url, {**body, "clause": "99", "due_rule": {"mode": "absolute", "date": "2030-01-01"}}
+    )
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"clause"}
+    response = _post(
+        client,
+        url,
+        {
+            **body,
+            "due_rule": {
+                "mode": "relative",
+                "anchor_obligation": str(world.permit.public_id),
+                "offset": 9999,
+            },
+        },
+    )
+    assert response.status_code == 422
+    assert any(key.endswith("offset") for key in response.json()["error"]["fields"])
+    assert Obligation.objects.filter(title="投产").count() == 0
+
+
+def test_obligation_writes_refused_outside_the_committee(client, world: World):
+    url = f"{BASE}/contracts/{world.contract.public_id}/obligations"
+    body = {
+        "clause": "5",
+        "obligor_side": "enterprise",
+        "kind": "production_start",
+        "title": "投产",
+        "due_rule": {"mode": "absolute", "date": str(timezone.localdate() + dt.timedelta(days=300))},
+    }
+    client.force_login(world.city.city_supervisor)
+    assert _post(client, url, body).status_code == 403
+    client.force_login(world.other_member)
+    assert _post(client, url, body).status_code == 404
+    client.force_login(world.city.enterprise_user)
+    assert _post(client, url, body).status_code == 403
+    contract_url = f"{BASE}/projects/{world.project.public_id}/contracts"
+    contract = {
+        "kind": "supplementary",
+        "number": "TSQ-BC-001",
+        "title": "补充协议",
+        "government_party": world.city.committee.code,
+        "signed_on": str(timezone.localdate()),
+    }
+    client.force_login(world.city.city_supervisor)
+    assert _post(client, contract_url, contract).status_code == 403
+    client.force_login(world.other_member)
+    assert _post(client, contract_url, contract).status_code == 404
+    assert not Obligation.objects.filter(title="投产").exists()
+    assert Contract.objects.count() == 1
+
+
+def test_change_rule_with_a_stale_revision_is_refused(client, world: World):
+    url = f"{BASE}/obligations/{world.construction.public_id}/rule"
+    client.force_login(world.member)
+    revision = client.get(f"{BASE}/obligations/{world.construction.public_id}").json()["revision"]
+    new_date = str(timezone.localdate() + dt.timedelta(days=45))
+    body = {
+        "revision": revision,
+        "reason": "补充协议顺延",
+        "due_rule": {"mode": "absolute", "date": new_date},
+    }
+    response = client.put(url, body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["due_date"] == new_date
+    assert response.json()["revision"] > revision
+    response = client.put(url, body, content_type="application/json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "obligation_changed"
+    client.force_login(world.city.city_supervisor)
+    assert (
+        client.put(url, {**body, "revision": revision + 1}, content_type="application/json").status_code
+        == 403
+    )
+    client.force_login(world.other_member)
+    assert (
+        client.put(url, {**body, "revision": revision + 1}, content_type="application/json").status_code
+        == 404
+    )
+
+
+def test_event_record_refused_to_supervisor_and_other_zone(client, world: World):
+    url = f"{BASE}/projects/{world.project.public_id}/events"
+    body = {"key": "planning_applied", "occurred_on": str(timezone.localdate())}
+    client.force_login(world.city.city_supervisor)
+    assert _post(client, url, body).status_code == 403
+    client.force_login(world.other_member)
+    assert _post(client, url, body).status_code == 404
+    client.force_login(world.member)
+    response = _post(client, url, {"key": "有 空格", "occurred_on": "yesterday"})
+    assert response.status_code == 422
+    assert {"key", "occurred_on"} <= set(response.json()["error"]["fields"])
