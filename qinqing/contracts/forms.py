@@ -186,7 +186,7 @@ class ClauseForm(_Styled):
     own_ladder = forms.BooleanField(
         label=_("This clause has its own reminder ladder"),
         required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input", "data-reveal": "ladder"}),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     ladder_reminder = _days(_("Reminder: days before the due date"))
     ladder_warning = _days(_("Warning: days before the due date (0 = on the day)"))

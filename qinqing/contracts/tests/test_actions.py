@@ -358,3 +358,13 @@ def test_evidence_is_an_attachment_for_those_who_see_the_obligation(
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response.getvalue().startswith(b"%PDF-")
     assert login(world.other_enterprise_user).get(url).status_code == 404
+
+
+def test_a_tampered_revision_is_a_clear_error_not_a_crash(world: World, evidence_storage: None) -> None:
+    response = _claim(world, revision="abc")
+    assert response.status_code == 400
+    assert 'data-testid="error-revision"' in response.content.decode()
+    ob = world.reload(world.construction)
+    response = login(world.member).post(_url("obligation_cancel", ob), {"cancel-reason": "项目调整"})
+    assert response.status_code == 400
+    assert world.reload(world.construction).status == ObligationStatus.OPEN
