@@ -599,3 +599,33 @@ def test_navigation_has_the_contracts_entry(client, pages):
     html = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("contracts:mine")}"' in html
     assert f'href="{reverse("contracts:projects")}"' not in html
+
+
+def test_authoring_links_only_for_the_zones_committee(client, pages):
+    edit = reverse("contracts:project_edit", args=[pages.project.public_id])
+    clause = pages.land.clause
+    new_obligation = reverse("contracts:obligation_new", args=[clause.contract.public_id, clause.pk])
+    html = _get(
+        client, pages.city.committee_member, "contracts:project", pages.project.public_id
+    ).content.decode()
+    assert edit in html
+    assert new_obligation in html
+    assert reverse("contracts:event_record", args=[pages.project.public_id]) in html
+    for user in (pages.city.officer, pages.city.city_supervisor):
+        html = _get(client, user, "contracts:project", pages.project.public_id).content.decode()
+        assert edit not in html
+        assert new_obligation not in html
+    # The enterprise records its own applications' events.
+    html = _get(
+        client, pages.city.enterprise_user, "contracts:project", pages.project.public_id
+    ).content.decode()
+    assert reverse("contracts:event_record", args=[pages.project.public_id]) in html
+    assert edit not in html
+
+
+def test_list_links_new_project_and_export_for_the_committee(client, pages):
+    html = _get(client, pages.city.committee_member, "contracts:projects").content.decode()
+    assert reverse("contracts:project_new") in html
+    assert reverse("contracts:export_projects") in html
+    html = _get(client, pages.city.officer, "contracts:projects").content.decode()
+    assert reverse("contracts:project_new") not in html

@@ -40,7 +40,9 @@ from qinqing.contracts.models import (
     ProjectEvent,
     ProjectStatus,
 )
+from qinqing.contracts.services.common import is_committee_for, is_enterprise_of
 from qinqing.deadlines.models import Alert
+from qinqing.policies.summaries import yuan
 
 from . import timeline
 from .history import obligation_history
@@ -168,6 +170,12 @@ def projects(request: HttpRequest) -> HttpResponse:
             "industries": industries,
             "statuses": ProjectStatus.choices,
             "show_dashboard": scope.has_role(Role.COMMITTEE, Role.SUPERVISOR),
+            "new_project_url": optional_url("contracts:project_new")
+            if scope.has_role(Role.COMMITTEE)
+            else "",
+            "export_url": optional_url("contracts:export_projects")
+            if scope.has_role(Role.COMMITTEE, Role.SUPERVISOR)
+            else "",
         },
     )
 
@@ -195,10 +203,10 @@ def _obligation_or_404(user: Any, public_id: uuid.UUID) -> Obligation:
 def project(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     today = timezone.localdate()
     proj = _project_or_404(request.user, public_id)
-    contracts = _with_ocds_links(
-        list(proj.contracts.select_related("government_party").prefetch_related("clauses"))
-    )
+    contracts = list(proj.contracts.select_related("government_party").prefetch_related("clauses"))
     events = list(ProjectEvent.objects.filter(project=proj).order_by("occurred_on", "id"))
+    for event in events:
+        event.display = timeline.event_label(event)  # type: ignore[attr-defined]
     obligations = list(selectors.with_alarm_state(selectors.project_obligations(proj)))
     rows = timeline.timeline_rows(
         obligations,
@@ -208,9 +216,15 @@ def project(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         today=today,
         url_for=obligation_url,
     )
-    by_clause: dict[int, list[timeline.Row]] = {}
-    for row in rows:
-        by_clause.setdefault(row.obligation.clause_id, []).append(row)
+    author = is_committee_for(request.user, proj)
+    _with_ocds_links(contracts)
+    if author:
+        for contract in contracts:
+            # Links the template shows beside each contract and clause.
+            setattr(contract, "clause_url", optional_url("contracts:clause_new", contract.public_id))  # noqa: B010
+            for clause in contract.clauses.all():
+                url = optional_url("contracts:obligation_new", contract.public_id, clause.pk)
+                setattr(clause, "obligation_url", url)  # noqa: B010
     counts = timeline.count_rows(
         (
             {
@@ -230,11 +244,20 @@ def project(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "contracts/project.html",
         {
             "project": proj,
+            "investment": yuan(proj.planned_investment),
             "contracts": contracts,
             "events": events,
             "enterprise_rows": [r for r in rows if r.obligation.obligor_side == ObligorSide.ENTERPRISE],
             "government_rows": [r for r in rows if r.obligation.obligor_side == ObligorSide.GOVERNMENT],
-            "by_clause": by_clause,
+            "links": {
+                "edit": optional_url("contracts:project_edit", proj.public_id) if author else "",
+                "contract": optional_url("contracts:contract_new", proj.public_id) if author else "",
+                "event": optional_url("contracts:event_record", proj.public_id)
+                if author or is_enterprise_of(request.user, proj)
+                else "",
+                "export": optional_url("contracts:export_project", proj.public_id),
+                "ocds": optional_url("contracts:ocds_project", proj.public_id),
+            },
             "counts": counts,
             "gantt": timeline.gantt_data(rows, today=today),
             "legend": timeline.legend(),
@@ -246,6 +269,7 @@ def project(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def _with_ocds_links(contracts: list[Any]) -> list[Any]:
     for contract in contracts:
         contract.ocds_url = optional_url("contracts:ocds_contract", contract.public_id)
+        contract.value_text = yuan(contract.value) if contract.value is not None else ""
     return contracts
 
 
@@ -345,7 +369,13 @@ def alarms(request: HttpRequest) -> HttpResponse:
     return _render_results(
         request,
         "contracts/alarms.html",
-        {"rows": rows, "page": page, "state": state, "query": urlencode({"state": state} if state else {})},
+        {
+            "rows": rows,
+            "page": page,
+            "state": state,
+            "query": urlencode({"state": state} if state else {}),
+            "export_url": optional_url("contracts:export_alarms"),
+        },
     )
 
 

@@ -76,9 +76,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     enterprises = reports.by_enterprise(obligations, today=today)
     owed_to = {row["id"]: row for row in reports.by_enterprise(obligations, side="government", today=today)}
     projects = reports.by_project(obligations, today=today)
-    project_count = selectors.projects_visible(request.user).count()
+    # by_project's "enterprise" key holds that side's figures, so the enterprise's name
+    # comes from here (one query, which also counts the projects).
+    names = dict(selectors.projects_visible(request.user).order_by().values_list("pk", "enterprise__name"))
+    project_count = len(names)
     for row in projects:
         row["url"] = optional_url("contracts:project", row["public_id"])
+        row["enterprise_name"] = names.get(row["id"], "")
     for row in enterprises:
         owed = owed_to.get(row["id"])
         row["government_percent"] = _percent(owed["fulfilment_rate"]) if owed else None

@@ -14,14 +14,14 @@
   };
 
   function gauge(data) {
-    var centres = [["27%", "58%"], ["73%", "58%"]];
+    var centres = [["25%", "55%"], ["75%", "55%"]];
     return {
       animation: false,
       series: data.rates.map(function (rate, i) {
         return {
           type: "gauge",
           center: centres[i],
-          radius: "70%",
+          radius: "60%",
           min: 0,
           max: 100,
           progress: { show: true, width: 10 },
