@@ -13,7 +13,7 @@ escalation also to the supervision groups covering the committee and the departm
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from qinqing.deadlines.ladders import Rung, register_ladder
@@ -25,6 +25,7 @@ from .models import ObligationKind
 if TYPE_CHECKING:
     from qinqing.accounts.models import User
     from qinqing.deadlines.models import Alert
+    from qinqing.deadlines.scan import AlertFacts
 
 KIND_PREFIX = "contract."
 OBJECT_TYPE = "contracts.obligation"
@@ -59,6 +60,12 @@ def obligation_alert_recipients(alert: Alert) -> Iterable[User]:
     return recipients_for_alert(alert)
 
 
+def obligation_alert_recipients_batch(facts: Sequence[AlertFacts]) -> Mapping[int, Sequence[User]]:
+    from .recipients import recipients_batch
+
+    return recipients_batch(facts)
+
+
 def register() -> None:
     for kind, ((reminder, warning, alarm, escalation), unit) in DEFAULT_LADDERS.items():
         register_ladder(
@@ -71,6 +78,7 @@ def register() -> None:
                 Rung(RungName.ESCALATION, escalation, unit),
             ],
             recipients=obligation_alert_recipients,
+            recipients_batch=obligation_alert_recipients_batch,
             clock_unit=unit,
         )
 

@@ -1,57 +1,149 @@
-"""Who hears of an obligation's alert (see `ladders`)."""
+"""Who hears of an obligation's alert (see `ladders`).
+
+- reminder and warning: the obligor — the enterprise's users, or the officers and heads
+  of the obligor department's subtree;
+- alarm: the obligor and the management committee of the project's zone;
+- escalation: all of these and the supervisors whose reach covers the committee or the
+  obligor department.
+
+`recipients_batch` answers for many alerts at once with a fixed number of queries
+(the scan's notification job calls it once per kind and chunk); `recipients_for_alert`
+is the same rule for one alert.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q
 
 from qinqing.accounts.models import Role, RoleAssignment, User
+from qinqing.accounts.scoping import scope_for
 from qinqing.deadlines.models import Alert, RungName
-from qinqing.deadlines.scan import supervisors_covering
+from qinqing.deadlines.scan import AlertFacts
 
 from .models import Obligation, ObligorSide
 
-
-def _obligor_people(obligation: Obligation) -> list[User]:
-    if obligation.obligor_side == ObligorSide.ENTERPRISE:
-        condition = Q(role=Role.ENTERPRISE, enterprise_id=obligation.project.enterprise_id)
-    else:
-        assert obligation.obligor_department is not None
-        path = obligation.obligor_department.path
-        condition = Q(
-            role__in=[Role.OFFICER, Role.DEPARTMENT_HEAD],
-            organisation__path__startswith=path,
-        )
-    return _users(condition)
+_URGENT = (RungName.ALARM, RungName.ESCALATION)
 
 
-def _committee_people(obligation: Obligation) -> list[User]:
-    return _users(Q(role=Role.COMMITTEE, organisation__path__startswith=obligation.project.committee.path))
+def _ancestors(path: str) -> list[str]:
+    """A node's path and its ancestors' ("/1/5/9/" → "/1/", "/1/5/", "/1/5/9/")."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-def _users(condition: Q) -> list[User]:
-    ids = RoleAssignment.objects.filter(condition, user__is_active=True).values("user_id")
-    return list(User.objects.filter(pk__in=ids).order_by("pk"))
-
-
-def recipients_for_alert(alert: Alert) -> list[User]:
-    obligation = (
-        Obligation.objects.select_related("project__committee", "obligor_department")
-        .filter(pk=alert.deadline.object_id)
-        .first()
-    )
-    if obligation is None:
+def _by_prefix(role_filter: Q, paths: set[str]) -> list[tuple[str, User]]:
+    """Active users holding a role in one of the subtrees of `paths`, with their node's path."""
+    if not paths:
         return []
-    people = _obligor_people(obligation)
-    if alert.rung in (RungName.ALARM, RungName.ESCALATION):
-        people += _committee_people(obligation)
-    if alert.rung == RungName.ESCALATION:
-        people += supervisors_covering(obligation.project.committee.path)
-        if obligation.obligor_department is not None:
-            people += supervisors_covering(obligation.obligor_department.path)
+    under = reduce(or_, [Q(organisation__path__startswith=p) for p in sorted(paths)])
+    return [
+        (a.organisation.path, a.user)
+        for a in RoleAssignment.objects.filter(role_filter, under, user__is_active=True)
+        .select_related("organisation", "user")
+        .order_by("user_id")
+        if a.organisation is not None
+    ]
+
+
+def _supervisors() -> list[tuple[tuple[str, ...], User]]:
+    users = {
+        a.user_id: a.user
+        for a in RoleAssignment.objects.filter(role=Role.SUPERVISOR, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    }
+    return [(scope_for(u).paths_for(Role.SUPERVISOR), u) for u in users.values()]
+
+
+def _unique(people: Iterable[User]) -> list[User]:
     seen: set[int] = set()
-    unique: list[User] = []
+    out: list[User] = []
     for user in people:
         if user.pk not in seen:
             seen.add(user.pk)
-            unique.append(user)
-    return unique
+            out.append(user)
+    return out
+
+
+def recipients_batch(facts: Sequence[AlertFacts]) -> dict[int, list[User]]:
+    """Who hears of each alert, by alert id."""
+    ids = {int(f.object_id) for f in facts if f.object_id.isdigit()}
+    rows = {
+        pk: (side, enterprise_id, committee_path, department_path)
+        for pk, side, enterprise_id, committee_path, department_path in Obligation.objects.filter(
+            pk__in=ids
+        ).values_list(
+            "pk",
+            "obligor_side",
+            "project__enterprise_id",
+            "project__committee__path",
+            "obligor_department__path",
+        )
+    }
+    enterprise_ids = {row[1] for row in rows.values() if row[0] == ObligorSide.ENTERPRISE}
+    department_paths = {row[3] for row in rows.values() if row[0] == ObligorSide.GOVERNMENT and row[3]}
+    urgent_rows = [rows[int(f.object_id)] for f in facts if f.rung in _URGENT and int(f.object_id) in rows]
+
+    enterprise_people: dict[int, list[User]] = {}
+    if enterprise_ids:
+        for a in (
+            RoleAssignment.objects.filter(
+                role=Role.ENTERPRISE, enterprise_id__in=sorted(enterprise_ids), user__is_active=True
+            )
+            .select_related("user")
+            .order_by("user_id")
+        ):
+            assert a.enterprise_id is not None
+            enterprise_people.setdefault(a.enterprise_id, []).append(a.user)
+    officials = _by_prefix(Q(role__in=[Role.OFFICER, Role.DEPARTMENT_HEAD]), department_paths)
+    # Committee members of the zone: at the committee's node or above it (who may act on
+    # the project), or in a unit under it.
+    committee_paths = {row[2] for row in urgent_rows}
+    members: list[tuple[str, User]] = []
+    if committee_paths:
+        near = {a for p in committee_paths for a in _ancestors(p)}
+        members = [
+            (a.organisation.path, a.user)
+            for a in RoleAssignment.objects.filter(
+                Q(organisation__path__in=sorted(near))
+                | reduce(or_, [Q(organisation__path__startswith=p) for p in sorted(committee_paths)]),
+                role=Role.COMMITTEE,
+                user__is_active=True,
+            )
+            .select_related("organisation", "user")
+            .order_by("user_id")
+            if a.organisation is not None
+        ]
+    supervisors = _supervisors() if any(f.rung == RungName.ESCALATION for f in facts) else []
+
+    people: dict[int, list[User]] = {}
+    for fact in facts:
+        row = rows.get(int(fact.object_id)) if fact.object_id.isdigit() else None
+        if row is None:
+            people[fact.alert_id] = []
+            continue
+        side, enterprise_id, committee_path, department_path = row
+        if side == ObligorSide.ENTERPRISE:
+            found = list(enterprise_people.get(enterprise_id, []))
+        else:
+            found = [u for path, u in officials if department_path and path.startswith(department_path)]
+        if fact.rung in _URGENT:
+            found += [
+                u for path, u in members if committee_path.startswith(path) or path.startswith(committee_path)
+            ]
+        if fact.rung == RungName.ESCALATION:
+            covered = [committee_path] + ([department_path] if department_path else [])
+            found += [u for paths, u in supervisors if any(c.startswith(p) for c in covered for p in paths)]
+        people[fact.alert_id] = _unique(found)
+    return people
+
+
+def recipients_for_alert(alert: Alert) -> list[User]:
+    return recipients_batch([AlertFacts.of(alert)]).get(alert.pk, [])
+
+
+__all__ = ["recipients_batch", "recipients_for_alert"]

@@ -53,15 +53,26 @@ def _path_q(field: str, paths: tuple[str, ...]) -> Q:
     return reduce(or_, qs) if qs else Q(pk__in=[])
 
 
+def _ancestors(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
 def _project_condition(scope: Scope, prefix: str = "") -> Q:
     """The projects `scope` reads, as a condition on Project (or on `prefix` + its fields)."""
     zone_paths = scope.paths_for(Role.COMMITTEE, Role.SUPERVISOR)
-    department_paths = scope.paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR)
+    supervised = scope.paths_for(Role.SUPERVISOR)
+    # An official works in the obligor department or a unit under it: the obligor is
+    # the official's node or one of its ancestors.
+    official_nodes = sorted(
+        {a for p in scope.paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD) for a in _ancestors(p)}
+    )
     condition = _path_q(f"{prefix}committee__path", zone_paths)
-    if department_paths:
-        owing = Obligation.objects.filter(project=OuterRef(f"{prefix}pk" if prefix else "pk")).filter(
-            _path_q("obligor_department__path", department_paths)
-        )
+    if supervised or official_nodes:
+        owed = _path_q("obligor_department__path", supervised) if supervised else Q(pk__in=[])
+        if official_nodes:
+            owed |= Q(obligor_department__path__in=official_nodes)
+        owing = Obligation.objects.filter(project=OuterRef(f"{prefix}pk" if prefix else "pk")).filter(owed)
         condition |= Q(Exists(owing))
     if scope.enterprise_ids:
         condition |= Q(**{f"{prefix}enterprise_id__in": sorted(scope.enterprise_ids)})

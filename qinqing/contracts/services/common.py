@@ -67,11 +67,13 @@ def is_enterprise_of(user: Any, project: Project) -> bool:
 
 
 def is_department_for(user: Any, obligation: Obligation) -> bool:
-    """An officer or head of the obligor department's subtree."""
+    """An officer or head of the obligor department's subtree (the department itself
+    or a unit under it): who does the work, and who hears of its alerts."""
     department = obligation.obligor_department
     if department is None:
         return False
-    return _covers(scope_for(user).paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD), department.path)
+    scope = scope_for(user)
+    return any(p.startswith(department.path) for p in scope.paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD))
 
 
 def is_obligor(user: Any, obligation: Obligation) -> bool:
