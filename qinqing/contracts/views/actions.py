@@ -23,8 +23,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,6 +55,9 @@ def action_context(
 ) -> dict[str, Any]:
     """The forms of the actions `request.user` may take on `obligation` now, and only those
     (a form absent from the context is an action the services would refuse)."""
+    state = getattr(request, PANEL_STATE, None)
+    if state is not None and bound is None:
+        bound, notice, files_lost = state["bound"], state["notice"], state["files_lost"]
     bound = bound or {}
     actions = selectors.allowed_actions(request.user, obligation)
     initial = {"revision": obligation.revision}
@@ -118,6 +120,11 @@ def obligation_url(obligation: Obligation) -> str:
     return reverse("contracts:obligation", args=[obligation.public_id])
 
 
+# An action refused re-renders the obligation page itself; the page's own view builds its
+# context and calls `action_context`, which takes the bound form and notice from here.
+PANEL_STATE = "_contracts_action_panel"
+
+
 def render_obligation_panel(
     request: HttpRequest,
     obligation: Obligation,
@@ -127,16 +134,20 @@ def render_obligation_panel(
     notice: str = "",
     files_lost: bool = False,
 ) -> HttpResponse:
-    """The obligation (fresh from the database) with its action panel: the bound form
-    keeps what was typed, beside the error."""
-    fresh = load_obligation(request.user, obligation.public_id)
-    context = {
-        "obligation": fresh,
-        "project": fresh.project,
-        "obligation_url": obligation_url(fresh),
-        **action_context(request, fresh, bound=bound, notice=notice, files_lost=files_lost),
-    }
-    return render(request, "contracts/forms/obligation_action.html", context, status=status)
+    """The obligation page (fresh from the database) with the bound form keeping what
+    was typed beside the error, or the notice of why nothing was done."""
+    setattr(request, PANEL_STATE, {"bound": bound or {}, "notice": notice, "files_lost": files_lost})
+    page = resolve(obligation_url(obligation))
+    method = request.method
+    request.method = "GET"
+    try:
+        response: HttpResponse = page.func(request, *page.args, **page.kwargs)
+    finally:
+        request.method = method
+        delattr(request, PANEL_STATE)
+    if response.status_code == 200:
+        response.status_code = status
+    return response
 
 
 # --- One action --------------------------------------------------------------------------------
