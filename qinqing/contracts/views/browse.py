@@ -320,7 +320,6 @@ def obligation(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         else "",
         "tone": timeline.tone(ob, today),
         "badge": timeline.BADGES[timeline.tone(ob, today)],
-        "late": timeline.is_late(ob, today),
         "days_overdue": (today - ob.due_date).days
         if ob.due_date and ob.due_date < today and ob.status in timeline.OWED
         else 0,

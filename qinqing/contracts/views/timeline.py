@@ -78,20 +78,6 @@ def legend() -> list[dict[str, str]]:
     ]
 
 
-def is_late(obligation: Obligation, today: dt.date) -> bool:
-    """Late: met after its due date, or still owed past it."""
-    if obligation.status in (ObligationStatus.MET, ObligationStatus.PARTLY_MET):
-        return (obligation.days_early or 0) < 0
-    return obligation.status in OWED and obligation.due_date is not None and obligation.due_date < today
-
-
-def is_on_time(obligation: Obligation) -> bool:
-    return (
-        obligation.status in (ObligationStatus.MET, ObligationStatus.PARTLY_MET)
-        and (obligation.days_early or 0) >= 0
-    )
-
-
 def _unit_phrase(offset: int, unit: str) -> str:
     if unit == DueUnit.WORKING:
         return ngettext("%(n)d working day", "%(n)d working days", offset) % {"n": offset}
@@ -159,6 +145,7 @@ class SideCounts:
     total: int = 0
     on_time: int = 0
     early: int = 0
+    partly: int = 0
     late: int = 0
     alarms: int = 0
     answered: int = 0
@@ -180,15 +167,18 @@ def count_rows(rows: Iterable[Mapping[str, Any]], today: dt.date) -> dict[int, P
         counts = out.setdefault(row["project_id"], ProjectCounts())
         side = counts.enterprise if row["obligor_side"] == ObligorSide.ENTERPRISE else counts.government
         side.total += 1
-        done = row["status"] in (ObligationStatus.MET, ObligationStatus.PARTLY_MET)
+        # The same definitions as `reports`: on time and late count obligations met in
+        # full; a partly met target is counted apart.
         days_early = row["days_early"] or 0
-        if done and days_early >= 0:
-            side.on_time += 1
-            if days_early > 0:
-                side.early += 1
-        elif (done and days_early < 0) or (
-            row["status"] in OWED and row["due_date"] is not None and row["due_date"] < today
-        ):
+        if row["status"] == ObligationStatus.MET:
+            if days_early >= 0:
+                side.on_time += 1
+                side.early += days_early > 0
+            else:
+                side.late += 1
+        elif row["status"] == ObligationStatus.PARTLY_MET:
+            side.partly += 1
+        elif row["status"] in OWED and row["due_date"] is not None and row["due_date"] < today:
             side.late += 1
         if row.get("alarm_state") == "open":
             side.alarms += 1
