@@ -440,6 +440,9 @@ class ClaimForm(_ActionForm):
     def __init__(self, *args: Any, target: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.target = target
+        # One of the two is needed: neither is marked optional.
+        for name in ("evidence", "photo"):
+            self.fields[name].show_optional = False  # type: ignore[attr-defined]
         if target:
             self.fields["achieved_value"].required = True
         else:
