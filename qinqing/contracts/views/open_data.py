@@ -211,7 +211,6 @@ def public(request: HttpRequest) -> HttpResponse:
                 "data": [_percent(z[ObligorSide.ENTERPRISE]["fulfilment_rate"]) for z in figures["zones"]],
             },
         ],
-        "axis": _("Fulfilment rate (%)"),
     }
     return render(
         request,

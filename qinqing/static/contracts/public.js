@@ -11,9 +11,9 @@
     chart.setOption({
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
       legend: { top: 0 },
-      grid: { left: 48, right: 16, bottom: 48, top: 36 },
+      grid: { left: 48, right: 16, bottom: 48, top: 40 },
       xAxis: { type: "category", data: data.zones, axisLabel: { interval: 0, overflow: "break", width: 96 } },
-      yAxis: { type: "value", min: 0, max: 100, name: data.axis },
+      yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       color: ["#b3261e", "#1f6feb"],
       series: data.series.map(function (s) {
         return { name: s.name, type: "bar", data: s.data, barMaxWidth: 40 };
