@@ -368,3 +368,77 @@ def test_a_tampered_revision_is_a_clear_error_not_a_crash(world: World, evidence
     response = login(world.member).post(_url("obligation_cancel", ob), {"cancel-reason": "项目调整"})
     assert response.status_code == 400
     assert world.reload(world.construction).status == ObligationStatus.OPEN
+
+
+def test_only_the_claimant_side_withdraws_and_others_do_not_see_the_claim(
+    world: World, evidence_storage: None
+) -> None:
+    claim = _claimed(world)
+    ob = world.reload(world.construction)
+    data = {"withdraw-revision": ob.revision}
+    assert login(world.member).post(_url("claim_withdraw", claim), data).status_code == 403
+    assert login(world.other_enterprise_user).post(_url("claim_withdraw", claim), data).status_code == 404
+    confirm = {"confirm-revision": ob.revision}
+    assert login(world.other_enterprise_user).post(_url("claim_confirm", claim), confirm).status_code == 404
+    assert world.reload(world.construction).status == ObligationStatus.CLAIMED
+
+
+def test_the_enterprise_may_not_dispute_its_own_claim(world: World, evidence_storage: None) -> None:
+    claim = _claimed(world)
+    ob = world.reload(world.construction)
+    response = login(world.city.enterprise_user).post(
+        _url("claim_dispute", claim), {"dispute-revision": ob.revision, "dispute-reason": "?"}
+    )
+    assert response.status_code == 403
+    assert world.reload(world.construction).status == ObligationStatus.CLAIMED
+
+
+def test_a_stale_confirmation_changes_nothing(world: World, evidence_storage: None) -> None:
+    stale = world.reload(world.construction).revision
+    claim = _claimed(world)
+    response = login(world.member).post(_url("claim_confirm", claim), {"confirm-revision": stale})
+    assert response.status_code == 409
+    assert 'data-testid="action-notice"' in response.content.decode()
+    assert world.reload(world.construction).status == ObligationStatus.CLAIMED
+
+
+def test_a_decision_needs_a_reason_and_not_met_reopens(world: World, evidence_storage: None) -> None:
+    claim = _claimed(world)
+    ob = world.reload(world.construction)
+    services.claim_dispute(actor=world.member, claim=claim, reason="未见开工", revision=ob.revision)
+    ob = world.reload(world.construction)
+    client = login(world.member_b)
+    missing = client.post(
+        _url("claim_decide", claim), {"decide-revision": ob.revision, "decide-outcome": "not_met"}
+    )
+    assert missing.status_code == 400
+    assert 'data-testid="error-reason"' in missing.content.decode()
+    assert world.reload(world.construction).status == ObligationStatus.DISPUTED
+    response = client.post(
+        _url("claim_decide", claim),
+        {"decide-revision": ob.revision, "decide-outcome": "not_met", "decide-reason": "现场核查未开工"},
+    )
+    assert response.status_code == 302
+    assert world.reload(world.construction).status == ObligationStatus.OPEN
+
+
+def test_a_rejected_plan_leaves_the_alarm_open(world: World) -> None:
+    from qinqing.contracts.selectors import with_alarm_state
+
+    assert (
+        login(world.city.officer).post(_url("plan_submit", world.permit), _plan_data(world)).status_code
+        == 302
+    )
+    plan = RemedyPlan.objects.get(obligation=world.permit)
+    ob = world.reload(world.permit)
+    due = ob.due_date
+    response = login(world.member).post(
+        _url("plan_decide", plan),
+        {"plandecide-revision": ob.revision, "plandecide-accept": "0", "plandecide-reason": "新日期过晚"},
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.REJECTED
+    assert world.reload(world.permit).due_date == due
+    state = with_alarm_state(type(ob).objects.filter(pk=ob.pk)).get().alarm_state
+    assert state == "open"
