@@ -70,8 +70,14 @@ def test_projects_export_holds_the_visible_projects(world: World) -> None:
 
 
 def test_projects_export_for_a_supervisor_and_an_enterprise(world: World) -> None:
-    rows = _rows(_book(_get(world.city.city_supervisor, reverse("contracts:export_projects"))).worksheets[0])
+    url = reverse("contracts:export_projects")
+    rows = _rows(_book(_get(world.city.city_supervisor, url)).worksheets[0])
     assert sorted(row[0] for row in rows) == ["KF-001", "TS-001"]
+    # the list page's filters apply (the same query string)
+    rows = _rows(_book(_get(world.city.city_supervisor, url + "?q=KF-001")).worksheets[0])
+    assert [row[0] for row in rows] == ["KF-001"]
+    rows = _rows(_book(_get(world.city.city_supervisor, url + "?alarms=1")).worksheets[0])
+    assert [row[0] for row in rows] == ["TS-001"]
     rows = _rows(_book(_get(world.city.enterprise_user, reverse("contracts:export_projects"))).worksheets[0])
     assert [row[0] for row in rows] == ["TS-001"]
 
@@ -132,14 +138,18 @@ def test_dashboard_and_alarms_exports_are_for_officials(world: World) -> None:
         assert _get(None, reverse(name)).status_code == 302
 
 
-def test_alarms_export_lists_open_then_answered(world: World) -> None:
-    response = _get(world.city.committee_member, reverse("contracts:export_alarms"))
-    rows = _rows(_book(response).worksheets[0])
+def test_alarms_export_lists_the_alarms_pages_rows(world: World) -> None:
+    url = reverse("contracts:export_alarms")
+    rows = _rows(_book(_get(world.city.committee_member, url)).worksheets[0])
+    # in due order, as the page lists them
     assert [row[6] for row in rows] == [
         world.obligations["power_overdue_alarm"].title,
         world.obligations["water_answered"].title,
     ]
     assert rows[0][1] == "TS-001"
     assert rows[0][9] == 20
+    # the page's state filter applies
+    rows = _rows(_book(_get(world.city.committee_member, url + "?state=answered")).worksheets[0])
+    assert [row[6] for row in rows] == [world.obligations["water_answered"].title]
     # the other zone's member sees no alarm of this zone
     assert _rows(_book(_get(world.other_member, reverse("contracts:export_alarms"))).worksheets[0]) == []

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,6 +33,7 @@ from .. import export, reports, selectors
 from ..models import Contract, Obligation, ObligationKind, ObligationStatus, ObligorSide, Project
 from ..ocds import contract_release_package, project_release_package
 from ..ocds.codes import EXTENSION_DIR
+from .browse import ProjectFilters
 
 # The dashboard's readers: officials and supervisors (an enterprise has its own pages).
 OFFICIAL_ROLES = (Role.OFFICER, Role.DEPARTMENT_HEAD, Role.COMMITTEE, Role.SUPERVISOR)
@@ -108,10 +111,12 @@ def ocds_extension(request: HttpRequest, name: str) -> HttpResponse:
 @require_GET
 @login_required
 def export_projects(request: HttpRequest) -> HttpResponseBase:
-    projects = selectors.projects_visible(request.user).select_related("enterprise", "committee")
-    projects = projects.order_by("reference")[: export.MAX_ROWS]
+    """The projects list with the page's filters (the same query string), unpaged."""
+    filters = ProjectFilters.from_request(request)
+    projects = filters.apply(selectors.projects_visible(request.user), request.user)
+    projects = projects.select_related("enterprise", "committee").order_by("-signed_on", "reference")
     figures = {row["id"]: row for row in reports.by_project(selectors.obligations_visible(request.user))}
-    return export.xlsx_response(export.projects_workbook(projects, figures), "projects")
+    return export.xlsx_response(export.projects_workbook(projects[: export.MAX_ROWS], figures), "projects")
 
 
 @require_GET
@@ -143,12 +148,15 @@ def export_dashboard(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 @login_required
 def export_alarms(request: HttpRequest) -> HttpResponseBase:
+    """The alarms page's rows (open and answered, or the `state` asked for), unpaged."""
     _require_official(request)
+    state = request.GET.get("state", "")
+    states = [state] if state in ("open", "answered") else ["open", "answered"]
     rows = (
         selectors.with_alarm_state(selectors.obligations_visible(request.user))
-        .exclude(alarm_state="")
+        .filter(reduce(or_, (Q(alarm_state=s) for s in states)))
         .select_related("project__enterprise", "obligor_department")
-        .order_by("-alarm_state", "due_date", "id")  # "open" before "answered"
+        .order_by("due_date", "project__reference", "id")
     )
     book = export.alarms_workbook(rows[: export.MAX_ROWS], today=timezone.localdate())
     return export.xlsx_response(book, "contracts-alarms")
