@@ -320,6 +320,7 @@ def obligation(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         else "",
         "tone": timeline.tone(ob, today),
         "badge": timeline.BADGES[timeline.tone(ob, today)],
+        "status_label": timeline.status_label(ob.status),
         "days_overdue": (today - ob.due_date).days
         if ob.due_date and ob.due_date < today and ob.status in timeline.OWED
         else 0,
@@ -413,6 +414,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "obligation": ob,
             "tone": tone,
             "badge": timeline.BADGES[tone],
+            "status_label": timeline.status_label(ob.status),
             "url": obligation_url(ob),
             "days_left": (ob.due_date - today).days if ob.due_date else None,
             "days_overdue": (today - ob.due_date).days

@@ -15,6 +15,8 @@ from django.utils import timezone
 from qinqing.contracts.models import ClaimEvidence, FulfilmentClaim, Obligation, RemedyPlan
 from qinqing.deadlines.models import Alert
 
+from .timeline import outcome_label, plan_status_label
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -25,6 +27,7 @@ class Entry:
     record: Any
     who: Any = None
     links: list[tuple[str, str]] = field(default_factory=list)
+    label: str = ""  # the claim's outcome or the plan's status, in words
 
 
 def evidence_url(evidence: ClaimEvidence) -> str:
@@ -56,11 +59,23 @@ def obligation_history(obligation: Obligation, *, alerts: list[Alert]) -> list[E
         )
         if claim.answered_at is not None:
             entries.append(
-                Entry(when=claim.answered_at, kind="claim_answer", record=claim, who=claim.answered_by)
+                Entry(
+                    when=claim.answered_at,
+                    kind="claim_answer",
+                    record=claim,
+                    who=claim.answered_by,
+                    label=outcome_label(claim.outcome),
+                )
             )
         if claim.decided_at is not None:
             entries.append(
-                Entry(when=claim.decided_at, kind="claim_decision", record=claim, who=claim.decided_by)
+                Entry(
+                    when=claim.decided_at,
+                    kind="claim_decision",
+                    record=claim,
+                    who=claim.decided_by,
+                    label=outcome_label(claim.outcome),
+                )
             )
     plans = (
         RemedyPlan.objects.filter(obligation=obligation)
@@ -68,7 +83,15 @@ def obligation_history(obligation: Obligation, *, alerts: list[Alert]) -> list[E
         .order_by("submitted_at", "id")
     )
     for plan in plans:
-        entries.append(Entry(when=plan.submitted_at, kind="plan", record=plan, who=plan.submitted_by))
+        entries.append(
+            Entry(
+                when=plan.submitted_at,
+                kind="plan",
+                record=plan,
+                who=plan.submitted_by,
+                label=plan_status_label(plan.status),
+            )
+        )
         if plan.decided_at is not None:
             entries.append(
                 Entry(when=plan.decided_at, kind="plan_decision", record=plan, who=plan.decided_by)

@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from qinqing.contracts.models import (
+    ClaimOutcome,
     DueMode,
     DueUnit,
     Obligation,
     ObligationStatus,
     ObligorSide,
+    PlanStatus,
     ProjectEvent,
 )
 
@@ -43,6 +45,29 @@ BADGES: dict[str, str] = {
     "pending": "text-bg-secondary",
     "cancelled": "text-bg-light",
 }
+
+
+def status_label(status: str) -> str:
+    """An obligation's status in words. "Met" and its kin carry a context here: other
+    apps' catalogues, which take precedence, translate the bare word differently
+    (a deadline met on time), and a contract obligation may be met late."""
+    if status == ObligationStatus.MET:
+        return pgettext("obligation status", "Met")
+    return str(ObligationStatus(status).label)
+
+
+def outcome_label(outcome: str) -> str:
+    if outcome == ClaimOutcome.MET:
+        return pgettext("obligation status", "Met")
+    return str(ClaimOutcome(outcome).label) if outcome else ""
+
+
+def plan_status_label(status: str) -> str:
+    if status == PlanStatus.ACCEPTED:
+        return pgettext("remedy plan", "Accepted")
+    if status == PlanStatus.REJECTED:
+        return pgettext("remedy plan", "Rejected")
+    return str(PlanStatus(status).label)
 
 
 def tone(obligation: Obligation, today: dt.date) -> str:
@@ -202,6 +227,10 @@ class Row:
         return BADGES[self.tone]
 
     @property
+    def status_label(self) -> str:
+        return status_label(self.obligation.status)
+
+    @property
     def days_late(self) -> int:
         days_early = self.obligation.days_early
         return -days_early if days_early is not None and days_early < 0 else 0
@@ -276,7 +305,7 @@ def gantt_data(rows: Iterable[Row], *, today: dt.date) -> dict[str, Any]:
                 "due": ob.due_date.isoformat() if ob.due_date else None,
                 "original": ob.original_due_date.isoformat() if row.moved and ob.original_due_date else None,
                 "met": ob.met_on.isoformat() if ob.met_on else None,
-                "status": ob.get_status_display(),
+                "status": status_label(ob.status),
                 "tone": row.tone,
                 "colour": TONES[row.tone],
                 "url": row.url,
