@@ -149,8 +149,8 @@ def update_project(request: HttpRequest, project_id: uuid.UUID, payload: Project
     empty = [k for k, v in fields.items() if v is None and k not in NULLABLE_PROJECT_FIELDS]
     if empty:
         raise ValidationFailed(fields={k: [_("This field may not be empty.")] for k in empty})
-    if fields:
-        project = services.project_update(actor=request.user, project=project, **fields)
+    # Even with nothing sent: the service says whether this user may change the project.
+    project = services.project_update(actor=request.user, project=project, **fields)
     return _project(request, project)
 
 

@@ -210,3 +210,48 @@ def test_openapi_document_lists_the_contract_operations(client):
     assert expected <= set(paths), sorted(expected - set(paths))
     claim = paths[f"{BASE}/obligations/{{obligation_id}}/claim"]["post"]
     assert "multipart/form-data" in claim["requestBody"]["content"]
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "path", ["/obligations", "/mine/obligations", "/alarms", "/projects", "/projects/{project}", "/dashboard"]
+)
+def test_lists_read_a_fixed_number_of_queries(client, world: World, path):
+    """No query per row: twice the obligations (and a second project) cost the same."""
+    from qinqing.contracts import services
+
+    client.force_login(world.city.enterprise_user)
+    url = BASE + path.format(project=world.project.public_id)
+    _queries(client, url)  # the first request fills the process's caches (calendar, content types)
+    before = _queries(client, url)
+    clause = world.contract.clauses.get()
+    for n in range(3):
+        services.obligation_add(
+            actor=world.member,
+            clause=clause,
+            obligor_side="government",
+            obligor_department=world.city.commerce if n % 2 else world.city.drc,
+            kind="utility_power",
+            title=f"供电接入{n}",
+            due_rule={"mode": "relative", "anchor_obligation": world.permit, "offset": n, "unit": "calendar"},
+        )
+    project = services.project_create(
+        actor=world.member,
+        enterprise=world.city.enterprise,
+        committee=world.city.committee,
+        reference="TSQ-009",
+        name="第二个项目",
+        industry="物流",
+        planned_investment="1000",
+        signed_on=world.project.signed_on,
+    )
+    assert project.pk
+    assert _queries(client, url) == before

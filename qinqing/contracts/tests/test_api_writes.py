@@ -93,6 +93,7 @@ def test_update_project(client, world: World):
     assert client.patch(url, {"name": "x"}, content_type="application/json").status_code == 404
     client.force_login(world.city.enterprise_user)
     assert client.patch(url, {"name": "x"}, content_type="application/json").status_code == 403
+    assert client.patch(url, {}, content_type="application/json").status_code == 403
     assert Project.objects.get(pk=world.project.pk).name == "新名称"
 
 
