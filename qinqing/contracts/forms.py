@@ -41,7 +41,10 @@ class _Styled(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.HiddenInput | forms.CheckboxInput):
+            if isinstance(widget, forms.RadioSelect):
+                widget.attrs["class"] = "form-check-input"
+                continue
+            if isinstance(widget, forms.HiddenInput | forms.CheckboxInput):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             classes = widget.attrs.get("class", "")
@@ -258,8 +261,21 @@ class DueRuleForm(_Styled):
     )
     new_event_label = forms.CharField(label=_("Name of the new event"), required=False, max_length=200)
 
+    # Required or not by the mode chosen: not marked optional on the page.
+    CONDITIONAL = (
+        "due_fixed",
+        "offset",
+        "anchor",
+        "new_event_key",
+        "new_event_code",
+        "obligor_department",
+    )
+
     def __init__(self, *args: Any, anchors: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in self.CONDITIONAL:
+            if name in self.fields:
+                self.fields[name].show_optional = False  # type: ignore[attr-defined]
         _set_choices(
             self,
             "anchor",
@@ -367,6 +383,7 @@ class EventForm(_Styled):
         choices = list(keys)
         if allow_custom:
             choices.append((CUSTOM_EVENT, _("Another event (name it below)")))
+            self.fields["code"].show_optional = False  # type: ignore[attr-defined]
         else:
             del self.fields["code"]
         _set_choices(self, "key", choices)
