@@ -293,9 +293,12 @@ def dashboard_workbook(
     departments: Sequence[dict[str, Any]],
     enterprises: Sequence[dict[str, Any]],
     projects: Sequence[dict[str, Any]],
+    owed_to: dict[int, dict[str, Any]] | None = None,
 ) -> IO[bytes]:
     """The dashboard's tables, one sheet each: both sides, per department, per
-    enterprise, per project (rows from `reports`)."""
+    enterprise, per project (rows from `reports`). `owed_to` maps an enterprise id to
+    the figures of what the government owes it (`by_enterprise(side="government")`)."""
+    owed_to = owed_to or {}
     book = Book()
     sides = book.sheet(_("Both sides"), [(_("Side"), 14), *_figure_headers()])
     sides.add([_side_label(ObligorSide.GOVERNMENT), *_figures(summary["government"])])
@@ -310,10 +313,17 @@ def dashboard_workbook(
 
     per_enterprise = book.sheet(
         _("By enterprise"),
-        [(_("Enterprise"), 30), (_("Unified social credit code"), 20), *_figure_headers()],
+        [
+            (_("Enterprise"), 30),
+            (_("Unified social credit code"), 20),
+            *_figure_headers(),
+            (_("Government fulfilment rate towards it"), 14),
+        ],
     )
     for row in enterprises:
-        if not per_enterprise.add([row["name"], row["credit_code"], *_figures(row)]):
+        owed = owed_to.get(row["id"])
+        towards = _rate(owed["fulfilment_rate"]) if owed else None
+        if not per_enterprise.add([row["name"], row["credit_code"], *_figures(row), towards]):
             break
     per_enterprise.close_filter()
 
@@ -341,7 +351,7 @@ def dashboard_workbook(
             [
                 row["reference"],
                 row["name"],
-                row["enterprise"],
+                row["enterprise_name"],
                 gov["due_so_far"],
                 gov["met_on_time"],
                 gov["overdue_open"],

@@ -154,7 +154,8 @@ def by_enterprise(
 
 
 def by_project(qs: QuerySet[Obligation], *, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Per project: {"government", "enterprise", "all"} figures beside the project's names."""
+    """Per project: {"government", "enterprise", "all"} figures beside the project's
+    reference, name, `enterprise_name` and `committee_name`."""
     rows = (
         _with_alarms(qs)
         .order_by()
@@ -180,8 +181,9 @@ def by_project(qs: QuerySet[Obligation], *, today: dt.date | None = None) -> lis
                 "public_id": row["project__public_id"],
                 "reference": row["project__reference"],
                 "name": row["project__name"],
-                "enterprise": row["project__enterprise__name"],
-                "committee": row["project__committee__name"],
+                # not "enterprise": that key holds the enterprise side's figures
+                "enterprise_name": row["project__enterprise__name"],
+                "committee_name": row["project__committee__name"],
             }
             raw[pid] = {}
         raw[pid][row["obligor_side"]] = row

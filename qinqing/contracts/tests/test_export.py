@@ -125,11 +125,17 @@ def test_dashboard_export(world: World) -> None:
     assert government[12] == pytest.approx(0.4)
     assert both[1] == 13
     assert len(_rows(departments)) == 3
-    assert {row[1] for row in _rows(enterprises)} == {
-        world.city.enterprise.credit_code,
-        world.city.other_enterprise.credit_code,
-    }
-    assert sorted(row[0] for row in _rows(projects)) == ["KF-001", "TS-001"]
+    per_enterprise = {row[1]: row for row in _rows(enterprises)}
+    assert set(per_enterprise) == {world.city.enterprise.credit_code, world.city.other_enterprise.credit_code}
+    mine = per_enterprise[world.city.enterprise.credit_code]
+    assert mine[0] == world.city.enterprise.name
+    assert mine[13] == pytest.approx(0.25)  # its own rate
+    assert mine[14] == pytest.approx(0.5)  # the government's towards it
+    per_project = {row[0]: row for row in _rows(projects)}
+    assert set(per_project) == {"KF-001", "TS-001"}
+    assert per_project["TS-001"][2] == world.city.enterprise.name
+    assert per_project["TS-001"][6] == pytest.approx(0.5)
+    assert per_project["TS-001"][10] == pytest.approx(0.25)
 
 
 def test_dashboard_and_alarms_exports_are_for_officials(world: World) -> None:

@@ -100,6 +100,8 @@ def test_by_project_and_zone(world: World, django_assert_num_queries: Any) -> No
         projects = {row["reference"]: row for row in reports.by_project(Obligation.objects.all())}
     ts, kf = projects["TS-001"], projects["KF-001"]
     assert ts["public_id"] == world.project.public_id
+    assert ts["enterprise_name"] == world.city.enterprise.name
+    assert ts["committee_name"] == world.city.committee.name
     assert ts["government"]["fulfilment_rate"] == pytest.approx(2 / 4)
     assert ts["enterprise"]["fulfilment_rate"] == pytest.approx(1 / 4)
     assert ts["all"]["open_alarms"] == 1

@@ -135,12 +135,15 @@ def export_project(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBa
 @login_required
 def export_dashboard(request: HttpRequest) -> HttpResponseBase:
     _require_official(request)
+    today = timezone.localdate()
     obligations = selectors.obligations_visible(request.user)
+    owed_to = reports.by_enterprise(obligations, side=ObligorSide.GOVERNMENT, today=today)
     book = export.dashboard_workbook(
-        reports.fulfilment_summary(obligations),
-        reports.by_department(obligations),
-        reports.by_enterprise(obligations),
-        reports.by_project(obligations),
+        reports.fulfilment_summary(obligations, today=today),
+        reports.by_department(obligations, today=today),
+        reports.by_enterprise(obligations, today=today),
+        reports.by_project(obligations, today=today),
+        owed_to={row["id"]: row for row in owed_to},
     )
     return export.xlsx_response(book, "contracts-dashboard")
 
