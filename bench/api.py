@@ -18,6 +18,9 @@ through the login form. Each target is then requested for --duration seconds by
 
 - minimal: a view returning two bytes (no template, no query) behind the same
   middleware (session, authentication, CSRF, CSP...): the peer;
+- frame: the platform's empty page (base.html with its navigation, inbox badge and
+  language form, no content): what every page costs before its own content, a second
+  peer (the goal is still against the minimal view);
 - my_cases: /policies/mine/ (policies:my_cases) as an enterprise user;
 - queue: /policies/office/queue/ (policies:officer_queue) as an officer.
 
@@ -280,13 +283,18 @@ def _target_path(name: str) -> tuple[str, str]:
     from django.urls import NoReverseMatch, reverse
 
     real = {"my_cases": "policies:my_cases", "queue": "policies:officer_queue"}
-    fallback = {"my_cases": "/bench/my-cases/", "queue": "/bench/queue/", "minimal": "/bench/minimal/"}
+    fallback = {
+        "my_cases": "/bench/my-cases/",
+        "queue": "/bench/queue/",
+        "minimal": "/bench/minimal/",
+        "frame": "/bench/frame/",
+    }
     if name in real:
         try:
             return reverse(real[name], urlconf="bench.api_urls"), real[name]
         except NoReverseMatch:
             return fallback[name], "bench fallback view over the selector"
-    return fallback[name], "bench minimal view"
+    return fallback[name], "bench minimal view" if name == "minimal" else "bench empty page (base.html)"
 
 
 def _run_locust(
@@ -439,6 +447,7 @@ def main() -> None:
         figures |= _in_process(
             {
                 "minimal": (_target_path("minimal")[0], enterprise_users[0]),
+                "frame": (_target_path("frame")[0], enterprise_users[0]),
                 "my_cases": (_target_path("my_cases")[0], enterprise_users[0]),
                 "queue": (_target_path("queue")[0], officers[0]),
             }
@@ -451,6 +460,7 @@ def main() -> None:
         results: dict[str, dict[str, Any]] = {}
         for name, cookies in (
             ("minimal", enterprise_cookies),
+            ("frame", enterprise_cookies),
             ("my_cases", enterprise_cookies),
             ("queue", officer_cookies),
         ):
@@ -477,6 +487,10 @@ def main() -> None:
             figures[f"{name}_{key}"] = value
         if name != "minimal":
             figures[f"{name}_throughput_share_of_minimal"] = round(result["throughput_rps"] / minimal, 2)
+        if name in ("my_cases", "queue") and "frame" in results:
+            figures[f"{name}_throughput_share_of_frame"] = round(
+                result["throughput_rps"] / (results["frame"]["throughput_rps"] or 1.0), 2
+            )
     figures |= {
         "gunicorn_workers": args.workers,
         "clients": args.clients,

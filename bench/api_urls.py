@@ -2,6 +2,9 @@
 
 - /bench/minimal/: the smallest Django view (a few bytes, no template, no query), served
   through the same middleware by the same server: the peer the pages are compared with;
+- /bench/frame/: the platform's empty page (base.html: navigation, inbox badge, language
+  form, no content) for a logged-in user, through the same middleware: what any page of
+  the platform costs before its own content;
 - /bench/my-cases/ and /bench/queue/: the selectors behind the enterprise's "my cases"
   page and the officer's work queue through a bare view, used only when the real pages
   (policies:my_cases, policies:officer_queue) do not exist.
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
 from django.utils.html import escape
 from django.views.decorators.http import require_GET
@@ -21,6 +25,12 @@ from config.urls import urlpatterns as platform_urlpatterns
 @require_GET
 def minimal(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+@require_GET
+@login_required
+def frame(request: HttpRequest) -> HttpResponse:
+    return render(request, "base.html", {})
 
 
 @require_GET
@@ -50,6 +60,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("bench/minimal/", minimal, name="bench_minimal"),
+    path("bench/frame/", frame, name="bench_frame"),
     path("bench/my-cases/", my_cases, name="bench_my_cases"),
     path("bench/queue/", queue, name="bench_queue"),
     *platform_urlpatterns,

@@ -10,6 +10,7 @@ on the page in the reader's language.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -463,9 +464,14 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     received = (first.listed_received if first else None) or Decimal("0")
     # Every row carries the list's totals, so the pages need no COUNT of their own.
     page = Paginator(range(total), PAGE_SIZE).page(number)
+    # One reverse() and the labels read straight from the choices: `get_status_display`
+    # hashes every choice's lazy label (a translation lookup each) on every row.
+    url = uuid_url("policies:case")
     rows = [
         {
             "case": c,
+            "url": url(c.public_id),
+            "status": CaseStatus(c.status).label,
             "badge": CASE_BADGES.get(c.status, "text-bg-secondary"),
             "award": yuan(c.award),
             "paid": c.status == CaseStatus.PAID,
@@ -482,6 +488,13 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "many": len(scope_for(request.user).enterprise_ids) > 1,
         },
     )
+
+
+def uuid_url(name: str) -> Callable[[uuid.UUID], str]:
+    """The URL of `name` (one UUID argument) for many records, reversed once."""
+    marker = uuid.UUID(int=0)
+    pattern = reverse(name, args=[marker])
+    return lambda public_id: pattern.replace(str(marker), str(public_id))
 
 
 def _page_number(value: str | None) -> int:

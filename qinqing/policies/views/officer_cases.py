@@ -70,6 +70,7 @@ from qinqing.policies.steps import step_label
 from qinqing.policies.summaries import condition_lines, yuan
 from qinqing.workdays.calendar import CalendarYearNotSeeded, WorkCalendar, current_calendar
 
+from .enterprise import uuid_url
 from .officer_export import MAX_ROWS, cases_workbook, queue_workbook, xlsx_response
 
 PAGE_SIZE = 50
@@ -89,6 +90,7 @@ class QueueRow:
     days_left: int | None  # working days from today to the due date; negative when overdue
     urgency: str  # "overdue", "near" or ""
     paused: bool
+    url: str = ""
 
     @property
     def days_overdue(self) -> int:
@@ -124,6 +126,7 @@ def urgency(due: dt.date, today: dt.date, calendar: WorkCalendar, warning: Rung 
 
 def queue_rows(steps: Any, *, today: dt.date, warning: Rung | None) -> list[QueueRow]:
     calendar = current_calendar()
+    url = uuid_url("policies:officer_case")
     rows = []
     for step in steps:
         try:
@@ -138,6 +141,7 @@ def queue_rows(steps: Any, *, today: dt.date, warning: Rung | None) -> list[Queu
                 days_left=days_left,
                 urgency=urgency(step.due_date, today, calendar, warning),
                 paused=bool(step.deadline and step.deadline.paused),
+                url=url(step.case.public_id),
             )
         )
     return rows
