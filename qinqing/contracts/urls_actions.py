@@ -3,7 +3,7 @@ and the loop's actions on an obligation, evidence downloads)."""
 
 from django.urls import URLPattern, path
 
-from .views import actions, authoring
+from .views import actions, authoring, authoring_obligations
 
 urlpatterns: list[URLPattern] = [
     path("projects/new/", authoring.project_new, name="project_new"),
@@ -13,10 +13,10 @@ urlpatterns: list[URLPattern] = [
     path("contracts/<uuid:public_id>/clauses/new/", authoring.clause_new, name="clause_new"),
     path(
         "contracts/<uuid:public_id>/clauses/<int:clause_id>/obligations/new/",
-        authoring.obligation_new,
+        authoring_obligations.obligation_new,
         name="obligation_new",
     ),
-    path("obligations/<uuid:public_id>/rule/", authoring.obligation_rule, name="obligation_rule"),
+    path("obligations/<uuid:public_id>/rule/", authoring_obligations.obligation_rule, name="obligation_rule"),
     path("obligations/<uuid:public_id>/claim/", actions.obligation_claim_view, name="obligation_claim"),
     path("obligations/<uuid:public_id>/plan/", actions.plan_submit_view, name="plan_submit"),
     path("obligations/<uuid:public_id>/cancel/", actions.obligation_cancel_view, name="obligation_cancel"),

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from qinqing.accounts.models import Organisation, OrganisationKind, Role
 from qinqing.accounts.scoping import scope_for
-from qinqing.common.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from qinqing.common.errors import ApplicationError, NotFound, PermissionDenied
 from qinqing.enterprises.models import Enterprise
 
 from .. import selectors, services
@@ -34,15 +34,11 @@ from ..forms import (
     NEW_EVENT,
     ClauseForm,
     ContractForm,
-    DueRuleForm,
     EventForm,
-    ObligationForm,
     ProjectForm,
-    RuleChangeForm,
     apply_errors,
 )
-from ..models import Clause, Contract, DueMode, EventKey, Obligation, Project, ProjectEvent
-from .actions import load_obligation, obligation_url
+from ..models import Contract, EventKey, Project, ProjectEvent
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -73,7 +69,7 @@ def form_rows(form: forms.Form) -> list[dict[str, Any]]:
     return rows
 
 
-def _page(
+def form_page(
     request: HttpRequest,
     form: forms.Form,
     *,
@@ -86,7 +82,7 @@ def _page(
     return render(request, "contracts/forms/page.html", context, status=status)
 
 
-def _refused(exc: ApplicationError) -> None:
+def raise_refusal(exc: ApplicationError) -> None:
     """A refusal that is no fault of the input: 403 / 404 pages."""
     if isinstance(exc, PermissionDenied):
         raise DjangoPermissionDenied(str(exc.message)) from exc
@@ -125,7 +121,7 @@ def _project(user: Any, public_id: uuid.UUID, *, author: bool = True) -> Project
     return project
 
 
-def _contract(user: Any, public_id: uuid.UUID) -> Contract:
+def load_contract(user: Any, public_id: uuid.UUID) -> Contract:
     contract = (
         Contract.objects.select_related("project__committee", "project__enterprise")
         .filter(public_id=public_id, project__in=selectors.projects_visible(user))
@@ -138,7 +134,7 @@ def _contract(user: Any, public_id: uuid.UUID) -> Contract:
     return contract
 
 
-def _project_url(project: Project) -> str:
+def project_url(project: Project) -> str:
     return reverse("contracts:project", args=[project.public_id])
 
 
@@ -155,11 +151,11 @@ def project_new(request: HttpRequest) -> HttpResponse:
     page = {"heading": _("New investment project"), "submit": _("Create the project")}
     cancel = reverse("contracts:projects")
     if request.method == "GET" or not form.is_valid():
-        return _page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
+        return form_page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
     enterprise = Enterprise.objects.filter(credit_code=form.cleaned_data["credit_code"]).first()
     if enterprise is None:
         form.add_error("credit_code", _("No enterprise with this code is in the registry."))
-        return _page(request, form, cancel_url=cancel, status=400, **page)
+        return form_page(request, form, cancel_url=cancel, status=400, **page)
     try:
         project = services.project_create(
             actor=request.user,
@@ -169,11 +165,11 @@ def project_new(request: HttpRequest) -> HttpResponse:
             **form.changes(),
         )
     except ApplicationError as exc:
-        _refused(exc)
+        raise_refusal(exc)
         apply_errors(form, exc)
-        return _page(request, form, cancel_url=cancel, status=exc.http_status, **page)
+        return form_page(request, form, cancel_url=cancel, status=exc.http_status, **page)
     messages.success(request, _("Project %(reference)s created.") % {"reference": project.reference})
-    return HttpResponseRedirect(_project_url(project))
+    return HttpResponseRedirect(project_url(project))
 
 
 @GET_POST
@@ -183,15 +179,15 @@ def project_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     initial = {name: getattr(project, name) for name in ProjectForm.EDITABLE}
     form = ProjectForm(request.POST or None, initial=initial)
     page = {"heading": _("Edit the project"), "submit": _("Save"), "project": project}
-    cancel = _project_url(project)
+    cancel = project_url(project)
     if request.method == "GET" or not form.is_valid():
-        return _page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
+        return form_page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
     try:
         services.project_update(actor=request.user, project=project, **form.changes())
     except ApplicationError as exc:
-        _refused(exc)
+        raise_refusal(exc)
         apply_errors(form, exc)
-        return _page(request, form, cancel_url=cancel, status=exc.http_status, **page)
+        return form_page(request, form, cancel_url=cancel, status=exc.http_status, **page)
     messages.success(request, _("Project saved."))
     return HttpResponseRedirect(cancel)
 
@@ -224,9 +220,9 @@ def contract_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         initial={"government_party": str(project.committee_id), "signed_on": project.signed_on},
     )
     page = {"heading": _("Add a contract"), "submit": _("Add the contract"), "project": project}
-    cancel = _project_url(project)
+    cancel = project_url(project)
     if request.method == "GET" or not form.is_valid():
-        return _page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
+        return form_page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
     data = form.cleaned_data
     try:
         contract = services.contract_add(
@@ -241,9 +237,9 @@ def contract_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             amends=existing.get(data["amends"]) if data["amends"] else None,
         )
     except ApplicationError as exc:
-        _refused(exc)
+        raise_refusal(exc)
         apply_errors(form, exc)
-        return _page(request, form, cancel_url=cancel, status=exc.http_status, **page)
+        return form_page(request, form, cancel_url=cancel, status=exc.http_status, **page)
     messages.success(
         request, _("Contract %(number)s added; now add its clauses.") % {"number": contract.number}
     )
@@ -253,7 +249,7 @@ def contract_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @GET_POST
 @login_required
 def clause_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    contract = _contract(request.user, public_id)
+    contract = load_contract(request.user, public_id)
     project = contract.project
     form = ClauseForm(request.POST or None, initial={"ladder_alarm": 1, "ladder_unit": "calendar"})
     page = {
@@ -265,9 +261,9 @@ def clause_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "the usual ladder of their kind."
         ),
     }
-    cancel = _project_url(project)
+    cancel = project_url(project)
     if request.method == "GET" or not form.is_valid():
-        return _page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
+        return form_page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
     data = form.cleaned_data
     try:
         clause = services.clause_add(
@@ -279,204 +275,13 @@ def clause_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             ladder=data["ladder"],
         )
     except ApplicationError as exc:
-        _refused(exc)
+        raise_refusal(exc)
         apply_errors(form, exc)
-        return _page(request, form, cancel_url=cancel, status=exc.http_status, **page)
+        return form_page(request, form, cancel_url=cancel, status=exc.http_status, **page)
     messages.success(
         request, _("Clause %(number)s added; now add its obligations.") % {"number": clause.number}
     )
     return HttpResponseRedirect(reverse("contracts:obligation_new", args=[contract.public_id, clause.pk]))
-
-
-# --- Due rules ----------------------------------------------------------------------------------
-
-
-def anchor_choices(project: Project, *, exclude: Obligation | None = None) -> list[tuple[str, Any]]:
-    """The project's obligations and events a due date may count from, as two groups."""
-    obligations = Obligation.objects.filter(project=project).order_by("position", "id")
-    if exclude is not None:
-        obligations = obligations.exclude(pk=exclude.pk)
-    ob_choices = [
-        (
-            f"o:{ob.public_id}",
-            _("%(title)s (due %(due)s)") % {"title": ob.title, "due": ob.due_date.isoformat()}
-            if ob.due_date
-            else ob.title,
-        )
-        for ob in obligations
-    ]
-    events = ProjectEvent.objects.filter(project=project).order_by("occurred_on", "id")
-    ev_choices = [
-        (
-            f"e:{ev.pk}",
-            _("%(label)s (happened %(date)s)") % {"label": ev.label, "date": ev.occurred_on.isoformat()}
-            if ev.occurred_on
-            else _("%(label)s (not yet happened)") % {"label": ev.label},
-        )
-        for ev in events
-    ]
-    groups: list[tuple[str, Any]] = []
-    if ob_choices:
-        groups.append((_("Met date of an obligation"), ob_choices))
-    if ev_choices:
-        groups.append((_("Date of a project event"), ev_choices))
-    return groups
-
-
-def rule_initial(obligation: Obligation) -> dict[str, Any]:
-    anchor = ""
-    if obligation.anchor_obligation_id is not None:
-        anchor_ob = Obligation.objects.only("public_id").get(pk=obligation.anchor_obligation_id)
-        anchor = f"o:{anchor_ob.public_id}"
-    elif obligation.anchor_event_id is not None:
-        anchor = f"e:{obligation.anchor_event_id}"
-    return {
-        "due_mode": obligation.due_mode,
-        "due_fixed": obligation.due_fixed,
-        "offset": obligation.offset if obligation.due_mode == DueMode.RELATIVE else None,
-        "offset_unit": obligation.offset_unit,
-        "anchor": anchor,
-        "revision": obligation.revision,
-    }
-
-
-def due_rule(request: HttpRequest, project: Project, form: DueRuleForm) -> dict[str, Any]:
-    """The service's due rule from a valid form; a new event is declared first (and, if
-    the obligation is then refused, stays declared and chosen on the form shown again)."""
-    data = form.cleaned_data
-    if data["due_mode"] == DueMode.ABSOLUTE:
-        return {"mode": DueMode.ABSOLUTE, "date": data["due_fixed"]}
-    rule: dict[str, Any] = {
-        "mode": DueMode.RELATIVE,
-        "anchor_obligation": None,
-        "anchor_event": None,
-        "offset": data["offset"],
-        "unit": data["offset_unit"],
-    }
-    declared = form.new_event()
-    if declared is not None:
-        key, label = declared
-        event = services.event_declare(actor=request.user, project=project, key=key, label=label)
-        rule["anchor_event"] = event
-        return rule
-    kind, _sep, ident = str(data["anchor"]).partition(":")
-    if kind == "o":
-        rule["anchor_obligation"] = Obligation.objects.get(project=project, public_id=ident)
-    else:
-        rule["anchor_event"] = ProjectEvent.objects.get(project=project, pk=int(ident))
-    return rule
-
-
-@GET_POST
-@login_required
-def obligation_new(request: HttpRequest, public_id: uuid.UUID, clause_id: int) -> HttpResponse:
-    contract = _contract(request.user, public_id)
-    project = contract.project
-    clause = Clause.objects.filter(contract=contract, pk=clause_id).first()
-    if clause is None:
-        raise Http404
-    departments = [
-        (str(o.pk), o.name)
-        for o in Organisation.objects.filter(kind=OrganisationKind.DEPARTMENT).order_by("path")
-    ]
-
-    def make(data: Any = None) -> ObligationForm:
-        return ObligationForm(
-            data,
-            anchors=anchor_choices(project),
-            departments=departments,
-            initial={"due_mode": DueMode.ABSOLUTE},
-        )
-
-    form = make(request.POST or None)
-    page = {
-        "heading": _("Add an obligation to clause %(clause)s") % {"clause": clause},
-        "submit": _("Add the obligation"),
-        "project": project,
-        "lead": clause.text,
-    }
-    cancel = _project_url(project)
-    if request.method == "GET" or not form.is_valid():
-        return _page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
-    data = form.cleaned_data
-    rule: dict[str, Any] | None = None
-    try:
-        rule = due_rule(request, project, form)
-        obligation = services.obligation_add(
-            actor=request.user,
-            clause=clause,
-            obligor_side=data["obligor_side"],
-            kind=data["kind"],
-            title=data["title"],
-            due_rule=rule,
-            obligor_department=Organisation.objects.get(pk=int(data["obligor_department"]))
-            if data["obligor_side"] == "government"
-            else None,
-            target_value=data["target_value"],
-            target_unit=data["target_unit"],
-            description=data["description"],
-        )
-    except ApplicationError as exc:
-        _refused(exc)
-        if rule is not None and rule.get("anchor_event") is not None and data.get("anchor") == NEW_EVENT:
-            post = request.POST.copy()
-            post["anchor"] = f"e:{rule['anchor_event'].pk}"
-            form = make(post)
-            form.is_valid()
-        apply_errors(form, exc)
-        return _page(request, form, cancel_url=cancel, status=exc.http_status, **page)
-    messages.success(request, _("Obligation added: %(title)s.") % {"title": obligation.title})
-    return HttpResponseRedirect(obligation_url(obligation))
-
-
-@GET_POST
-@login_required
-def obligation_rule(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    obligation = load_obligation(request.user, public_id)
-    if "edit" not in selectors.allowed_actions(request.user, obligation):
-        raise DjangoPermissionDenied
-    project = obligation.project
-
-    def make(data: Any = None, initial: dict[str, Any] | None = None) -> RuleChangeForm:
-        return RuleChangeForm(data, anchors=anchor_choices(project, exclude=obligation), initial=initial)
-
-    form = make(request.POST or None, rule_initial(obligation))
-    page: dict[str, Any] = {
-        "heading": _("Change the due rule of %(title)s") % {"title": obligation.title},
-        "submit": _("Change the rule"),
-        "project": project,
-        "obligation": obligation,
-    }
-    cancel = obligation_url(obligation)
-    if request.method == "GET" or not form.is_valid():
-        return _page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
-    try:
-        rule = due_rule(request, project, form)
-        services.obligation_change_rule(
-            actor=request.user,
-            obligation=obligation,
-            due_rule=rule,
-            reason=form.cleaned_data["reason"],
-            revision=form.cleaned_data["revision"],
-        )
-    except Conflict as exc:
-        # Someone acted meanwhile: the rule as it stands now, the reason kept.
-        fresh = load_obligation(request.user, public_id)
-        initial = {**rule_initial(fresh), "reason": form.cleaned_data["reason"]}
-        page["notice"] = (
-            _(
-                "Someone else changed this obligation meanwhile. This is its current rule: check it and try again."
-            )
-            if exc.code == "obligation_changed"
-            else str(exc.message)
-        )
-        return _page(request, make(None, initial), cancel_url=cancel, status=409, **page)
-    except ApplicationError as exc:
-        _refused(exc)
-        apply_errors(form, exc)
-        return _page(request, form, cancel_url=cancel, status=exc.http_status, **page)
-    messages.success(request, _("Due rule changed; the due dates were recomputed."))
-    return HttpResponseRedirect(cancel)
 
 
 # --- Project events -----------------------------------------------------------------------------
@@ -514,9 +319,9 @@ def event_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "project": project,
         "lead": _("Due dates counted from the event are recomputed when it is recorded or moved."),
     }
-    cancel = _project_url(project)
+    cancel = project_url(project)
     if request.method == "GET" or not form.is_valid():
-        return _page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
+        return form_page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
     key = form.event_key()
     label = form.cleaned_data["label"] or (
         existing[key].label if key in existing else str(dict(keys).get(key, key))
@@ -531,22 +336,19 @@ def event_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except ApplicationError as exc:
-        _refused(exc)
+        raise_refusal(exc)
         apply_errors(form, exc)
-        return _page(request, form, cancel_url=cancel, status=exc.http_status, **page)
+        return form_page(request, form, cancel_url=cancel, status=exc.http_status, **page)
     messages.success(request, _("Event recorded; the due dates counted from it were recomputed."))
     return HttpResponseRedirect(cancel)
 
 
 __all__: list[str] = [
-    "anchor_choices",
     "clause_new",
     "contract_new",
     "event_record",
     "form_rows",
     "is_committee_of",
-    "obligation_new",
-    "obligation_rule",
     "project_edit",
     "project_new",
 ]

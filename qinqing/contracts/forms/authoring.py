@@ -1,67 +1,26 @@
-"""The forms of contract fulfilment: authoring (project, contract, clause with its own
-ladder, obligation with its due rule, project events) and the loop's actions on an
-obligation (claim with evidence, withdraw, confirm, dispute, decide, remedy plan and
-its decision, cancel), each action carrying the obligation revision it was taken on.
-
-Forms only parse input; the services decide. `apply_errors` puts a service's error on
-the form: each fault under the field it names, anything else above the form.
-"""
+"""The committee's authoring forms: project, contract, clause with its own ladder, an
+obligation with its due rule, a changed rule, a project event."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from qinqing.common.errors import ApplicationError, ValidationFailed
+from qinqing.common.errors import ValidationFailed
 from qinqing.deadlines.ladders import rungs_from_json
 from qinqing.deadlines.models import RungName
 from qinqing.workdays.calendar import DayUnit
 
-from .models import ClaimOutcome, ContractKind, DueMode, DueUnit, EventKey, ObligationKind, ObligorSide
-
-TEXTAREA = {"class": "form-control", "rows": 3}
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONEY = {"inputmode": "decimal", "autocomplete": "off"}
-# What evidence may be: the content is checked again on the server (policies.uploads).
-EVIDENCE_ACCEPT = "application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
-NEW_EVENT = "new"
-CUSTOM_EVENT = "custom"
-
-
-class _Styled(forms.Form):
-    """Bootstrap classes on every widget (no inline style: the CSP forbids it)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect):
-                widget.attrs["class"] = "form-check-input"
-                continue
-            if isinstance(widget, forms.HiddenInput | forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            classes = widget.attrs.get("class", "")
-            if css not in classes:
-                widget.attrs["class"] = f"{classes} {css}".strip()
-
-
-def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)
-    field.choices = choices
-
+from ..models import ContractKind, DueMode, DueUnit, EventKey, ObligationKind, ObligorSide
+from .base import CUSTOM_EVENT, DATE, MONEY, NEW_EVENT, TEXTAREA, Styled, set_choices
 
 # --- Authoring ------------------------------------------------------------------------------
 
 
-class ProjectForm(_Styled):
+class ProjectForm(Styled):
     """A project's fields; on creation also the enterprise and the committee."""
 
     credit_code = forms.CharField(
@@ -114,7 +73,7 @@ class ProjectForm(_Styled):
             del self.fields["committee"]
             del self.fields["reference"]
         else:
-            _set_choices(self, "committee", committees)
+            set_choices(self, "committee", committees)
 
     def clean_credit_code(self) -> str:
         from qinqing.enterprises.credit_code import normalise
@@ -128,7 +87,7 @@ class ProjectForm(_Styled):
         return data
 
 
-class ContractForm(_Styled):
+class ContractForm(Styled):
     kind = forms.ChoiceField(label=_("Kind of contract"), choices=ContractKind.choices)
     number = forms.CharField(label=_("Contract number"), max_length=64)
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -152,8 +111,8 @@ class ContractForm(_Styled):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        _set_choices(self, "government_party", parties)
-        _set_choices(self, "amends", [("", "—"), *contracts])
+        set_choices(self, "government_party", parties)
+        set_choices(self, "amends", [("", "—"), *contracts])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -182,7 +141,7 @@ def _days(label: Any) -> forms.IntegerField:
     )
 
 
-class ClauseForm(_Styled):
+class ClauseForm(Styled):
     number = forms.CharField(label=_("Clause number"), max_length=32)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     text = forms.CharField(label=_("Text of the clause"), widget=forms.Textarea(attrs={"rows": 5}))
@@ -227,7 +186,7 @@ class ClauseForm(_Styled):
         return data
 
 
-class DueRuleForm(_Styled):
+class DueRuleForm(Styled):
     """A due rule: a fixed date, or N calendar days / working days / months after another
     obligation of the project is met or a project event happens (a new event may be
     declared here, so an obligation can count from something that has not happened)."""
@@ -276,7 +235,7 @@ class DueRuleForm(_Styled):
         for name in self.CONDITIONAL:
             if name in self.fields:
                 self.fields[name].show_optional = False  # type: ignore[attr-defined]
-        _set_choices(
+        set_choices(
             self,
             "anchor",
             [("", "—"), *anchors, (NEW_EVENT, _("A new event (declare it below)"))],
@@ -348,7 +307,7 @@ class ObligationForm(DueRuleForm):
 
     def __init__(self, *args: Any, departments: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_choices(self, "obligor_department", [("", "—"), *departments])
+        set_choices(self, "obligor_department", [("", "—"), *departments])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -366,7 +325,7 @@ class RuleChangeForm(DueRuleForm):
     )
 
 
-class EventForm(_Styled):
+class EventForm(Styled):
     key = forms.ChoiceField(label=_("Event"))
     code = forms.SlugField(
         label=_("Code of the other event"),
@@ -386,7 +345,7 @@ class EventForm(_Styled):
             self.fields["code"].show_optional = False  # type: ignore[attr-defined]
         else:
             del self.fields["code"]
-        _set_choices(self, "key", choices)
+        set_choices(self, "key", choices)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -400,162 +359,3 @@ class EventForm(_Styled):
     def event_key(self) -> str:
         key = self.cleaned_data["key"]
         return str(self.cleaned_data["code"]) if key == CUSTOM_EVENT else str(key)
-
-
-# --- The loop's actions ---------------------------------------------------------------------
-
-
-class _ActionForm(_Styled):
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data]
-        return [super().clean(data, initial)] if data else []
-
-
-def _not_future(value: dt.date | None) -> dt.date | None:
-    if value is not None and value > timezone.localdate():
-        raise forms.ValidationError(_("The date cannot be in the future."), code="future")
-    return value
-
-
-class ClaimForm(_ActionForm):
-    met_on = forms.DateField(label=_("Met on"), widget=DATE)
-    achieved_value = forms.DecimalField(
-        label=_("Figure reached"),
-        max_digits=18,
-        decimal_places=2,
-        min_value=Decimal(0),
-        required=False,
-        widget=forms.TextInput(attrs=MONEY),
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs=TEXTAREA)
-    )
-    evidence = MultipleFileField(
-        label=_("Evidence (PDF, PNG or JPEG)"),
-        required=False,
-        help_text=_("One or more documents or photos; at most 10 MB per file."),
-    )
-    photo = MultipleFileField(
-        label=_("Or take a photo"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
-    )
-
-    def __init__(self, *args: Any, target: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.target = target
-        # One of the two is needed: neither is marked optional.
-        for name in ("evidence", "photo"):
-            self.fields[name].show_optional = False  # type: ignore[attr-defined]
-        if target:
-            self.fields["achieved_value"].required = True
-        else:
-            del self.fields["achieved_value"]
-
-    def clean_met_on(self) -> dt.date | None:
-        return _not_future(self.cleaned_data.get("met_on"))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        data["files"] = [*(data.get("evidence") or []), *(data.get("photo") or [])]
-        if not data["files"] and not self.has_error("evidence"):
-            self.add_error("evidence", _("Attach at least one document or photo as evidence."))
-        return data
-
-
-class RevisionForm(_ActionForm):
-    """An action that needs nothing but the revision (withdraw, confirm)."""
-
-
-class ReasonForm(_ActionForm):
-    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA))
-
-
-class DecideForm(ReasonForm):
-    outcome = forms.ChoiceField(label=_("Decision"), choices=ClaimOutcome.choices, widget=forms.RadioSelect)
-    field_order = ["outcome", "reason"]
-
-
-class PlanForm(_ActionForm):
-    cause = forms.CharField(
-        label=_("Cause of the delay"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA)
-    )
-    remedy = forms.CharField(label=_("Remedy"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA))
-    proposed_date = forms.DateField(label=_("New date"), widget=DATE)
-
-    def __init__(self, *args: Any, due_date: dt.date | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.due_date = due_date
-
-    def clean_proposed_date(self) -> dt.date:
-        value: dt.date = self.cleaned_data["proposed_date"]
-        if self.due_date is not None and value <= self.due_date:
-            raise forms.ValidationError(
-                _("The new date must come after the due date (%(due)s)."),
-                params={"due": self.due_date.isoformat()},
-                code="not_later",
-            )
-        return value
-
-
-class PlanDecideForm(_ActionForm):
-    accept = forms.TypedChoiceField(
-        label=_("Decision"),
-        choices=[("1", _("Accept the plan: the due date moves")), ("0", pgettext_lazy("plan", "Reject"))],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs=TEXTAREA)
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("accept") is False and not data.get("reason"):
-            self.add_error("reason", _("Say why the plan is rejected."))
-        return data
-
-
-# --- Service errors onto forms --------------------------------------------------------------
-
-# Service field names that the forms call otherwise.
-FIELD_ALIASES = {
-    "files": "evidence",
-    "anchor_obligation": "anchor",
-    "anchor_event": "anchor",
-    "date": "due_fixed",
-    "unit": "offset_unit",
-    "enterprise": "credit_code",
-    "due_rule": "due_mode",
-    "mode": "due_mode",
-    "ladder": "ladder_reminder",
-    "rungs": "ladder_reminder",
-}
-
-
-def apply_errors(form: forms.Form, exc: ApplicationError) -> None:
-    """Each fault of `exc` under the field it concerns; the rest above the form."""
-    if not exc.fields:
-        form.add_error(None, str(exc.message))
-        return
-    for raw_key, messages in exc.fields.items():
-        key = raw_key.removeprefix("due_rule.")
-        head = key.split(".", 1)[0].split("[", 1)[0]
-        name = head if head in form.fields else FIELD_ALIASES.get(head)
-        if name not in form.fields:
-            name = None
-        for message in messages:
-            form.add_error(name, str(message))

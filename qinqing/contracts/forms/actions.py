@@ -1,0 +1,141 @@
+"""The loop's action forms on an obligation, each carrying the revision it was taken on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ..models import ClaimOutcome
+from .base import DATE, EVIDENCE_ACCEPT, MONEY, TEXTAREA, Styled
+
+# --- The loop's actions ---------------------------------------------------------------------
+
+
+class _ActionForm(Styled):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+def _not_future(value: dt.date | None) -> dt.date | None:
+    if value is not None and value > timezone.localdate():
+        raise forms.ValidationError(_("The date cannot be in the future."), code="future")
+    return value
+
+
+class ClaimForm(_ActionForm):
+    met_on = forms.DateField(label=_("Met on"), widget=DATE)
+    achieved_value = forms.DecimalField(
+        label=_("Figure reached"),
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal(0),
+        required=False,
+        widget=forms.TextInput(attrs=MONEY),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    evidence = MultipleFileField(
+        label=_("Evidence (PDF, PNG or JPEG)"),
+        required=False,
+        help_text=_("One or more documents or photos; at most 10 MB per file."),
+    )
+    photo = MultipleFileField(
+        label=_("Or take a photo"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    def __init__(self, *args: Any, target: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.target = target
+        # One of the two is needed: neither is marked optional.
+        for name in ("evidence", "photo"):
+            self.fields[name].show_optional = False  # type: ignore[attr-defined]
+        if target:
+            self.fields["achieved_value"].required = True
+        else:
+            del self.fields["achieved_value"]
+
+    def clean_met_on(self) -> dt.date | None:
+        return _not_future(self.cleaned_data.get("met_on"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["files"] = [*(data.get("evidence") or []), *(data.get("photo") or [])]
+        if not data["files"] and not self.has_error("evidence"):
+            self.add_error("evidence", _("Attach at least one document or photo as evidence."))
+        return data
+
+
+class RevisionForm(_ActionForm):
+    """An action that needs nothing but the revision (withdraw, confirm)."""
+
+
+class ReasonForm(_ActionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class DecideForm(ReasonForm):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=ClaimOutcome.choices, widget=forms.RadioSelect)
+    field_order = ["outcome", "reason"]
+
+
+class PlanForm(_ActionForm):
+    cause = forms.CharField(
+        label=_("Cause of the delay"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    remedy = forms.CharField(label=_("Remedy"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA))
+    proposed_date = forms.DateField(label=_("New date"), widget=DATE)
+
+    def __init__(self, *args: Any, due_date: dt.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.due_date = due_date
+
+    def clean_proposed_date(self) -> dt.date:
+        value: dt.date = self.cleaned_data["proposed_date"]
+        if self.due_date is not None and value <= self.due_date:
+            raise forms.ValidationError(
+                _("The new date must come after the due date (%(due)s)."),
+                params={"due": self.due_date.isoformat()},
+                code="not_later",
+            )
+        return value
+
+
+class PlanDecideForm(_ActionForm):
+    accept = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Accept the plan: the due date moves")), ("0", pgettext_lazy("plan", "Reject"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("accept") is False and not data.get("reason"):
+            self.add_error("reason", _("Say why the plan is rejected."))
+        return data
