@@ -91,6 +91,10 @@ def _base(base_url: str | None) -> str:
 
 
 def _package(project: Project, releases: list[Json], *, uri: str, published: dt.datetime, base: str) -> Json:
+    # OCDS asks an on-demand package for the time of its contents' last change. Here the
+    # contents also change with the clock alone (an owed milestone turns "notMet" when its
+    # date passes, with nothing recorded), so publishedDate is the moment of that
+    # evaluation; each release's `date` is its records' last change.
     return {
         "uri": uri,
         "version": OCDS_VERSION,
