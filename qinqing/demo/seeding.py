@@ -1,7 +1,9 @@
 """Loads the demo city: organisations, enterprises, the demo logins (officers and a head
 for each department issuing policies, the story's enterprise users, a committee member,
 supervisors, an admin), twenty policies (`catalogue.py`) and half a year of their cases
-(`history.py`), then leaves the 3A story ready to walk.
+(`history.py`), then leaves the 3A story ready to walk; last, the Taishang zone's 26
+investment projects and their year of contract fulfilment (`contracts.py`; not with
+`--no-cases`).
 
 `seed_demo --if-empty` does nothing when the city exists (the command checks first).
 Enterprises are generated in batches so the same command scales to 1,000,000 for
