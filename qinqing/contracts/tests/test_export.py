@@ -159,3 +159,15 @@ def test_alarms_export_lists_the_alarms_pages_rows(world: World) -> None:
     assert [row[6] for row in rows] == [world.obligations["water_answered"].title]
     # the other zone's member sees no alarm of this zone
     assert _rows(_book(_get(world.other_member, reverse("contracts:export_alarms"))).worksheets[0]) == []
+
+
+def test_exports_cost_a_fixed_number_of_queries(world: World, django_assert_max_num_queries: Any) -> None:
+    client = Client()
+    client.force_login(world.city.city_supervisor)
+    with django_assert_max_num_queries(12):
+        b"".join(client.get(reverse("contracts:export_projects")).streaming_content)
+    with django_assert_max_num_queries(12):
+        b"".join(client.get(reverse("contracts:export_dashboard")).streaming_content)
+    with django_assert_max_num_queries(12):
+        url = reverse("contracts:export_project", args=[world.project.public_id])
+        b"".join(client.get(url).streaming_content)

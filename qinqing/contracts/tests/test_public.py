@@ -63,3 +63,10 @@ def test_public_page_with_nothing_recorded(db: Any) -> None:
     response = Client().get(reverse("contracts:public"))
     assert response.status_code == 200
     assert "qq-contracts-public-chart" not in response.content.decode()
+
+
+def test_public_page_costs_a_fixed_number_of_queries(world: World, django_assert_num_queries: Any) -> None:
+    # totals, land supplied, both sides' figures, per zone, projects per zone
+    with django_assert_num_queries(5):
+        response = Client().get(reverse("contracts:public"))
+    assert response.status_code == 200
