@@ -419,3 +419,25 @@ def test_the_project_links_follow_the_role(world: World) -> None:
     assert _links(world, world.city.officer).strip() == ""
     assert can_create_projects(world.member)
     assert not can_create_projects(world.city.city_supervisor)
+
+
+def test_a_refused_obligation_keeps_the_event_it_declared_chosen(world: World) -> None:
+    response = login(world.member).post(
+        _obligation_url(world),
+        {
+            "obligor_side": "enterprise",
+            "kind": "production_start",
+            "title": "投产",
+            "due_mode": "relative",
+            "anchor": "new",
+            "new_event_key": "completion_accepted",
+            "offset": "3000",
+            "offset_unit": "months",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-testid="error-offset"' in html
+    event = ProjectEvent.objects.get(project=world.project, key="completion_accepted")
+    assert f'<option value="e:{event.pk}" selected>' in html
+    assert not Obligation.objects.filter(title="投产").exists()
