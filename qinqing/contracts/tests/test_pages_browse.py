@@ -630,3 +630,29 @@ def test_list_links_new_project_and_export_for_the_committee(client, pages):
     assert reverse("contracts:export_projects") in html
     html = _get(client, pages.city.officer, "contracts:projects").content.decode()
     assert reverse("contracts:project_new") not in html
+
+
+def test_mine_asks_the_enterprise_to_answer_its_alarm(client, pages):
+    start = pages.start
+    start.due_date = start.original_due_date = pages.today - dt.timedelta(days=3)
+    start.save(update_fields=["due_date", "original_due_date"])
+    _alarm(start, pages.city.committee, fired=pages.today - dt.timedelta(days=2))
+    response = _get(client, pages.city.enterprise_user, "contracts:mine")
+    item = next(i for i in response.context["own"] if i["obligation"].pk == start.pk)
+    assert item["todo"] == ["plan", "claim"]
+    assert item["days_overdue"] == 3
+    assert response.context["own"][0] is item  # the most pressing first
+    html = response.content.decode()
+    assert 'data-action="plan"' in html
+
+
+def test_group_supervisor_reads_the_projects_its_department_owes_in(client, pages):
+    # The group supervises 市发改委, which owes the land and the power in TS-001 only.
+    assert _refs(_get(client, pages.city.supervisor, "contracts:projects")) == ["TS-001"]
+    assert (
+        _get(client, pages.city.supervisor, "contracts:project", pages.far_project.public_id).status_code
+        == 404
+    )
+    response = _get(client, pages.city.supervisor, "contracts:obligation", pages.permit.public_id)
+    assert response.status_code == 200
+    assert response.context["actions"] == frozenset()

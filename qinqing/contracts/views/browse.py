@@ -427,7 +427,6 @@ def mine(request: HttpRequest) -> HttpResponse:
         else:
             item["todo"] = _todo(user, ob) if ob.status == ObligationStatus.CLAIMED else []
             theirs.append(item)
-    # Still owed first (next due first, undated last), then what is done.
     own.sort(key=_mine_order)
     theirs.sort(key=_mine_order)
     return render(
@@ -438,9 +437,18 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _mine_order(item: dict[str, Any]) -> tuple[int, dt.date, int]:
+    """An alarm to answer first, then what is still owed (next due first, undated
+    last), then partly met targets, then what is met."""
     ob: Obligation = item["obligation"]
-    done = ob.status in (ObligationStatus.MET, ObligationStatus.PARTLY_MET) and not item["todo"]
-    return (1 if done else 0, ob.due_date or dt.date.max, ob.pk)
+    if "plan" in item["todo"]:
+        group = 0
+    elif ob.status == ObligationStatus.PARTLY_MET:
+        group = 2
+    elif ob.status == ObligationStatus.MET:
+        group = 3
+    else:
+        group = 1
+    return (group, ob.due_date or dt.date.max, ob.pk)
 
 
 def _todo(user: Any, ob: Obligation) -> list[str]:
