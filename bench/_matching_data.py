@@ -169,11 +169,14 @@ def _prefix(column: str, prefixes: list[str]) -> str:
     return "(" + " OR ".join(f"substr({column}, 1, {len(p)}) = '{p}'" for p in prefixes) + ")"
 
 
-def _region(prefix: str) -> str:
-    """What a person writes for a division: `=` for a district's whole code, a range that
-    the `region_code` index serves for the city's prefix."""
+def _region(vendor: str, prefix: str) -> str:
+    """What a person writes for a division: `=` for a district's whole code; for the
+    city's prefix, on PostgreSQL a range the `region_code` index serves, on SQLite
+    (whose planner takes any range for a narrow one) SUBSTR."""
     if len(prefix) == 6:
         return f"e.region_code = '{prefix}'"
+    if vendor != "postgresql":
+        return _prefix("e.region_code", [prefix])
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     return f"(e.region_code >= '{prefix}' AND e.region_code < '{upper}')"
 
@@ -206,7 +209,7 @@ def shapes(vendor: str, on: dt.date) -> list[Shape]:  # noqa: PLR0915
             d = DISTRICTS[(t + 2 * v) % len(DISTRICTS)]
             prefix = "3505" if (t == 0 and v == 0) else d
             region = {"attr": "region_code", "op": "prefix", "value": prefix}
-            region_sql = _region(prefix)
+            region_sql = _region(vendor, prefix)
             active = {"attr": "status", "op": "eq", "value": "active"}
             code = f"bench-{t}-{v}"
             if t == 0:  # the A-level scenic spot award, tiered by grade

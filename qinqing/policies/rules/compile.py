@@ -14,13 +14,16 @@ Shapes chosen for the planners (the matching bench measured them):
   the enterprises up by primary key, where it would run the `EXISTS` once per enterprise
   row; PostgreSQL plans both as a semi-join. Elsewhere (under `any` or `not`) a label
   stays an `EXISTS`, which PostgreSQL turns into an anti-join or a per-row probe.
-- A code prefix that is a whole code (as long as the column) is an equality; a shorter
+- A code prefix that is a whole code (as long as the column) is an equality. A shorter
   one, with `prefix_ranges`, is a range (`>= '3505' AND < '3506'`) that the column's
-  B-tree index serves. That range is exactly "starts with" only where the database
-  orders text by code point: SQLite always (the default when it is SQLite); PostgreSQL
-  with a `C` or `C.UTF-8` collation, which `orders_text_by_code_point()` asks the
-  database once (the matching service passes its answer). Otherwise `SUBSTR(…) = '…'`,
-  which agrees with `str.startswith` whatever the collation.
+  B-tree index serves; otherwise `SUBSTR(…) = '…'`, which agrees with `str.startswith`
+  whatever the collation. A range is exactly "starts with" only where the database
+  orders text by code point (`orders_text_by_code_point()`), and it helps only a
+  planner that estimates ranges from the data: `prefix_ranges_pay()` says yes for
+  PostgreSQL under a `C` or `C.UTF-8` collation (the matching service passes its
+  answer) and no for SQLite, whose planner guesses that any range keeps a sixty-fourth
+  of the rows and so walked the index for industry prefixes "C" and "I" (half the
+  table) rather than the division's equality.
 """
 
 from __future__ import annotations
@@ -84,18 +87,18 @@ def eligible_q(
     *,
     on: datetime.date,
     facts: Mapping[str, Any] | None = None,
-    prefix_ranges: bool | None = None,
+    prefix_ranges: bool = False,
 ) -> Q:
     """The filter selecting the enterprises that meet `rule` on the reference date `on`.
 
     Facts are one application's, the same for every row, so a condition on a fact
     compiles to a constant; a rule that declares facts needs them (FactsNeeded).
-    `prefix_ranges`: compile code prefixes as ranges (see above); by default only on SQLite.
+    `prefix_ranges`: compile code prefixes as ranges (see above; only where
+    `orders_text_by_code_point()`).
     """
     if rule.facts and facts is None:
         raise FactsNeeded()
-    ranges = connection.vendor == "sqlite" if prefix_ranges is None else prefix_ranges
-    return _q(rule.conditions, _Context(on, facts or {}, ranges), required=True)
+    return _q(rule.conditions, _Context(on, facts or {}, prefix_ranges), required=True)
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ def eligible_enterprises(
     on: datetime.date,
     queryset: QuerySet[Enterprise] | None = None,
     facts: Mapping[str, Any] | None = None,
-    prefix_ranges: bool | None = None,
+    prefix_ranges: bool = False,
 ) -> QuerySet[Enterprise]:
     """Every eligible enterprise with its award annotated as `award`: one query."""
     base = queryset if queryset is not None else Enterprise.objects.all()
@@ -217,6 +220,11 @@ def orders_text_by_code_point() -> bool:
             row = cursor.fetchone()
         _collation_of[name] = bool(row) and row[0] in _CODE_POINT_COLLATIONS
     return _collation_of[name]
+
+
+def prefix_ranges_pay() -> bool:
+    """Whether to compile code prefixes as ranges on the default database (see above)."""
+    return connection.vendor == "postgresql" and orders_text_by_code_point()
 
 
 def _money(amount: Decimal) -> Value:

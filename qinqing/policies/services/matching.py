@@ -36,7 +36,7 @@ from qinqing.policies.models import (
     PolicyVersion,
 )
 from qinqing.policies.rules import Rule, award_expression, eligible_q, evaluate, parse_rule
-from qinqing.policies.rules.compile import MONEY, orders_text_by_code_point
+from qinqing.policies.rules.compile import MONEY, prefix_ranges_pay
 from qinqing.policies.services.catalogue import can_write_policies, current_version
 
 
@@ -65,7 +65,7 @@ def matches_queryset(policy: Policy, version: PolicyVersion, rule: Rule, on: dt.
     if policy.cap_per_enterprise is not None:
         award = Least(award, policy.cap_per_enterprise, output_field=MONEY)
     return (
-        Enterprise.objects.filter(eligible_q(rule, on=on, prefix_ranges=orders_text_by_code_point()))
+        Enterprise.objects.filter(eligible_q(rule, on=on, prefix_ranges=prefix_ranges_pay()))
         .filter(~Exists(taken), ~Exists(held))
         .annotate(match_award=award)
         .filter(match_award__gt=0)
