@@ -272,3 +272,105 @@ def test_event_record_refused_to_supervisor_and_other_zone(client, world: World)
     response = _post(client, url, {"key": "有 空格", "occurred_on": "yesterday"})
     assert response.status_code == 422
     assert {"key", "occurred_on"} <= set(response.json()["error"]["fields"])
+
+
+def _every_write(world: World) -> list[tuple[str, str, dict]]:
+    """Each write of the API with a body it would accept from the right person."""
+    from qinqing.contracts import services
+
+    from .test_api_world import fire_alarm, pdf
+
+    today = timezone.localdate()
+    claim = services.obligation_claim(
+        actor=world.city.enterprise_user, obligation=world.construction, met_on=today, files=[pdf()]
+    )
+    fire_alarm(world.permit)
+    plan = services.plan_submit(
+        actor=world.city.officer,
+        obligation=world.permit,
+        cause="材料待补",
+        remedy="专人督办",
+        proposed_date=today + dt.timedelta(days=20),
+    )
+    project, contract = world.project.public_id, world.contract.public_id
+    construction, permit, investment = (
+        world.reload(o) for o in (world.construction, world.permit, world.investment)
+    )
+    later = str(today + dt.timedelta(days=90))
+    return [
+        ("patch", f"{BASE}/projects/{project}", {"name": "改名"}),
+        (
+            "post",
+            f"{BASE}/projects/{project}/contracts",
+            {
+                "kind": "supplementary",
+                "number": "BC-1",
+                "title": "补充协议",
+                "government_party": world.city.committee.code,
+                "signed_on": str(today),
+            },
+        ),
+        ("post", f"{BASE}/contracts/{contract}/clauses", {"number": "9", "text": "补充条款"}),
+        (
+            "post",
+            f"{BASE}/contracts/{contract}/obligations",
+            {
+                "clause": "5",
+                "obligor_side": "enterprise",
+                "kind": "production_start",
+                "title": "投产",
+                "due_rule": {"mode": "absolute", "date": later},
+            },
+        ),
+        (
+            "put",
+            f"{BASE}/obligations/{investment.public_id}/rule",
+            {
+                "revision": investment.revision,
+                "reason": "顺延",
+                "due_rule": {"mode": "absolute", "date": later},
+            },
+        ),
+        ("post", f"{BASE}/projects/{project}/events", {"key": "planning_applied", "occurred_on": str(today)}),
+        ("post", f"{BASE}/projects/{project}/events/declare", {"key": "completion_accepted"}),
+        ("post", f"{BASE}/claims/{claim.public_id}/withdraw", {"revision": construction.revision}),
+        ("post", f"{BASE}/claims/{claim.public_id}/confirm", {"revision": construction.revision}),
+        (
+            "post",
+            f"{BASE}/claims/{claim.public_id}/dispute",
+            {"revision": construction.revision, "reason": "不符"},
+        ),
+        (
+            "post",
+            f"{BASE}/claims/{claim.public_id}/decide",
+            {"revision": construction.revision, "outcome": "met", "reason": "已核实"},
+        ),
+        (
+            "post",
+            f"{BASE}/obligations/{investment.public_id}/plans",
+            {"revision": investment.revision, "cause": "资金", "remedy": "融资", "proposed_date": later},
+        ),
+        ("post", f"{BASE}/plans/{plan.public_id}/decide", {"revision": permit.revision, "accept": True}),
+        (
+            "post",
+            f"{BASE}/obligations/{investment.public_id}/cancel",
+            {"revision": investment.revision, "reason": "调整"},
+        ),
+    ]
+
+
+def test_a_supervisor_is_refused_every_write_and_another_zone_finds_nothing(client, world: World):
+    writes = _every_write(world)
+    for who, status in ((world.city.city_supervisor, 403), (world.other_member, 404)):
+        client.force_login(who)
+        for method, url, body in writes:
+            response = getattr(client, method)(url, body, content_type="application/json")
+            assert response.status_code == status, (method, url, response.content)
+    claim_url = f"{BASE}/obligations/{world.investment.public_id}/claim"
+    client.force_login(world.city.city_supervisor)
+    assert client.post(claim_url, {"met_on": str(timezone.localdate()), "revision": "0"}).status_code == 403
+    client.force_login(world.other_member)
+    assert client.post(claim_url, {"met_on": str(timezone.localdate()), "revision": "0"}).status_code == 404
+    assert Project.objects.get(pk=world.project.pk).name == world.project.name
+    assert Contract.objects.count() == 1
+    assert world.reload(world.investment).status == "open"
