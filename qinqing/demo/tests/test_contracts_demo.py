@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from qinqing.accounts.models import Organisation, User
@@ -70,6 +71,7 @@ def test_the_zone_s_contract_demo(demo_city):
     check_every_project_s_ocds_package_validates()
     check_the_enterprise_login_sees_only_its_own_projects()
     check_the_zone_s_logins_work()
+    check_the_pages_show_the_zone_to_the_committee_and_its_own_to_the_enterprise()
     # And the walk:
     walk_the_committee_answers_an_alarm_and_confirms_a_fulfilment()
     walk_the_enterprise_answers_its_alarm_and_confirms_the_permit()
@@ -211,6 +213,28 @@ def check_the_zone_s_logins_work() -> None:
         client = Client()
         response = client.post("/accounts/login/", {"username": spec.username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, spec.username
+
+
+def _client(username: str) -> Client:
+    client = Client()
+    client.force_login(_user(username))
+    return client
+
+
+def check_the_pages_show_the_zone_to_the_committee_and_its_own_to_the_enterprise() -> None:
+    theirs = Project.objects.exclude(enterprise__credit_code=TOUZI_CODE).first()
+    assert theirs is not None
+    committee = _client("guanwei")
+    listing = committee.get(reverse("contracts:projects"))
+    assert listing.status_code == 200 and theirs.name in listing.content.decode()
+    page = committee.get(reverse("contracts:project", args=[theirs.public_id]))
+    assert page.status_code == 200 and theirs.land_parcel in page.content.decode()
+    phone = _client("touzi").get(reverse("contracts:mine"))
+    assert phone.status_code == 200
+    text = phone.content.decode()
+    for project in Project.objects.filter(enterprise__credit_code=TOUZI_CODE):
+        assert project.name in text
+    assert theirs.name not in text
 
 
 def walk_the_committee_answers_an_alarm_and_confirms_a_fulfilment() -> None:
