@@ -18,6 +18,12 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
             _("Policies in force, checked against your registry data: whether you qualify and why."),
         ),
         ("policies:my_cases", _("My cases"), _("Your cases, their progress and the money received.")),
+        # Texts of the contracts entries translated by the contracts app's catalogue.
+        (
+            "contracts:mine",
+            _("My contracts"),
+            _("What your enterprise promised, next due first, and what the government promised you."),
+        ),
         (
             "enterprises:mine",
             _("My enterprise"),
@@ -74,12 +80,30 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
         ("enterprises:list", _("Enterprise registry"), _("Search enterprises by name, pinyin or code.")),
     ],
     Role.COMMITTEE: [
+        (
+            "contracts:projects",
+            _("Contract fulfilment"),
+            _(
+                "Both sides' obligations per project: the enterprise's and the government's, with how many "
+                "were met on time, how many are late and how many have an open alarm."
+            ),
+        ),
+        (
+            "contracts:dashboard",
+            _("Contract fulfilment dashboard"),
+            _("Fulfilment rate: the government beside the enterprises"),
+        ),
         ("notifications:inbox", _("Inbox"), _("Your zone's contracts, warnings and alarms.")),
         ("deadlines:alerts", _("Alerts"), _("Time limits of your zone that are near or overdue.")),
         ("enterprises:list", _("Enterprise registry"), _("Enterprises of your zone and beyond.")),
     ],
     Role.SUPERVISOR: [
         ("supervision:audit", _("Audit trail"), _("Verify the trail and read any record's timeline.")),
+        (
+            "contracts:dashboard",
+            _("Contract fulfilment dashboard"),
+            _("Fulfilment rate: the government beside the enterprises"),
+        ),
         ("deadlines:alerts", _("Alerts"), _("Overdue time limits and escalations in your remit.")),
         ("notifications:inbox", _("Inbox"), _("Alarms raised to your group.")),
         ("enterprises:list", _("Enterprise registry"), _("Read-only view of the registry.")),

@@ -596,6 +596,8 @@ def test_navigation_has_the_contracts_entry(client, pages):
     client.force_login(pages.city.committee_member)
     html = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("contracts:projects")}"' in html
+    assert f'href="{reverse("contracts:dashboard")}"' in html  # a card on the home page
+    assert "合同双兑现看板" in html
     client.force_login(pages.city.enterprise_user)
     html = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("contracts:mine")}"' in html
