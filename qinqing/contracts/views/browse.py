@@ -47,7 +47,7 @@ from qinqing.policies.summaries import yuan
 from . import timeline
 from .history import obligation_history
 
-PAGE_SIZE = 25
+PAGE_SIZE = 50
 
 GOVERNMENT_READERS = (Role.COMMITTEE, Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR)
 require_readers = require_roles(Role.ENTERPRISE, *GOVERNMENT_READERS)
