@@ -9,6 +9,7 @@ organisations by their codes."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
 from typing import IO, Annotated, Any, Literal
@@ -18,6 +19,7 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from qinqing.common.api import MAX_OFFSET
 from qinqing.common.errors import ValidationFailed
@@ -61,7 +63,23 @@ ERRORS: dict[int | str, Any] = {
 }
 
 
-class PageQuery(Schema):
+class TextIn(Schema):
+    """Refuses control characters (a NUL the database would not store, a stray escape)
+    in any text field, naming the field, instead of failing at the database."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and any(ch in CONTROL for ch in value):
+            raise ValueError("control characters")
+        return value
+
+
+# Control characters other than tab and line breaks, which text may hold.
+CONTROL = frozenset(chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32), 127))
+
+
+class PageQuery(TextIn):
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
@@ -100,7 +118,7 @@ class MineQuery(PageQuery):
 # --- Projects, contracts, clauses, events ----------------------------------------------------
 
 
-class ProjectIn(Schema):
+class ProjectIn(TextIn):
     enterprise: uuid.UUID
     committee: str = Field(..., min_length=1, max_length=64, description="Code of the management committee")
     reference: str = Field(..., min_length=1, max_length=32, description="Project number")
@@ -114,7 +132,7 @@ class ProjectIn(Schema):
     description: str = Field("", max_length=MAX_TEXT)
 
 
-class ProjectUpdateIn(Schema):
+class ProjectUpdateIn(TextIn):
     """Only the fields sent are changed."""
 
     name: str | None = Field(None, min_length=1, max_length=200)
@@ -132,7 +150,7 @@ class ProjectUpdateIn(Schema):
 NULLABLE_PROJECT_FIELDS = frozenset({"land_area_mu"})
 
 
-class ContractIn(Schema):
+class ContractIn(TextIn):
     kind: ContractKind
     number: str = Field(..., min_length=1, max_length=64)
     title: str = Field(..., min_length=1, max_length=200)
@@ -142,13 +160,13 @@ class ContractIn(Schema):
     amends: uuid.UUID | None = Field(None, description="The contract of the project this one amends")
 
 
-class RungIn(Schema):
+class RungIn(TextIn):
     name: RungName
     offset: int = Field(..., ge=-MAX_OFFSET_DAYS, le=MAX_OFFSET_DAYS, description="From the due date")
     unit: Literal["calendar", "working"] = "working"
 
 
-class ClauseIn(Schema):
+class ClauseIn(TextIn):
     number: str = Field(..., min_length=1, max_length=32)
     text: str = Field(..., min_length=1, max_length=10000)
     title: str = Field("", max_length=200)
@@ -157,14 +175,14 @@ class ClauseIn(Schema):
     )
 
 
-class EventIn(Schema):
+class EventIn(TextIn):
     key: str = Field(..., min_length=1, max_length=64, pattern=SLUG)
     occurred_on: dt.date
     label: str = Field("", max_length=200)
     note: str = Field("", max_length=500)
 
 
-class EventDeclareIn(Schema):
+class EventDeclareIn(TextIn):
     key: str = Field(..., min_length=1, max_length=64, pattern=SLUG)
     label: str = Field("", max_length=200)
 
@@ -172,12 +190,12 @@ class EventDeclareIn(Schema):
 # --- Obligations ----------------------------------------------------------------------------
 
 
-class AbsoluteRuleIn(Schema):
+class AbsoluteRuleIn(TextIn):
     mode: Literal["absolute"]
     date: dt.date
 
 
-class RelativeRuleIn(Schema):
+class RelativeRuleIn(TextIn):
     """Counted from another obligation of the project being met, or from one of its
     events (by key); exactly one of the two."""
 
@@ -191,7 +209,7 @@ class RelativeRuleIn(Schema):
 DueRuleIn = Annotated[AbsoluteRuleIn | RelativeRuleIn, Field(discriminator="mode")]
 
 
-class ObligationIn(Schema):
+class ObligationIn(TextIn):
     clause: str = Field(..., min_length=1, max_length=32, description="The clause's number in the contract")
     obligor_side: ObligorSide
     kind: ObligationKind
@@ -205,7 +223,7 @@ class ObligationIn(Schema):
     description: str = Field("", max_length=MAX_TEXT)
 
 
-class RevisionIn(Schema):
+class RevisionIn(TextIn):
     revision: int = Field(
         ..., ge=0, le=MAX_REVISION, description="The obligation's revision the action was taken on"
     )
@@ -239,6 +257,7 @@ class PlanDecideIn(RevisionIn):
 # --- Multipart: a claim with its evidence ---------------------------------------------------
 
 MAX_FILES = 20
+MAX_NOTE = 2000
 CLAIM_FIELDS = ("met_on", "achieved_value", "note", "revision")
 
 CLAIM_BODY: dict[str, Any] = {
@@ -256,7 +275,7 @@ CLAIM_BODY: dict[str, Any] = {
                             "type": "string",
                             "description": "Decimal, when the obligation has a target",
                         },
-                        "note": {"type": "string", "maxLength": 2000},
+                        "note": {"type": "string", "maxLength": MAX_NOTE},
                         "revision": {"type": "integer", "minimum": 0},
                         "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
                     },
@@ -274,25 +293,8 @@ def read_claim(request: HttpRequest) -> tuple[dict[str, Any], list[IO[bytes]]]:
         post, uploaded = request.POST, request.FILES
     except (MultiPartParserError, RequestDataTooBig, SuspiciousOperation) as exc:
         raise ValidationFailed(_("The upload could not be read; send multipart/form-data.")) from exc
-    raw = {name: post.get(name, "").strip() for name in CLAIM_FIELDS}
     errors: dict[str, list[str]] = {}
-    out: dict[str, Any] = {"note": raw["note"], "achieved_value": None}
-    if len(raw["note"]) > 2000:  # noqa: PLR2004 - the schema's limit, stated above
-        errors["note"] = [_("This value is too long.")]
-    try:
-        out["met_on"] = dt.date.fromisoformat(raw["met_on"])
-    except ValueError:
-        errors["met_on"] = [
-            _("A date as YYYY-MM-DD is needed.") if raw["met_on"] else _("This field is required.")
-        ]
-    if raw["achieved_value"]:
-        out["achieved_value"] = parse_decimal(raw["achieved_value"])
-        if out["achieved_value"] is None:
-            errors["achieved_value"] = [_("A non-negative amount with at most two decimals is needed.")]
-    if raw["revision"].isdigit() and int(raw["revision"]) <= MAX_REVISION:
-        out["revision"] = int(raw["revision"])
-    else:
-        errors["revision"] = [_("The obligation's revision (a whole number) is needed.")]
+    fields = _claim_fields({name: post.get(name, "").strip() for name in CLAIM_FIELDS}, errors)
     files: list[IO[bytes]] = []
     for key in uploaded:
         if key in CLAIM_FIELDS:
@@ -304,7 +306,31 @@ def read_claim(request: HttpRequest) -> tuple[dict[str, Any], list[IO[bytes]]]:
         errors["files"] = [_("At most %(n)d files at once.") % {"n": MAX_FILES}]
     if errors:
         raise ValidationFailed(fields=errors)
-    return out, files
+    return fields, files
+
+
+def _claim_fields(raw: dict[str, str], errors: dict[str, list[str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"note": raw["note"], "achieved_value": None}
+    if len(raw["note"]) > MAX_NOTE:
+        errors["note"] = [_("This value is too long.")]
+    elif any(ch in CONTROL for ch in raw["note"]):
+        errors["note"] = [_("This value is not valid.")]
+    try:
+        out["met_on"] = dt.date.fromisoformat(raw["met_on"])
+    except ValueError:
+        errors["met_on"] = [
+            _("A date as YYYY-MM-DD is needed.") if raw["met_on"] else _("This field is required.")
+        ]
+    if raw["achieved_value"]:
+        out["achieved_value"] = parse_decimal(raw["achieved_value"])
+        if out["achieved_value"] is None:
+            errors["achieved_value"] = [_("A non-negative amount with at most two decimals is needed.")]
+    # ASCII digits only: str.isdigit() would take "²", which int() refuses.
+    if re.fullmatch(r"[0-9]{1,10}", raw["revision"]) and int(raw["revision"]) <= MAX_REVISION:
+        out["revision"] = int(raw["revision"])
+    else:
+        errors["revision"] = [_("The obligation's revision (a whole number) is needed.")]
+    return out
 
 
 def parse_decimal(raw: str) -> Decimal | None:

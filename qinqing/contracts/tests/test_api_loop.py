@@ -79,7 +79,7 @@ def test_enterprise_claims_and_the_committee_confirms(client, world: World):
 def test_claim_needs_evidence_and_a_date(client, world: World):
     client.force_login(world.city.enterprise_user)
     url = f"{BASE}/obligations/{world.construction.public_id}/claim"
-    response = client.post(url, {"met_on": "someday", "revision": "x", "achieved_value": "-3"})
+    response = client.post(url, {"met_on": "someday", "revision": "²", "achieved_value": "-3"})
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"met_on", "revision", "achieved_value", "files"}
     not_a_pdf = io.BytesIO(b"MZ\x90\x00 an executable")

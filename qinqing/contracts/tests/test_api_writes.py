@@ -374,3 +374,21 @@ def test_a_supervisor_is_refused_every_write_and_another_zone_finds_nothing(clie
     assert Project.objects.get(pk=world.project.pk).name == world.project.name
     assert Contract.objects.count() == 1
     assert world.reload(world.investment).status == "open"
+
+
+def test_control_characters_are_refused_by_field(client, world: World):
+    client.force_login(world.member)
+    response = _post(client, f"{BASE}/projects", _project_body(world, name="新\x00项目", committee="ts\x00q"))
+    assert response.status_code == 422
+    assert {"name", "committee"} <= set(response.json()["error"]["fields"])
+    response = client.get(f"{BASE}/obligations", {"department": "drc\x00"})
+    assert response.status_code == 422
+    assert set(response.json()["error"]["fields"]) == {"department"}
+    response = _post(
+        client,
+        f"{BASE}/contracts/{world.contract.public_id}/clauses",
+        {"number": "5\x1b", "text": "第一行\n第二行"},
+    )
+    assert response.status_code == 422
+    assert set(response.json()["error"]["fields"]) == {"number"}
+    assert not Project.objects.filter(reference="TSQ-002").exists()
