@@ -23,8 +23,7 @@ class Migration(migrations.Migration):
             model_name="casestep",
             index=models.Index(
                 condition=models.Q(("ended_at__isnull", True)),
-                fields=["organisation", "due_date", "started_at", "id"],
-                include=("role", "kind", "case"),
+                fields=["organisation", "due_date", "started_at", "id", "role", "kind", "case"],
                 name="policies_step_queue",
             ),
         ),
@@ -34,8 +33,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="case",
-            index=models.Index(
-                fields=["organisation", "status"], include=("id",), name="policies_case_org_status"
-            ),
+            index=models.Index(fields=["organisation", "status", "id"], name="policies_case_org_status"),
         ),
     ]

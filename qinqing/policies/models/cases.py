@@ -177,9 +177,9 @@ class Case(TimeStampedModel):
             ),
         ]
         indexes = [
-            # `include`: the work queue's count reads a department's cases under review
-            # from the index alone (PostgreSQL; other databases ignore it).
-            models.Index(fields=["organisation", "status"], include=["id"], name="policies_case_org_status"),
+            # With `id`: the work queue's count reads a department's cases under review
+            # from the index alone (a key column, not INCLUDE, which SQLite lacks).
+            models.Index(fields=["organisation", "status", "id"], name="policies_case_org_status"),
             models.Index(fields=["enterprise", "status"], name="policies_case_ent_status"),
             models.Index(fields=["policy", "status"], name="policies_case_policy_status"),
         ]
@@ -242,11 +242,10 @@ class CaseStep(models.Model):
         indexes = [
             models.Index(fields=["ended_at", "due_date"], name="policies_step_open_due"),
             # The work queue: a department's open steps, nearest deadline first; the
-            # page walks it in order and stops at 50, the count reads it alone
-            # (`include`, PostgreSQL only: other databases ignore it).
+            # page walks it in order and stops at 50, the count reads it alone (role,
+            # kind and case are trailing key columns for that: SQLite has no INCLUDE).
             models.Index(
-                fields=["organisation", "due_date", "started_at", "id"],
-                include=["role", "kind", "case"],
+                fields=["organisation", "due_date", "started_at", "id", "role", "kind", "case"],
                 condition=Q(ended_at__isnull=True),
                 name="policies_step_queue",
             ),
