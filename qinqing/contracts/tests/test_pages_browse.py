@@ -658,3 +658,14 @@ def test_group_supervisor_reads_the_projects_its_department_owes_in(client, page
     response = _get(client, pages.city.supervisor, "contracts:obligation", pages.permit.public_id)
     assert response.status_code == 200
     assert response.context["actions"] == frozenset()
+
+
+def test_list_pages_keep_the_filters(client, pages, monkeypatch):
+    from qinqing.contracts.views import browse
+
+    monkeypatch.setattr(browse, "PAGE_SIZE", 1)
+    first = _get(client, pages.city.city_supervisor, "contracts:projects", industry="装备制造")
+    assert first.context["page"].paginator.num_pages == 3
+    assert "industry=%E8%A3%85%E5%A4%87%E5%88%B6%E9%80%A0&amp;page=2" in first.content.decode()
+    second = _get(client, pages.city.city_supervisor, "contracts:projects", industry="装备制造", page="2")
+    assert _refs(second) != _refs(first)
