@@ -392,3 +392,50 @@ def test_control_characters_are_refused_by_field(client, world: World):
     assert response.status_code == 422
     assert set(response.json()["error"]["fields"]) == {"number"}
     assert not Project.objects.filter(reference="TSQ-002").exists()
+
+
+def _fine_or_refused(response, ok: int) -> None:
+    assert response.status_code == ok or 400 <= response.status_code < 500, response.content
+    if response.status_code != ok:
+        assert response.json()["error"]["code"] in {"invalid", "calendar_year_not_seeded", "out_of_range"}
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2100-02-28"])
+def test_far_dates_are_answered_without_a_server_error(client, world: World, day):
+    """Dates outside the working-day calendar, or at the edge of what a date can hold,
+    are kept or refused with a reason: never a 500."""
+    client.force_login(world.member)
+    body = {
+        "clause": "5",
+        "obligor_side": "government",
+        "obligor_department": "drc",
+        "kind": "permit",
+        "title": "远期许可",
+        "due_rule": {"mode": "absolute", "date": day},
+    }
+    _fine_or_refused(_post(client, f"{BASE}/contracts/{world.contract.public_id}/obligations", body), 201)
+    url = f"{BASE}/obligations/{world.permit.public_id}/rule"
+    revision = world.reload(world.permit).revision
+    rule = {"revision": revision, "reason": "改期", "due_rule": {"mode": "absolute", "date": day}}
+    _fine_or_refused(client.put(url, rule, content_type="application/json"), 200)
+    event = {"key": "x", "occurred_on": day}
+    _fine_or_refused(_post(client, f"{BASE}/projects/{world.project.public_id}/events", event), 200)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2100-02-28"])
+def test_a_far_remedy_plan_is_answered_without_a_server_error(client, world: World, day):
+    client.force_login(world.city.officer)
+    plan = {
+        "revision": world.reload(world.permit).revision,
+        "cause": "待定",
+        "remedy": "待定",
+        "proposed_date": day,
+    }
+    response = _post(client, f"{BASE}/obligations/{world.permit.public_id}/plans", plan)
+    _fine_or_refused(response, 201)
+    if response.status_code == 201:
+        client.force_login(world.member)
+        decide = {"revision": response.json()["revision"], "accept": True}
+        _fine_or_refused(
+            _post(client, f"{BASE}/plans/{response.json()['plans'][0]['public_id']}/decide", decide), 200
+        )
