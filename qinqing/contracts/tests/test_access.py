@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 
+from qinqing.accounts.tests.factories import UserFactory
 from qinqing.common.errors import NotFound, PermissionDenied
 from qinqing.contracts import selectors, services
 from qinqing.contracts.models import ObligorSide
@@ -206,3 +208,23 @@ def test_allowed_actions_of_an_overdue_government_obligation(zone, monkeypatch):
     assert actions(zone.head) == {"withdraw_claim"}
     services.claim_confirm(actor=zone.enterprise_user, claim=claim)
     assert actions(zone.member) == {"decide_plan"}
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "project",
+        "contract",
+        "clause",
+        "projectevent",
+        "obligation",
+        "duedatechange",
+        "fulfilmentclaim",
+        "remedyplan",
+    ],
+)
+def test_the_django_admin_lists_contract_records_read_only(client, zone, model):
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    add_obligation(zone, due=D(2026, 12, 1))
+    assert client.get(reverse(f"admin:contracts_{model}_changelist")).status_code == 200
+    assert client.get(reverse(f"admin:contracts_{model}_add")).status_code == 403
