@@ -317,6 +317,11 @@ ENTERPRISE_EXPORT_MAX_ROWS = env_int("ENTERPRISE_EXPORT_MAX_ROWS", 100_000)
 
 # --- Direct payment (qinqing/payments) ---------------------------------------------------
 # The gateway class (a dotted path); the default is the simulated treasury.
+# Open Contracting Data Standard exports (qinqing.contracts.ocds): the ocid prefix is a
+# placeholder until the publisher registers its own "ocds-xxxxxx" prefix; the publisher's
+# name defaults to the city at the root of the organisation tree.
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-qinqing-")
+OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "")
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "qinqing.payments.gateways.treasury.SimulatedTreasury")
 # A real gateway must give up on a call after PAYMENT_GATEWAY_TIMEOUT_SECONDS; a send is
 # leased for PAYMENT_LEASE_SECONDS (longer, or the system check refuses to start), after
