@@ -439,3 +439,15 @@ def test_a_far_remedy_plan_is_answered_without_a_server_error(client, world: Wor
         _fine_or_refused(
             _post(client, f"{BASE}/plans/{response.json()['plans'][0]['public_id']}/decide", decide), 200
         )
+
+
+def test_errors_speak_the_user_language(client, world: World):
+    client.force_login(world.member)
+    url = f"{BASE}/projects"
+    body = _project_body(world)
+    del body["name"]
+    chinese = client.post(url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    english = client.post(url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert chinese.status_code == english.status_code == 422
+    assert chinese.json()["error"]["fields"]["name"] == ["此项为必填项。"]
+    assert english.json()["error"]["fields"]["name"] == ["This field is required."]
