@@ -59,6 +59,11 @@ def chart_data(summary: dict[str, Any], departments: list[dict[str, Any]]) -> di
                     "name": _("Owed, not yet due"),
                     "data": [max(d["owed"] - d["overdue_open"], 0) for d in departments],
                 },
+                {
+                    "key": "pending",
+                    "name": _("Waiting for its starting point"),
+                    "data": [d["pending"] for d in departments],
+                },
             ],
         },
         "labels": {"rate": _("Fulfilment rate"), "none": _("nothing due yet")},

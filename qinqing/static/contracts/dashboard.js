@@ -10,7 +10,8 @@
     partly: "#e0a800",
     late: "#fd7e14",
     overdue: "#dc3545",
-    open: "#0d6efd"
+    open: "#0d6efd",
+    pending: "#adb5bd"
   };
 
   function gauge(data) {

@@ -59,7 +59,7 @@
       bars.push({
         value: [i, start, end],
         bar: r,
-        itemStyle: { color: r.colour, opacity: r.due ? 1 : 0.5 }
+        itemStyle: { color: r.colour }
       });
       if (r.met) { met.push({ value: [parseDay(r.met), i], bar: r }); }
       if (r.original) { original.push({ value: [parseDay(r.original), i], bar: r }); }
@@ -92,7 +92,8 @@
             var y = api.value(0);
             var from = api.coord([api.value(1), y]);
             var to = api.coord([api.value(2), y]);
-            var height = api.size([0, 1])[1] * 0.55;
+            // A pending obligation (no due date yet) is a thin bar up to today.
+            var height = api.size([0, 1])[1] * (bars[params.dataIndex].bar.due ? 0.55 : 0.2);
             var shape = window.echarts.graphic.clipRectByRect(
               { x: from[0], y: from[1] - height / 2, width: Math.max(to[0] - from[0], 2), height: height },
               { x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height }
