@@ -255,3 +255,23 @@ def test_lists_read_a_fixed_number_of_queries(client, world: World, path):
     )
     assert project.pk
     assert _queries(client, url) == before
+
+
+def test_api_token_and_session_with_csrf(world: World):
+    from django.test import Client
+
+    from qinqing.accounts.services import api_token_create
+
+    _token, key = api_token_create(actor=world.member, user=world.member, name="script")
+    client = Client()
+    response = client.get(f"{BASE}/projects", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    assert client.get(f"{BASE}/projects", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.member)
+    assert browser.get(f"{BASE}/projects").status_code == 200
+    url = f"{BASE}/obligations/{world.construction.public_id}/cancel"
+    response = browser.post(url, {"revision": 0, "reason": "x"}, content_type="application/json")
+    assert response.status_code == 403
+    assert world.reload(world.construction).status == "open"
