@@ -142,8 +142,51 @@ def recipients_batch(facts: Sequence[AlertFacts]) -> dict[int, list[User]]:
     return people
 
 
+def committee_members(committee_path: str) -> list[User]:
+    """Active members of the zone's management committee (at its node or above it, or in
+    a unit under it)."""
+    ids = RoleAssignment.objects.filter(
+        Q(organisation__path__in=_ancestors(committee_path))
+        | Q(organisation__path__startswith=committee_path),
+        role=Role.COMMITTEE,
+        user__is_active=True,
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def obligor_people(obligation: Obligation) -> list[User]:
+    """The enterprise's users, or the officials of the obligor department's subtree."""
+    if obligation.obligor_side == ObligorSide.ENTERPRISE:
+        condition = Q(role=Role.ENTERPRISE, enterprise_id=obligation.project.enterprise_id)
+    else:
+        assert obligation.obligor_department is not None
+        condition = Q(
+            role__in=[Role.OFFICER, Role.DEPARTMENT_HEAD],
+            organisation__path__startswith=obligation.obligor_department.path,
+        )
+    ids = RoleAssignment.objects.filter(condition, user__is_active=True).values("user_id")
+    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def counterparty_people(obligation: Obligation) -> list[User]:
+    """Who confirms or disputes a claim: the committee for the enterprise's obligations,
+    the enterprise's users for the government's."""
+    if obligation.obligor_side == ObligorSide.ENTERPRISE:
+        return committee_members(obligation.project.committee.path)
+    ids = RoleAssignment.objects.filter(
+        role=Role.ENTERPRISE, enterprise_id=obligation.project.enterprise_id, user__is_active=True
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+
+
 def recipients_for_alert(alert: Alert) -> list[User]:
     return recipients_batch([AlertFacts.of(alert)]).get(alert.pk, [])
 
 
-__all__ = ["recipients_batch", "recipients_for_alert"]
+__all__ = [
+    "committee_members",
+    "counterparty_people",
+    "obligor_people",
+    "recipients_batch",
+    "recipients_for_alert",
+]

@@ -30,6 +30,7 @@ from ..models import (
     ObligationStatus,
     Project,
 )
+from . import notices
 from .common import (
     audit,
     bump,
@@ -175,6 +176,7 @@ def obligation_claim(
                 "evidence": [item.sha256 for item in checked],
             },
         )
+        notices.claim_made(locked, claim)
     return claim
 
 
@@ -258,6 +260,7 @@ def claim_confirm(*, actor: Any, claim: FulfilmentClaim, revision: int | None = 
             before=before,
             after={**state(obligation), **_claim_state(locked), "days_early": obligation.days_early},
         )
+        notices.claim_answered(obligation, locked)
     return locked
 
 
@@ -288,6 +291,7 @@ def claim_dispute(
             before=before,
             after={**state(obligation), **_claim_state(locked), "reason": reason},
         )
+        notices.claim_disputed(obligation, locked)
     return locked
 
 
@@ -338,6 +342,7 @@ def claim_decide(
             before=before,
             after={**state(obligation), **_claim_state(locked), "reason": reason},
         )
+        notices.claim_answered(obligation, locked)
     return locked
 
 

@@ -18,6 +18,7 @@ from qinqing.common.errors import Conflict, InvalidTransition, ValidationFailed
 from qinqing.deadlines.services import hold_scan_lock
 
 from ..models import DueChangeReason, Obligation, PlanStatus, Project, RemedyPlan
+from . import notices
 from .common import (
     OWED_STATUSES,
     audit,
@@ -103,6 +104,7 @@ def plan_submit(
             before=before,
             after={**state(locked), **_plan_state(plan), "cause": cause, "remedy": remedy},
         )
+        notices.plan_submitted(locked, plan)
     return plan
 
 
@@ -165,6 +167,7 @@ def plan_decide(
             before=before,
             after={**state(obligation), **_plan_state(locked), "reason": reason},
         )
+        notices.plan_decided(obligation, locked, accepted=accept)
     return locked
 
 

@@ -13,6 +13,7 @@ from qinqing.common.errors import Conflict, InvalidTransition, PermissionDenied,
 from qinqing.contracts import services
 from qinqing.contracts.models import ClaimEvidence, ClaimStatus, ObligationStatus, ObligorSide
 from qinqing.deadlines.models import Deadline, DeadlineStatus
+from qinqing.notifications.models import DigestItem, Notification
 
 from .conftest import PNG, D, add_obligation, evidence, reload
 
@@ -208,3 +209,25 @@ def test_every_change_bumps_the_revision(zone):
     services.claim_decide(actor=zone.member_b, claim=claim, outcome="partly_met", reason="部分")
     revisions.append(reload(ob).revision)
     assert revisions == sorted(set(revisions))
+
+
+def _digest(kind):
+    return set(DigestItem.objects.filter(kind=kind).values_list("recipient__username", flat=True))
+
+
+def test_each_step_tells_the_other_side_in_the_daily_digest(zone):
+    ob = add_obligation(zone, due=D(2026, 12, 15))
+    claim = _claim(zone, ob)
+    assert _digest("contracts.claim") == {"cmt", "cmt2"}
+    services.claim_dispute(actor=zone.member, claim=claim, reason="现场未见开工")
+    # The committee member who did not answer decides; the claimant hears why.
+    assert _digest("contracts.dispute") == {"cmt2", "ent"}
+    services.claim_decide(actor=zone.member_b, claim=claim, outcome="not_met", reason="核查未开工")
+    assert _digest("contracts.decision") == {"ent"}
+    assert not Notification.objects.filter(kind__startswith="contracts.").exists()
+
+    gov = add_obligation(zone, side=ObligorSide.GOVERNMENT, due=D(2026, 12, 15))
+    claim = _claim(zone, gov, who=zone.head)
+    assert _digest("contracts.claim") == {"cmt", "cmt2", "ent"}
+    services.claim_confirm(actor=zone.enterprise_user, claim=claim)
+    assert _digest("contracts.confirmation") == {"head"}

@@ -12,6 +12,7 @@ from qinqing.contracts.models import Obligation, ObligorSide, PlanStatus
 from qinqing.contracts.selectors import with_alarm_state
 from qinqing.deadlines.models import Alert, Deadline
 from qinqing.deadlines.scan import deadlines_scan
+from qinqing.notifications.models import DigestItem, Notification
 
 from .conftest import D, add_obligation, evidence, reload
 
@@ -144,3 +145,21 @@ def test_a_met_obligation_has_no_open_alarm_and_its_plan_can_only_be_rejected(zo
         services.plan_decide(actor=zone.member, plan=plan, accept=True)
     services.plan_decide(actor=zone.member, plan=plan, accept=False, reason="已履约，无需延期")
     assert reload(ob).due_date == DUE
+
+
+def test_the_committee_hears_of_plans_and_the_obligor_of_a_rejection_at_once(zone, alarmed):
+    plan = _submit(zone, alarmed)
+    assert set(
+        DigestItem.objects.filter(kind="contracts.plan").values_list("recipient__username", flat=True)
+    ) == {"cmt", "cmt2"}
+    services.plan_decide(actor=zone.member, plan=plan, accept=False, reason="新日期无依据")
+    rejected = Notification.objects.filter(kind="contracts.plan_decision")
+    assert set(rejected.values_list("recipient__username", flat=True)) == {"ent"}
+    assert "新日期无依据" in rejected.get().body
+    plan = _submit(zone, reload(alarmed), proposed=D(2026, 12, 20))
+    services.plan_decide(actor=zone.member, plan=plan, accept=True)
+    assert set(
+        DigestItem.objects.filter(kind="contracts.plan_decision").values_list(
+            "recipient__username", flat=True
+        )
+    ) == {"ent"}

@@ -1,0 +1,157 @@
+"""Telling the other side of the loop: a claim to answer, a dispute to decide, a
+remedy plan to decide, and the answers. Written in the transaction of the change (the
+notifications app joins it), keyed by record and step so a repeat tells nobody twice.
+
+Everything waits for the recipients' daily digest, except a rejected remedy plan: the
+alarm is open again, so the obligor sees it in the inbox at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
+
+from qinqing.accounts.models import User
+from qinqing.notifications.services import notify
+
+from ..models import FulfilmentClaim, Obligation, RemedyPlan
+from ..recipients import committee_members, counterparty_people, obligor_people
+from .common import obligation_url
+
+CLAIMED = gettext_noop("Fulfilment to confirm: %(title)s")
+CLAIMED_BODY = gettext_noop(
+    "%(project)s: “%(title)s” is claimed as met on %(met_on)s. Confirm it or dispute it."
+)
+DISPUTED = gettext_noop("Fulfilment disputed: %(title)s")
+DISPUTED_BODY = gettext_noop(
+    "%(project)s: the claim that “%(title)s” was met is disputed: %(reason)s. "
+    "A committee member who did not answer the claim decides."
+)
+CONFIRMED = gettext_noop("Fulfilment confirmed: %(title)s")
+CONFIRMED_BODY = gettext_noop("%(project)s: your claim that “%(title)s” was met is confirmed.")
+DECIDED = gettext_noop("Dispute decided: %(title)s")
+DECIDED_BODY = gettext_noop("%(project)s: the committee decided the dispute over “%(title)s”: %(reason)s")
+PLAN_SUBMITTED = gettext_noop("Remedy plan to decide: %(title)s")
+PLAN_SUBMITTED_BODY = gettext_noop(
+    "%(project)s: a remedy plan for the overdue “%(title)s” proposes %(date)s as the new date."
+)
+PLAN_ACCEPTED = gettext_noop("Remedy plan accepted: %(title)s")
+PLAN_ACCEPTED_BODY = gettext_noop("%(project)s: “%(title)s” is now due on %(date)s.")
+PLAN_REJECTED = gettext_noop("Remedy plan rejected: %(title)s")
+PLAN_REJECTED_BODY = gettext_noop(
+    "%(project)s: the remedy plan for “%(title)s” was rejected: %(reason)s. The alarm is open "
+    "until a new plan is submitted."
+)
+
+
+def _render(template: str, params: dict[str, Any]) -> str:
+    return gettext(template) % {key: str(value) for key, value in params.items()}
+
+
+_lazy_render = lazy(_render, str)
+
+
+def _tell(
+    *,
+    people: Sequence[User],
+    key: str,
+    kind: str,
+    obligation: Obligation,
+    subject: str,
+    body: str,
+    at_once: bool = False,
+    **params: Any,
+) -> None:
+    seen: set[int] = set()
+    everyone: list[User] = []
+    for user in people:
+        if user is not None and user.pk not in seen:
+            seen.add(user.pk)
+            everyone.append(user)
+    if not everyone:
+        return
+    values = {"title": obligation.title, "project": obligation.project.name, **params}
+    notify(
+        recipients=everyone,
+        event_key=key,
+        kind=f"contracts.{kind}",
+        subject=_lazy_render(subject, values),
+        body=_lazy_render(body, values),
+        url=obligation_url(obligation),
+        digest=not at_once,
+    )
+
+
+def _without(people: Sequence[User], *skip: Any) -> list[User]:
+    ids = {getattr(u, "pk", None) for u in skip}
+    return [u for u in people if u.pk not in ids]
+
+
+def claim_made(obligation: Obligation, claim: FulfilmentClaim) -> None:
+    _tell(
+        people=counterparty_people(obligation),
+        key=f"contracts.claim:{claim.pk}:made",
+        kind="claim",
+        obligation=obligation,
+        subject=CLAIMED,
+        body=CLAIMED_BODY,
+        met_on=claim.met_on.isoformat(),
+    )
+
+
+def claim_disputed(obligation: Obligation, claim: FulfilmentClaim) -> None:
+    deciders = _without(committee_members(obligation.project.committee.path), claim.answered_by)
+    _tell(
+        people=[*deciders, claim.claimed_by],
+        key=f"contracts.claim:{claim.pk}:disputed",
+        kind="dispute",
+        obligation=obligation,
+        subject=DISPUTED,
+        body=DISPUTED_BODY,
+        reason=claim.dispute_reason,
+    )
+
+
+def claim_answered(obligation: Obligation, claim: FulfilmentClaim) -> None:
+    decided = bool(claim.decided_by_id)
+    _tell(
+        people=[claim.claimed_by],
+        key=f"contracts.claim:{claim.pk}:{'decided' if decided else 'confirmed'}",
+        kind="decision" if decided else "confirmation",
+        obligation=obligation,
+        subject=DECIDED if decided else CONFIRMED,
+        body=DECIDED_BODY if decided else CONFIRMED_BODY,
+        reason=claim.decision_reason,
+    )
+
+
+def plan_submitted(obligation: Obligation, plan: RemedyPlan) -> None:
+    _tell(
+        people=committee_members(obligation.project.committee.path),
+        key=f"contracts.plan:{plan.pk}:submitted",
+        kind="plan",
+        obligation=obligation,
+        subject=PLAN_SUBMITTED,
+        body=PLAN_SUBMITTED_BODY,
+        date=plan.proposed_date.isoformat(),
+    )
+
+
+def plan_decided(obligation: Obligation, plan: RemedyPlan, *, accepted: bool) -> None:
+    _tell(
+        people=[plan.submitted_by, *obligor_people(obligation)] if not accepted else [plan.submitted_by],
+        key=f"contracts.plan:{plan.pk}:{'accepted' if accepted else 'rejected'}",
+        kind="plan_decision",
+        obligation=obligation,
+        subject=PLAN_ACCEPTED if accepted else PLAN_REJECTED,
+        body=PLAN_ACCEPTED_BODY if accepted else PLAN_REJECTED_BODY,
+        at_once=not accepted,
+        date=plan.proposed_date.isoformat(),
+        reason=plan.decision_reason,
+    )
+
+
+__all__ = ["claim_answered", "claim_disputed", "claim_made", "plan_decided", "plan_submitted"]
