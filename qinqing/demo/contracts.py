@@ -26,7 +26,7 @@ from django.utils import timezone
 from qinqing.accounts.models import Organisation, Role, User
 from qinqing.accounts.services import role_assign, user_create
 from qinqing.audit.services import audit_record
-from qinqing.deadlines.scan import deadlines_scan
+from qinqing.deadlines.scan import alerts_notify, deadlines_scan
 from qinqing.enterprises import credit_code
 from qinqing.enterprises.models import Enterprise
 from qinqing.workdays.calendar import current_calendar
@@ -57,6 +57,8 @@ CONTRACT_USERS: list[DemoUser] = [
     DemoUser("tsq-ziyuan", "骆科员", Role.OFFICER, "tsq-zrzy", "台商投资区自然资源分局"),
     DemoUser("tsq-zhujian", "潘科员", Role.OFFICER, "tsq-zjj", "台商投资区住房和城乡建设局"),
     DemoUser("touzi", "郑总", Role.ENTERPRISE, "enterprise:" + TOUZI_CODE, TOUZI_NAME),
+    # The zone's discipline work committee: escalations reach it.
+    DemoUser("tsq-jijian", "尤组长", Role.SUPERVISOR, "jw-tsq", "台商投资区纪工委监工委"),
 ]
 
 
@@ -82,7 +84,7 @@ def seed_contracts(
     orgs = {
         o.code: o
         for o in Organisation.objects.filter(
-            code__in=["tsq", "tsq-spj", "tsq-zrzy", "tsq-zjj", "tsq-jjfz", ZONE_REGION]
+            code__in=["tsq", "tsq-spj", "tsq-zrzy", "tsq-zjj", "tsq-jjfz", "jw-tsq", ZONE_REGION]
         )
     }
     with demo_clock(local(start, 8)) as clock:
@@ -116,7 +118,10 @@ def seed_contracts(
             runner.spawn(story.entered())
         runner.run()
     # Today's scan on the real clock (the scheduler runs it again; nothing fires twice).
-    alerts = runner.alerts + deadlines_scan(today=today).alerts
+    last = deadlines_scan(today=today)
+    if last.alert_ids:
+        alerts_notify(first_alert_id=min(last.alert_ids), last_alert_id=max(last.alert_ids))
+    alerts = runner.alerts + last.alerts
     counts = {"projects": len(PLANS), "enterprises": len(enterprises), "alerts": alerts}
     say("contract projects: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts

@@ -21,7 +21,7 @@ from django.utils import timezone
 from qinqing.accounts.models import Organisation, User
 from qinqing.contracts import services
 from qinqing.contracts.models import EventKey, FulfilmentClaim, Obligation, RemedyPlan
-from qinqing.deadlines.scan import deadlines_scan
+from qinqing.deadlines.scan import alerts_notify, deadlines_scan
 from qinqing.enterprises.models import Enterprise
 from qinqing.workdays.calendar import current_calendar
 
@@ -67,7 +67,12 @@ class Runner:
         while self.scanned < day:
             self.scanned += dt.timedelta(days=1)
             self.clock.set(local(self.scanned, 1))
-            self.alerts += deadlines_scan(today=self.scanned).alerts
+            scanned = deadlines_scan(today=self.scanned)
+            self.alerts += scanned.alerts
+            if scanned.alert_ids:
+                # What the scan's queued job does, done now so the inbox and digests carry
+                # the day; the job finds it done when the worker runs it.
+                alerts_notify(first_alert_id=min(scanned.alert_ids), last_alert_id=max(scanned.alert_ids))
 
     def run(self) -> None:
         while self.queue:

@@ -35,6 +35,7 @@ from qinqing.deadlines.models import Alert, RungName
 from qinqing.demo.contracts import CONTRACT_USERS, TOUZI_CODE
 from qinqing.demo.seeding import DEMO_PASSWORD, logins
 from qinqing.enterprises import credit_code
+from qinqing.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,7 @@ def test_the_zone_s_contract_demo(demo_city):
     check_claims_confirmed_partly_met_disputed_and_awaiting()
     check_every_project_s_ocds_package_validates()
     check_the_enterprise_login_sees_only_its_own_projects()
+    check_the_zone_s_supervisor_reads_all_and_heard_the_escalations()
     check_the_zone_s_logins_work()
     check_the_pages_show_the_zone_to_the_committee_and_its_own_to_the_enterprise()
     # And the walk:
@@ -203,6 +205,14 @@ def check_the_enterprise_login_sees_only_its_own_projects() -> None:
     )
     assert len(mine) == 2
     assert Project.objects.exclude(pk__in=mine).count() == 24
+
+
+def check_the_zone_s_supervisor_reads_all_and_heard_the_escalations() -> None:
+    supervisor = _user("tsq-jijian")
+    assert projects_visible(supervisor).count() == 26
+    alarmed = Obligation.objects.get(pk=next(pk for pk, s in _alarm_states().items() if s == "answered"))
+    assert allowed_actions(supervisor, alarmed) == frozenset()
+    assert Notification.objects.filter(recipient=supervisor).exists()
 
 
 def check_the_zone_s_logins_work() -> None:
