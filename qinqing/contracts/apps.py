@@ -8,6 +8,11 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contract fulfilment")
 
     def ready(self) -> None:
-        from . import ladders
+        from qinqing.workdays.signals import calendar_changed
+
+        from . import ladders, receivers
 
         ladders.register()
+        calendar_changed.connect(
+            receivers.calendar_changed, dispatch_uid="qinqing.contracts.calendar_changed"
+        )

@@ -13,9 +13,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
-from qinqing.workdays.calendar import WorkCalendar, current_calendar
+from qinqing.deadlines.services import hold_scan_lock
+from qinqing.workdays.calendar import CalendarYearNotSeeded, WorkCalendar, current_calendar
 
 from ..due import anchor_date_of_obligation, dependents_in_order, due_date_for
 from ..models import (
@@ -28,7 +30,7 @@ from ..models import (
     ProjectEvent,
     RemedyPlan,
 )
-from .common import audit, bump, move_deadline, open_deadline, state, transition, user_or_none
+from .common import audit, bump, lock_project, move_deadline, open_deadline, state, transition, user_or_none
 
 _REASON_TEXT: dict[str, str] = {
     DueChangeReason.FIRST_DATED: "its starting point happened",
@@ -173,4 +175,64 @@ def recompute_dependents(
     return changed
 
 
-__all__ = ["is_settled", "recompute_dependents", "rule_due_date", "set_due_date"]
+def obligations_redate_years(*, years: list[int]) -> int:
+    """Recompute the due dates counted in working days across `years` after those years'
+    calendar changed (a provisional year confirmed, a holiday or make-up day entered).
+    Returns how many obligations got a new date; each gets its trail, its audit event
+    and its ladder restarted. A date the calendar can no longer give (the year was
+    withdrawn) is kept. Each project is its own transaction; safe to run twice."""
+    wanted = sorted(set(years))
+    if not wanted:
+        return 0
+    # The span from the anchor to the due date touches one of the years only if the due
+    # date is on or after the first of them (offsets are never negative).
+    candidates = Obligation.objects.filter(
+        due_mode="relative",
+        offset_unit="working",
+        due_date__gte=dt.date(wanted[0], 1, 1),
+        met_on__isnull=True,
+        status__in=[ObligationStatus.OPEN, ObligationStatus.CLAIMED, ObligationStatus.DISPUTED],
+    )
+    by_project: dict[int, set[int]] = {}
+    for pk, project_id in candidates.values_list("pk", "project_id"):
+        by_project.setdefault(project_id, set()).add(pk)
+    # Read after every process's snapshot may be stale: the job runs late on purpose.
+    calendar = current_calendar(max_age=0)
+    changed = 0
+    note = "working-day calendar of " + ", ".join(str(y) for y in wanted)
+    for project_id, ids in sorted(by_project.items()):
+        with transaction.atomic():
+            hold_scan_lock()
+            project = lock_project(project_id)
+            rows = {
+                o.pk: o for o in Obligation.objects.select_for_update().filter(project=project).order_by("pk")
+            }
+            for obligation in rows.values():
+                if obligation.pk not in ids or is_settled(obligation) or obligation.due_date is None:
+                    continue
+                obligation.project = project
+                try:
+                    new_date = rule_due_date(obligation, anchors=rows, calendar=calendar)
+                except CalendarYearNotSeeded:
+                    continue
+                accepted = _accepted_plan_date(obligation)
+                if new_date is not None and accepted is not None and accepted > new_date:
+                    new_date = accepted
+                if set_due_date(
+                    actor=None,
+                    obligation=obligation,
+                    new_date=new_date,
+                    reason=DueChangeReason.RULE_CHANGED,
+                    note=note,
+                ):
+                    changed += 1
+    return changed
+
+
+__all__ = [
+    "is_settled",
+    "obligations_redate_years",
+    "recompute_dependents",
+    "rule_due_date",
+    "set_due_date",
+]

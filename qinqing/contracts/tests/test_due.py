@@ -4,15 +4,22 @@ an event moves (with its trail, and the ladder restarted for the new date)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from qinqing.common.errors import ValidationFailed
 from qinqing.contracts import services
 from qinqing.contracts.due import add_months, dependents_in_order, due_date_for, find_cycle, offset_date
 from qinqing.contracts.models import DueChangeReason, DueDateChange, ObligationStatus, ObligorSide
+from qinqing.contracts.tasks import redate_working_days
 from qinqing.deadlines.models import Alert, Deadline, DeadlineStatus
 from qinqing.deadlines.scan import deadlines_scan
+from qinqing.workdays import calendar
 from qinqing.workdays.calendar import current_calendar
+from qinqing.workdays.models import DayKind, HolidayName
+from qinqing.workdays.services import calendar_day_create
 
 from .conftest import D, add_obligation, evidence, reload
 
@@ -324,3 +331,41 @@ def test_bad_offsets_and_units_name_their_field(zone):
                 due_rule=rule,
             )
         assert field in exc.value.fields
+
+
+def _queued_redates():
+    return list(
+        DBTaskResult.objects.filter(task_path=redate_working_days.module_path).order_by("enqueued_at")
+    )
+
+
+def test_dates_counted_into_a_provisional_year_follow_its_confirmed_calendar(zone):
+    delivery = add_obligation(zone, side=ObligorSide.GOVERNMENT, kind="land_delivery", due=D(2026, 12, 31))
+    permit = add_obligation(zone, side=ObligorSide.GOVERNMENT, after=delivery, offset=5, unit="working")
+    claim = services.obligation_claim(
+        actor=zone.officer,
+        obligation=delivery,
+        met_on=D(2026, 12, 28),
+        files=[evidence()],
+        today=D(2026, 12, 28),
+    )
+    services.claim_confirm(actor=zone.enterprise_user, claim=claim)
+    # 29, 30, 31 December; 1 January 2027 is a holiday even in the provisional calendar;
+    # Monday 4 and Tuesday 5 January.
+    permit = reload(permit)
+    assert permit.due_date == D(2027, 1, 5)
+    assert Deadline.objects.get(pk=permit.deadline_id).provisional is True
+
+    # The State Council's notice: Monday 4 January 2027 off as well.
+    calendar_day_create(actor=zone.admin, date=D(2027, 1, 4), kind=DayKind.HOLIDAY, name=HolidayName.NEW_YEAR)
+    queued = _queued_redates()
+    assert [row.args_kwargs["kwargs"]["years"] for row in queued] == [[2027]]
+    assert dt.timedelta(seconds=5) < queued[0].run_after - queued[0].enqueued_at < dt.timedelta(minutes=1)
+    calendar.invalidate()
+    assert [redate_working_days.call(**row.args_kwargs["kwargs"]) for row in queued * 2] == [1, 0]
+    permit = reload(permit)
+    assert (permit.due_date, permit.original_due_date) == (D(2027, 1, 6), D(2027, 1, 5))
+    change = permit.due_changes.last()
+    assert (change.old_date, change.new_date, change.reason) == (D(2027, 1, 5), D(2027, 1, 6), "rule_changed")
+    assert "2027" in change.note
+    assert Deadline.objects.get(pk=permit.deadline_id).due_date == D(2027, 1, 6)
