@@ -4,14 +4,23 @@ revisions refused with clear errors."""
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.db import connections
 
 from qinqing.audit.models import AuditEvent
 from qinqing.common.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from qinqing.contracts import services
-from qinqing.contracts.models import ClaimEvidence, ClaimStatus, ObligationStatus, ObligorSide
+from qinqing.contracts.models import (
+    ClaimEvidence,
+    ClaimStatus,
+    FulfilmentClaim,
+    ObligationStatus,
+    ObligorSide,
+)
 from qinqing.deadlines.models import Deadline, DeadlineStatus
 from qinqing.notifications.models import DigestItem, Notification
 
@@ -231,3 +240,56 @@ def test_each_step_tells_the_other_side_in_the_daily_digest(zone):
     assert _digest("contracts.claim") == {"cmt", "cmt2", "ent"}
     services.claim_confirm(actor=zone.enterprise_user, claim=claim)
     assert _digest("contracts.confirmation") == {"head"}
+
+
+# --- races (PostgreSQL: real row locks and two connections) ----------------------------------
+
+
+def _race(*actions):
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[Any] = [None] * len(actions)
+
+    def run(i, action):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[i] = action()
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            outcomes[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_to_one_claim_at_once_one_wins(zone):
+    ob = add_obligation(zone, due=D(2026, 12, 15))
+    claim = _claim(zone, ob)
+    outcomes = _race(
+        lambda: services.claim_confirm(actor=zone.member, claim=claim),
+        lambda: services.claim_dispute(actor=zone.member_b, claim=claim, reason="存疑"),
+    )
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], InvalidTransition), outcomes
+    ob, claim = reload(ob), reload(claim)
+    assert (ob.status, claim.status) in {("met", "confirmed"), ("disputed", "disputed")}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_claims_of_one_obligation_at_once_one_wins(zone):
+    ob = add_obligation(zone, side=ObligorSide.GOVERNMENT, due=D(2026, 12, 15))
+    outcomes = _race(
+        lambda: _claim(zone, ob, who=zone.officer),
+        lambda: _claim(zone, ob, who=zone.head),
+    )
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], InvalidTransition), outcomes
+    assert reload(ob).status == ObligationStatus.CLAIMED
+    assert FulfilmentClaim.objects.filter(obligation=ob).count() == 1
