@@ -240,6 +240,7 @@ def allowed_actions(user: Any, obligation: Obligation) -> frozenset[str]:
     if (
         obligor
         and status in OWED_STATUSES
+        and obligation.met_on is None
         and obligation.due_date is not None
         and obligation.due_date < today
         and _plan_awaiting(obligation) is None

@@ -67,7 +67,12 @@ def plan_submit(
         project, locked = lock_for_obligation(obligation.pk)
         require_obligor(user, locked)
         check_revision(locked, revision)
-        if locked.status not in OWED_STATUSES or locked.due_date is None or locked.due_date >= on:
+        if (
+            locked.status not in OWED_STATUSES
+            or locked.met_on is not None
+            or locked.due_date is None
+            or locked.due_date >= on
+        ):
             raise InvalidTransition(
                 _("A remedy plan answers an overdue obligation; this one is not overdue."),
                 code="not_overdue",

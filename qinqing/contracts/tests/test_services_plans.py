@@ -163,3 +163,32 @@ def test_the_committee_hears_of_plans_and_the_obligor_of_a_rejection_at_once(zon
             "recipient__username", flat=True
         )
     ) == {"ent"}
+
+
+def test_a_partly_met_obligation_needs_no_plan_even_when_claimed_again(zone):
+    ob = add_obligation(zone, kind="investment", due=DUE, target=100)
+    deadlines_scan(today=D(2026, 11, 1))
+    claim = services.obligation_claim(
+        actor=zone.enterprise_user,
+        obligation=ob,
+        met_on=D(2026, 10, 25),
+        achieved_value=70,
+        files=[evidence()],
+        today=TODAY,
+    )
+    services.claim_confirm(actor=zone.member, claim=claim)
+    assert reload(ob).status == "partly_met"
+    assert _alarm_state(ob) == ""
+    with pytest.raises(InvalidTransition):
+        _submit(zone, reload(ob))
+    services.obligation_claim(
+        actor=zone.enterprise_user,
+        obligation=ob,
+        met_on=TODAY,
+        achieved_value=100,
+        files=[evidence()],
+        today=TODAY,
+    )
+    assert reload(ob).status == "claimed"
+    with pytest.raises(InvalidTransition):
+        _submit(zone, reload(ob))
