@@ -228,3 +228,20 @@ def test_the_django_admin_lists_contract_records_read_only(client, zone, model):
     add_obligation(zone, due=D(2026, 12, 1))
     assert client.get(reverse(f"admin:contracts_{model}_changelist")).status_code == 200
     assert client.get(reverse(f"admin:contracts_{model}_add")).status_code == 403
+
+
+def test_allowed_actions_on_a_timeline_cost_no_query_per_obligation(zone, django_assert_num_queries):
+    for i in range(3):
+        add_obligation(zone, due=D(2026, 11, 1 + i), title=f"开工{i}")
+        add_obligation(zone, side=ObligorSide.GOVERNMENT, due=D(2026, 11, 5 + i), title=f"许可{i}")
+    first = add_obligation(zone, due=D(2026, 10, 1))
+    services.obligation_claim(
+        actor=zone.enterprise_user, obligation=first, met_on=D(2026, 10, 1), files=[evidence()], today=TODAY
+    )
+    for user in (zone.member, zone.enterprise_user, zone.officer, zone.city_supervisor):
+        selectors.allowed_actions(user, first)  # the user's scope, read once per request
+        with django_assert_num_queries(4):  # the obligations, their claims, evidence and plans
+            actions = [
+                selectors.allowed_actions(user, ob) for ob in selectors.project_obligations(zone.project)
+            ]
+        assert len(actions) == 7
