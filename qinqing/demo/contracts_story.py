@@ -21,6 +21,7 @@ from django.utils import timezone
 from qinqing.accounts.models import Organisation, User
 from qinqing.contracts import services
 from qinqing.contracts.models import EventKey, FulfilmentClaim, Obligation, RemedyPlan
+from qinqing.deadlines.models import Deadline, DeadlineStatus
 from qinqing.deadlines.scan import alerts_notify, deadlines_scan
 from qinqing.enterprises.models import Enterprise
 from qinqing.workdays.calendar import current_calendar
@@ -66,6 +67,10 @@ class Runner:
         """The nightly scan of each day up to `day`, as the scheduler would have run it."""
         while self.scanned < day:
             self.scanned += dt.timedelta(days=1)
+            if not Deadline.objects.filter(
+                status=DeadlineStatus.OPEN, paused=False, next_rung_on__lte=self.scanned
+            ).exists():
+                continue  # the scan would find nothing to fire
             self.clock.set(local(self.scanned, 1))
             scanned = deadlines_scan(today=self.scanned)
             self.alerts += scanned.alerts
