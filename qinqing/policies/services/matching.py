@@ -189,9 +189,10 @@ def _in_force_policies(on: dt.date) -> list[_InForce]:
             current[row[0]] = row
     # The publication time as the database returned it: it only tells versions apart.
     missing = {row[1]: row[3] for row in current.values() if (row[1], row[3]) not in _RULES}
+    if len(_RULES) + len(missing) > _RULES_KEPT:
+        _RULES.clear()  # versions long replaced pile up otherwise; start again
+        missing = {row[1]: row[3] for row in current.values()}
     if missing:
-        if len(_RULES) + len(missing) > _RULES_KEPT:
-            _RULES.clear()
         for pk, rule in PolicyVersion.objects.filter(pk__in=list(missing)).values_list("pk", "rule"):
             _RULES[(pk, missing[pk])] = parse_rule(rule)
     year = str(on.year)
@@ -204,6 +205,7 @@ def _in_force_policies(on: dt.date) -> list[_InForce]:
             rule=_RULES[(version_id, published_at)],
         )
         for policy_id, version_id, _n, published_at, cap, period_kind in sorted(current.values())
+        if (version_id, published_at) in _RULES  # a version deleted between the two reads
     ]
 
 

@@ -128,3 +128,22 @@ def test_a_policy_is_matched_only_within_its_window(world: World) -> None:
 
 def test_an_unknown_enterprise_is_no_error(world: World) -> None:
     assert enterprise_rematch(enterprise_id=10**9) == []
+
+
+def test_a_full_rule_cache_starts_again_without_losing_a_policy(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    high_tech = make_policy(
+        actor=world.officer,
+        department=world.city.drc,
+        publish=True,
+        valid_until=world.policy.valid_until,
+        rule={
+            "conditions": {"label": "high_tech", "op": "exists"},
+            "award": {"kind": "fixed", "amount": "300000"},
+        },
+    )
+    monkeypatch.setattr(matching, "_RULES_KEPT", 1)
+    spot = _spot(world, "3A")
+    EnterpriseLabel.objects.create(enterprise=spot, key="high_tech", value="yes")
+    assert sorted(_rematch(spot.pk)) == sorted(
+        [(world.policy.pk, Decimal("600000.00")), (high_tech.pk, Decimal("300000.00"))]
+    )
