@@ -21,9 +21,9 @@ Shapes chosen for the planners (the matching bench measured them):
   orders text by code point (`orders_text_by_code_point()`), and it helps only a
   planner that estimates ranges from the data: `prefix_ranges_pay()` says yes for
   PostgreSQL under a `C` or `C.UTF-8` collation (the matching service passes its
-  answer) and no for SQLite, whose planner guesses that any range keeps a sixty-fourth
-  of the rows and so walked the index for industry prefixes "C" and "I" (half the
-  table) rather than the division's equality.
+  answer) and no for SQLite, whose planner, without statistics on ranges, took the
+  range for industry prefixes "C" and "I" (half the table) for a narrow one and walked
+  that index rather than the division's equality.
 """
 
 from __future__ import annotations
