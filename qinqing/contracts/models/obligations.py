@@ -65,7 +65,9 @@ class ObligationStatus(models.TextChoices):
     CLAIMED = "claimed", _("Fulfilment claimed")
     DISPUTED = "disputed", _("Disputed")
     PARTLY_MET = "partly_met", _("Partly met")
-    MET = "met", _("Met")
+    # Contexts: other apps' catalogues translate the bare words differently ("Met" is
+    # 已按期完成 for a deadline), and the first catalogue holding a msgid wins.
+    MET = "met", pgettext_lazy("obligation status", "Met")
     CANCELLED = "cancelled", pgettext_lazy("obligation", "Cancelled")
 
 
@@ -260,9 +262,9 @@ class ClaimStatus(models.TextChoices):
 
 
 class ClaimOutcome(models.TextChoices):
-    MET = "met", _("Met")
-    PARTLY_MET = "partly_met", _("Partly met")
-    NOT_MET = "not_met", _("Not met")
+    MET = "met", pgettext_lazy("claim outcome", "Met")
+    PARTLY_MET = "partly_met", pgettext_lazy("claim outcome", "Partly met")
+    NOT_MET = "not_met", pgettext_lazy("claim outcome", "Not met")
 
 
 CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -347,8 +349,8 @@ class ClaimEvidence(models.Model):
 
 class PlanStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting the committee")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
+    ACCEPTED = "accepted", pgettext_lazy("remedy plan", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("remedy plan", "Rejected")
 
 
 class RemedyPlan(TimeStampedModel):
