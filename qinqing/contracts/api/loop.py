@@ -9,8 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from ninja import Router
 from ninja.responses import Status
@@ -24,6 +23,7 @@ from ..selectors import (
     access_obligation_by_public_id,
     access_plan_by_public_id,
 )
+from ..views.evidence import evidence_response
 from .acting import require_acting, resolve_due_rule
 from .out import ObligationDetailOut
 from .reading import obligation_reloaded
@@ -190,13 +190,6 @@ def cancel(request: HttpRequest, obligation_id: uuid.UUID, payload: ReasonIn) ->
 def download_evidence(request: HttpRequest, evidence_id: uuid.UUID) -> HttpResponseBase:
     evidence = access_evidence_by_public_id(request.user, evidence_id)
     try:
-        handle = default_storage.open(evidence.stored_name, "rb")
+        return evidence_response(evidence)
     except FileNotFoundError as exc:
         raise NotFound() from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -20,8 +20,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import resolve, reverse
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from qinqing.common.errors import ApplicationError, Conflict, NotFound, Permissi
 from .. import selectors, services
 from ..forms import ClaimForm, DecideForm, PlanDecideForm, PlanForm, ReasonForm, RevisionForm, apply_errors
 from ..models import ClaimStatus, FulfilmentClaim, Obligation, PlanStatus, RemedyPlan
+from .evidence import evidence_response
 
 CHANGED = "obligation_changed"
 
@@ -376,16 +376,6 @@ def evidence_download(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     except NotFound as exc:
         raise Http404 from exc
     try:
-        handle = default_storage.open(evidence.stored_name, "rb")
+        return evidence_response(evidence)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
