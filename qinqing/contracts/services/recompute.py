@@ -10,10 +10,11 @@ date). Each change writes a `DueDateChange` and an audit event. A settled obliga
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from qinqing.deadlines.services import hold_scan_lock
@@ -47,22 +48,25 @@ def is_settled(obligation: Obligation) -> bool:
 def rule_due_date(
     obligation: Obligation,
     *,
-    anchors: dict[int, Obligation] | None = None,
+    anchors: Mapping[int, Obligation] | None = None,
+    event_dates: Mapping[int, dt.date | None] | None = None,
     calendar: WorkCalendar | None = None,
 ) -> dt.date | None:
-    """The date the obligation's rule gives now (anchors read from `anchors` when given)."""
+    """The date the obligation's rule gives now (anchor obligations read from `anchors`,
+    events' dates from `event_dates`, when given; else queried)."""
     anchor_date: dt.date | None = None
     if obligation.anchor_obligation_id is not None:
         anchor = (anchors or {}).get(obligation.anchor_obligation_id) or Obligation.objects.get(
             pk=obligation.anchor_obligation_id
         )
         anchor_date = anchor_date_of_obligation(met_on=anchor.met_on)
-    elif obligation.anchor_event_id is not None:
-        anchor_date = (
-            ProjectEvent.objects.filter(pk=obligation.anchor_event_id)
-            .values_list("occurred_on", flat=True)
-            .first()
-        )
+    elif (event_id := obligation.anchor_event_id) is not None:
+        if event_dates is not None and event_id in event_dates:
+            anchor_date = event_dates[event_id]
+        else:
+            anchor_date = (
+                ProjectEvent.objects.filter(pk=event_id).values_list("occurred_on", flat=True).first()
+            )
     return due_date_for(
         mode=obligation.due_mode,
         due_fixed=obligation.due_fixed,
@@ -73,12 +77,20 @@ def rule_due_date(
     )
 
 
-def _accepted_plan_date(obligation: Obligation) -> dt.date | None:
-    return (
-        RemedyPlan.objects.filter(obligation=obligation, status=PlanStatus.ACCEPTED)
-        .order_by("-proposed_date")
-        .values_list("proposed_date", flat=True)
-        .first()
+def _event_dates(project: Project) -> dict[int, dt.date | None]:
+    """When each of the project's events happened, in one query."""
+    return dict(ProjectEvent.objects.filter(project_id=project.pk).values_list("pk", "occurred_on"))
+
+
+def _accepted_plan_dates(project: Project) -> dict[int, dt.date]:
+    """The latest accepted remedy plan's date of each of the project's obligations
+    that has one, in one query."""
+    return dict(
+        RemedyPlan.objects.filter(obligation__project_id=project.pk, status=PlanStatus.ACCEPTED)
+        .order_by()
+        .values("obligation_id")
+        .annotate(latest=Max("proposed_date"))
+        .values_list("obligation_id", "latest")
     )
 
 
@@ -154,18 +166,20 @@ def recompute_dependents(
         if pk not in from_events
     ]
     calendar = current_calendar()
+    event_dates = _event_dates(project)
+    accepted_dates = _accepted_plan_dates(project)
     changed: list[Obligation] = []
     for pk in order:
         obligation = rows[pk]
         obligation.project = project
         if is_settled(obligation):
             continue
-        new_date = rule_due_date(obligation, anchors=rows, calendar=calendar)
+        new_date = rule_due_date(obligation, anchors=rows, event_dates=event_dates, calendar=calendar)
         if new_date is None:
             continue
         reason = DueChangeReason.ANCHOR_MOVED
         if obligation.due_date is not None:
-            accepted = _accepted_plan_date(obligation)
+            accepted = accepted_dates.get(pk)
             # An accepted plan's date is a promise the committee agreed to; a starting
             # point moving earlier does not take it back.
             if accepted is not None and accepted > new_date:
@@ -207,15 +221,19 @@ def obligations_redate_years(*, years: list[int]) -> int:
             rows = {
                 o.pk: o for o in Obligation.objects.select_for_update().filter(project=project).order_by("pk")
             }
+            event_dates = _event_dates(project)
+            accepted_dates = _accepted_plan_dates(project)
             for obligation in rows.values():
                 if obligation.pk not in ids or is_settled(obligation) or obligation.due_date is None:
                     continue
                 obligation.project = project
                 try:
-                    new_date = rule_due_date(obligation, anchors=rows, calendar=calendar)
+                    new_date = rule_due_date(
+                        obligation, anchors=rows, event_dates=event_dates, calendar=calendar
+                    )
                 except CalendarYearNotSeeded:
                     continue
-                accepted = _accepted_plan_date(obligation)
+                accepted = accepted_dates.get(obligation.pk)
                 if new_date is not None and accepted is not None and accepted > new_date:
                     new_date = accepted
                 if set_due_date(
