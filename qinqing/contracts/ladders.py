@@ -6,9 +6,10 @@ working days, as the rules that bind them do. A clause may carry its own ladder
 (`Clause.ladder`), which the obligation's deadline then uses instead; an admin may
 replace a kind's ladder on the deadlines' ladder page.
 
-Who hears what: reminders and warnings go to the obligor (the enterprise's users, or the
-obligor department's heads); an alarm also to the zone's management committee; an
-escalation also to the supervision groups covering the committee and the department.
+Who hears what (`recipients`): reminders and warnings go to the obligor (the enterprise's
+users, or the officers and heads of the obligor department's subtree); an alarm also to
+the zone's management committee; an escalation also to the supervisors covering the
+committee or the department.
 """
 
 from __future__ import annotations
