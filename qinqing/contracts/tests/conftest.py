@@ -230,3 +230,24 @@ __all__ = [
     "make_project",
     "reload",
 ]
+
+
+def fire_alarm(obligation: Obligation) -> Any:
+    """The alarm rung as the daily scan records it, for the obligation's current date."""
+    from django.utils import timezone
+
+    from qinqing.deadlines.models import Alert, RungName
+
+    obligation.refresh_from_db()
+    assert obligation.deadline is not None and obligation.due_date is not None
+    return Alert.objects.create(
+        deadline=obligation.deadline,
+        rung=RungName.ALARM,
+        due_date=obligation.due_date,
+        rung_on=obligation.due_date + dt.timedelta(days=1),
+        fired_on=timezone.localdate(),
+        fired_at=timezone.now(),
+    )
+
+
+__all__ += ["fire_alarm"]

@@ -24,11 +24,11 @@ from qinqing.contracts.models import (
 )
 from qinqing.contracts.views.actions import action_context
 
-from .test_forms_world import PNG, World, evidence_storage, login, pdf, world
+from .test_forms_world import PNG, World, login, pdf, world
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["evidence_storage", "world"]
+__all__ = ["world"]
 
 
 def _url(name: str, obj: Any) -> str:
@@ -72,9 +72,7 @@ def _panel(world: World, user: Any, obligation: Any) -> str:
     )
 
 
-def test_the_panel_offers_the_obligor_a_phone_friendly_claim_form(
-    world: World, evidence_storage: None
-) -> None:
+def test_the_panel_offers_the_obligor_a_phone_friendly_claim_form(world: World) -> None:
     html = _panel(world, world.city.enterprise_user, world.construction)
     assert 'data-testid="claim-form"' in html
     assert 'enctype="multipart/form-data"' in html
@@ -105,7 +103,7 @@ def test_the_obligation_page_includes_the_panel(world: World) -> None:
 # --- Claim ------------------------------------------------------------------------------------
 
 
-def test_claim_with_evidence_awaits_the_other_side(world: World, evidence_storage: None) -> None:
+def test_claim_with_evidence_awaits_the_other_side(world: World) -> None:
     response = _claim(world)
     assert response.status_code == 302
     assert response["Location"] == _url("obligation", world.construction)
@@ -116,15 +114,13 @@ def test_claim_with_evidence_awaits_the_other_side(world: World, evidence_storag
     assert [e.original_name for e in claim.evidence.all()] == ["evidence.pdf"]
 
 
-def test_a_photo_alone_is_evidence(world: World, evidence_storage: None) -> None:
+def test_a_photo_alone_is_evidence(world: World) -> None:
     response = _claim(world, evidence=[], photo=[pdf("photo.png", PNG)])
     assert response.status_code == 302
     assert world.reload(world.construction).claims.get().evidence.get().content_type == "image/png"
 
 
-def test_a_file_that_is_not_a_pdf_by_content_is_refused_and_nothing_changes(
-    world: World, evidence_storage: None
-) -> None:
+def test_a_file_that_is_not_a_pdf_by_content_is_refused_and_nothing_changes(world: World) -> None:
     response = _claim(world, evidence=[pdf("contract.pdf", b"<html>not a pdf</html>")], note="保留的说明")
     assert response.status_code == 400
     html = response.content.decode()
@@ -136,7 +132,7 @@ def test_a_file_that_is_not_a_pdf_by_content_is_refused_and_nothing_changes(
     assert not ob.claims.exists()
 
 
-def test_a_met_date_in_the_future_is_refused(world: World, evidence_storage: None) -> None:
+def test_a_met_date_in_the_future_is_refused(world: World) -> None:
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     response = _claim(world, met_on=tomorrow)
     assert response.status_code == 400
@@ -144,14 +140,14 @@ def test_a_met_date_in_the_future_is_refused(world: World, evidence_storage: Non
     assert world.reload(world.construction).status == ObligationStatus.OPEN
 
 
-def test_a_claim_without_evidence_is_refused(world: World, evidence_storage: None) -> None:
+def test_a_claim_without_evidence_is_refused(world: World) -> None:
     response = _claim(world, evidence=[])
     assert response.status_code == 400
     assert 'data-testid="error-evidence"' in response.content.decode()
     assert not world.reload(world.construction).claims.exists()
 
 
-def test_a_target_needs_the_figure_reached(world: World, evidence_storage: None) -> None:
+def test_a_target_needs_the_figure_reached(world: World) -> None:
     ob = world.reload(world.investment)
     data = {"met_on": timezone.localdate().isoformat(), "revision": ob.revision, "evidence": [pdf()]}
     client = login(world.city.enterprise_user)
@@ -165,7 +161,7 @@ def test_a_target_needs_the_figure_reached(world: World, evidence_storage: None)
     assert world.reload(world.investment).claims.get().achieved_value == 70000000
 
 
-def test_a_stale_revision_says_someone_else_acted(world: World, evidence_storage: None) -> None:
+def test_a_stale_revision_says_someone_else_acted(world: World) -> None:
     stale = world.reload(world.construction).revision
     services.obligation_change_rule(
         actor=world.member,
@@ -183,7 +179,7 @@ def test_a_stale_revision_says_someone_else_acted(world: World, evidence_storage
     assert not world.reload(world.construction).claims.exists()
 
 
-def test_the_committee_may_not_claim_the_enterprises_obligation(world: World, evidence_storage: None) -> None:
+def test_the_committee_may_not_claim_the_enterprises_obligation(world: World) -> None:
     ob = world.reload(world.construction)
     data = {"met_on": timezone.localdate().isoformat(), "revision": ob.revision, "evidence": [pdf()]}
     response = login(world.member).post(_url("obligation_claim", ob), data)
@@ -191,7 +187,7 @@ def test_the_committee_may_not_claim_the_enterprises_obligation(world: World, ev
     assert not ob.claims.exists()
 
 
-def test_another_enterprise_does_not_see_the_obligation(world: World, evidence_storage: None) -> None:
+def test_another_enterprise_does_not_see_the_obligation(world: World) -> None:
     ob = world.reload(world.construction)
     data = {"met_on": timezone.localdate().isoformat(), "revision": ob.revision, "evidence": [pdf()]}
     response = login(world.other_enterprise_user).post(_url("obligation_claim", ob), data)
@@ -201,7 +197,7 @@ def test_another_enterprise_does_not_see_the_obligation(world: World, evidence_s
 # --- Withdraw, confirm, dispute, decide --------------------------------------------------------
 
 
-def test_the_claimant_withdraws(world: World, evidence_storage: None) -> None:
+def test_the_claimant_withdraws(world: World) -> None:
     claim = _claimed(world)
     ob = world.reload(world.construction)
     response = login(world.city.enterprise_user).post(
@@ -211,7 +207,7 @@ def test_the_claimant_withdraws(world: World, evidence_storage: None) -> None:
     assert world.reload(world.construction).status == ObligationStatus.OPEN
 
 
-def test_the_committee_confirms_the_enterprises_claim(world: World, evidence_storage: None) -> None:
+def test_the_committee_confirms_the_enterprises_claim(world: World) -> None:
     claim = _claimed(world)
     ob = world.reload(world.construction)
     # The enterprise cannot confirm its own claim.
@@ -226,7 +222,7 @@ def test_the_committee_confirms_the_enterprises_claim(world: World, evidence_sto
     assert ob.days_early == 31
 
 
-def test_a_dispute_needs_a_reason_then_another_member_decides(world: World, evidence_storage: None) -> None:
+def test_a_dispute_needs_a_reason_then_another_member_decides(world: World) -> None:
     claim = _claimed(world)
     ob = world.reload(world.construction)
     member = login(world.member)
@@ -346,9 +342,7 @@ def test_a_supervisor_changes_nothing(world: World) -> None:
 # --- Evidence ---------------------------------------------------------------------------------
 
 
-def test_evidence_is_an_attachment_for_those_who_see_the_obligation(
-    world: World, evidence_storage: None
-) -> None:
+def test_evidence_is_an_attachment_for_those_who_see_the_obligation(world: World) -> None:
     evidence = _claimed(world).evidence.get()
     url = _url("evidence", evidence)
     for user in (world.city.enterprise_user, world.member):
@@ -360,7 +354,7 @@ def test_evidence_is_an_attachment_for_those_who_see_the_obligation(
     assert login(world.other_enterprise_user).get(url).status_code == 404
 
 
-def test_a_tampered_revision_is_a_clear_error_not_a_crash(world: World, evidence_storage: None) -> None:
+def test_a_tampered_revision_is_a_clear_error_not_a_crash(world: World) -> None:
     response = _claim(world, revision="abc")
     assert response.status_code == 400
     assert 'data-testid="error-revision"' in response.content.decode()
@@ -370,9 +364,7 @@ def test_a_tampered_revision_is_a_clear_error_not_a_crash(world: World, evidence
     assert world.reload(world.construction).status == ObligationStatus.OPEN
 
 
-def test_only_the_claimant_side_withdraws_and_others_do_not_see_the_claim(
-    world: World, evidence_storage: None
-) -> None:
+def test_only_the_claimant_side_withdraws_and_others_do_not_see_the_claim(world: World) -> None:
     claim = _claimed(world)
     ob = world.reload(world.construction)
     data = {"withdraw-revision": ob.revision}
@@ -383,7 +375,7 @@ def test_only_the_claimant_side_withdraws_and_others_do_not_see_the_claim(
     assert world.reload(world.construction).status == ObligationStatus.CLAIMED
 
 
-def test_the_enterprise_may_not_dispute_its_own_claim(world: World, evidence_storage: None) -> None:
+def test_the_enterprise_may_not_dispute_its_own_claim(world: World) -> None:
     claim = _claimed(world)
     ob = world.reload(world.construction)
     response = login(world.city.enterprise_user).post(
@@ -393,7 +385,7 @@ def test_the_enterprise_may_not_dispute_its_own_claim(world: World, evidence_sto
     assert world.reload(world.construction).status == ObligationStatus.CLAIMED
 
 
-def test_a_stale_confirmation_changes_nothing(world: World, evidence_storage: None) -> None:
+def test_a_stale_confirmation_changes_nothing(world: World) -> None:
     stale = world.reload(world.construction).revision
     claim = _claimed(world)
     response = login(world.member).post(_url("claim_confirm", claim), {"confirm-revision": stale})
@@ -402,7 +394,7 @@ def test_a_stale_confirmation_changes_nothing(world: World, evidence_storage: No
     assert world.reload(world.construction).status == ObligationStatus.CLAIMED
 
 
-def test_a_decision_needs_a_reason_and_not_met_reopens(world: World, evidence_storage: None) -> None:
+def test_a_decision_needs_a_reason_and_not_met_reopens(world: World) -> None:
     claim = _claimed(world)
     ob = world.reload(world.construction)
     services.claim_dispute(actor=world.member, claim=claim, reason="未见开工", revision=ob.revision)

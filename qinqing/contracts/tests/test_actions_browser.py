@@ -16,20 +16,18 @@ from playwright.sync_api import expect
 from qinqing.common.testing.browser import log_in
 from qinqing.contracts.models import ObligationStatus
 
-from .test_forms_world import PNG, World, evidence_storage, world
+from .test_forms_world import PNG, World, world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-__all__ = ["evidence_storage", "world"]
+__all__ = ["world"]
 
 
 def _fits_the_phone(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_the_enterprise_claims_with_a_photo_on_its_phone(
-    world: World, evidence_storage: None, phone_page: Any
-) -> None:
+def test_the_enterprise_claims_with_a_photo_on_its_phone(world: World, phone_page: Any) -> None:
     page = phone_page
     log_in(page, world.city.enterprise_user.username)
     url = reverse("contracts:obligation", args=[world.construction.public_id])

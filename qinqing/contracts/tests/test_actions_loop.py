@@ -28,11 +28,9 @@ from qinqing.contracts.models import (
 )
 from qinqing.contracts.selectors import with_alarm_state
 
-from .test_forms_world import evidence_storage, fire_alarm, login, pdf
+from .test_forms_world import fire_alarm, login, pdf
 
 pytestmark = pytest.mark.django_db
-
-__all__ = ["evidence_storage"]
 
 
 def _day(days: int) -> dt.date:
@@ -60,7 +58,7 @@ def _alarm_state(obligation: Obligation) -> str:
     return str(with_alarm_state(Obligation.objects.filter(pk=obligation.pk)).get().alarm_state)
 
 
-def test_the_whole_loop_through_the_pages(city: Any, evidence_storage: None) -> None:
+def test_the_whole_loop_through_the_pages(city: Any) -> None:
     committee = login(city.committee_member)
     enterprise = login(city.enterprise_user)
     department = login(city.officer)

@@ -20,9 +20,9 @@ from qinqing.common.testing.api_fuzz import FUZZ_SETTINGS, call_and_check, keep_
 from qinqing.contracts import services
 from qinqing.contracts.models import ClaimEvidence
 
-from .test_api_world import World, evidence_storage, fire_alarm, pdf, world
+from .test_api_world import World, fire_alarm, pdf, world
 
-__all__ = ["evidence_storage", "world"]
+__all__ = ["world"]
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).include(
     path_regex="^/api/v1/contracts/"
@@ -36,7 +36,7 @@ AS_USERS = hypothesis_settings(FUZZ_SETTINGS, max_examples=10)
 
 
 @pytest.fixture
-def records(world: World, evidence_storage: None) -> dict[str, str]:
+def records(world: World) -> dict[str, str]:
     import datetime as dt
 
     from django.utils import timezone

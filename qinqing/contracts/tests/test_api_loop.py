@@ -8,16 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import pytest
 from django.utils import timezone
 
 from qinqing.contracts.models import FulfilmentClaim, ObligationStatus, RemedyPlan
 
-from .test_api_world import BASE, World, evidence_storage, fire_alarm, pdf, world
+from .test_api_world import BASE, World, fire_alarm, pdf, world
 
-__all__ = ["evidence_storage", "world"]
-
-pytestmark = pytest.mark.usefixtures("evidence_storage")
+__all__ = ["world"]
 
 
 def _post(client, url, body=None):

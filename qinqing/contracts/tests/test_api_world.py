@@ -22,7 +22,10 @@ from qinqing.accounts.models import Organisation, OrganisationKind, Role, User
 from qinqing.accounts.tests.factories import OrganisationFactory, UserFactory, give_role
 from qinqing.contracts import services
 from qinqing.contracts.models import Contract, Obligation, Project
-from qinqing.deadlines.models import Alert, RungName
+
+from .conftest import fire_alarm
+
+__all__ = ["fire_alarm"]
 
 BASE = "/api/v1/contracts"
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
@@ -51,21 +54,6 @@ def pdf(name: str = "evidence.pdf") -> io.BytesIO:
     upload = io.BytesIO(PDF)
     upload.name = name
     return upload
-
-
-def fire_alarm(obligation: Obligation) -> Alert:
-    """The alarm rung as the daily scan records it, for the obligation's current date."""
-    obligation.refresh_from_db()
-    assert obligation.deadline is not None and obligation.due_date is not None
-    now = timezone.now()
-    return Alert.objects.create(
-        deadline=obligation.deadline,
-        rung=RungName.ALARM,
-        due_date=obligation.due_date,
-        rung_on=obligation.due_date + dt.timedelta(days=1),
-        fired_on=timezone.localdate(),
-        fired_at=now,
-    )
 
 
 def _project(member: User, enterprise: Any, committee: Organisation, reference: str, name: str) -> Project:
@@ -153,14 +141,3 @@ def build_world(city: Any) -> World:
 @pytest.fixture
 def world(city: Any) -> World:
     return build_world(city)
-
-
-@pytest.fixture
-def evidence_storage(settings: Any, tmp_path: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }

@@ -23,7 +23,10 @@ from qinqing.accounts.models import Role, User
 from qinqing.accounts.tests.factories import UserFactory, give_role
 from qinqing.contracts import services
 from qinqing.contracts.models import Clause, Contract, Obligation, Project
-from qinqing.deadlines.models import Alert, RungName
+
+from .conftest import fire_alarm
+
+__all__ = ["fire_alarm"]
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -48,20 +51,6 @@ class World:
 
 def pdf(name: str = "evidence.pdf", content: bytes = PDF) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-def fire_alarm(obligation: Obligation) -> Alert:
-    """The alarm rung as the daily scan records it, for the obligation's current date."""
-    obligation.refresh_from_db()
-    assert obligation.deadline is not None and obligation.due_date is not None
-    return Alert.objects.create(
-        deadline=obligation.deadline,
-        rung=RungName.ALARM,
-        due_date=obligation.due_date,
-        rung_on=obligation.due_date + dt.timedelta(days=1),
-        fired_on=timezone.localdate(),
-        fired_at=timezone.now(),
-    )
 
 
 def login(user: User) -> Client:
@@ -144,14 +133,3 @@ def build_world(city: Any) -> World:
 @pytest.fixture
 def world(city: Any) -> World:
     return build_world(city)
-
-
-@pytest.fixture
-def evidence_storage(settings: Any, tmp_path: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
