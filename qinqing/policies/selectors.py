@@ -181,12 +181,13 @@ def work_queue_counted(user: Any) -> QuerySet[CaseStep]:
 
 
 def _queue_organisations(user: Any) -> list[int]:
-    """The organisations of the subtrees where the user is an officer or a department
-    head, and, per role, which of them (cached on the user for the request)."""
+    """The organisations of the subtrees where the user is an officer or a department head."""
     return sorted({pk for ids in _queue_roles(user).values() for pk in ids})
 
 
 def _queue_roles(user: Any) -> dict[str, list[int]]:
+    """Per role (officer, department head), the organisations of the user's subtrees
+    (cached on the user for the request)."""
     cached = getattr(user, "_qinqing_queue_roles", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
