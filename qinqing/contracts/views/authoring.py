@@ -39,6 +39,7 @@ from ..forms import (
     apply_errors,
 )
 from ..models import Contract, EventKey, Project, ProjectEvent
+from ..services.common import is_committee_for, is_enterprise_of
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -97,10 +98,6 @@ def _committee_paths(user: Any) -> tuple[str, ...]:
     return scope_for(user).paths_for(Role.COMMITTEE)
 
 
-def is_committee_of(user: Any, project: Project) -> bool:
-    return any(project.committee.path.startswith(p) for p in _committee_paths(user))
-
-
 def _committees(user: Any) -> list[Organisation]:
     paths = _committee_paths(user)
     if not paths:
@@ -116,7 +113,7 @@ def _project(user: Any, public_id: uuid.UUID, *, author: bool = True) -> Project
         project = selectors.access_project_by_public_id(user, public_id)
     except (NotFound, Project.DoesNotExist) as exc:
         raise Http404 from exc
-    if author and not is_committee_of(user, project):
+    if author and not is_committee_for(user, project):
         raise DjangoPermissionDenied
     return project
 
@@ -129,7 +126,7 @@ def load_contract(user: Any, public_id: uuid.UUID) -> Contract:
     )
     if contract is None:
         raise Http404
-    if not is_committee_of(user, contract.project):
+    if not is_committee_for(user, contract.project):
         raise DjangoPermissionDenied
     return contract
 
@@ -301,8 +298,8 @@ def _event_keys(project: Project, *, committee: bool) -> list[tuple[str, Any]]:
 @login_required
 def event_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     project = _project(request.user, public_id, author=False)
-    committee = is_committee_of(request.user, project)
-    if not committee and project.enterprise_id not in scope_for(request.user).enterprise_ids:
+    committee = is_committee_for(request.user, project)
+    if not committee and not is_enterprise_of(request.user, project):
         raise DjangoPermissionDenied
     keys = _event_keys(project, committee=committee)
     existing = {ev.key: ev for ev in ProjectEvent.objects.filter(project=project)}
@@ -348,7 +345,6 @@ __all__: list[str] = [
     "contract_new",
     "event_record",
     "form_rows",
-    "is_committee_of",
     "project_edit",
     "project_new",
 ]
@@ -360,8 +356,8 @@ __all__: list[str] = [
 def authoring_links(request: HttpRequest, project: Project) -> dict[str, Any]:
     """What the project page may offer to write (`contracts/forms/_project_links.html`):
     the committee everything, the enterprise its application events, others nothing."""
-    committee = is_committee_of(request.user, project)
-    enterprise = project.enterprise_id in scope_for(request.user).enterprise_ids
+    committee = is_committee_for(request.user, project)
+    enterprise = is_enterprise_of(request.user, project)
     if not (committee or enterprise):
         return {"authoring": None}
     links: dict[str, Any] = {
