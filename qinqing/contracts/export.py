@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from .models import Obligation, ObligationStatus, ObligorSide, Project
+from .models import Obligation, ObligorSide, Project
+from .services.common import OWED_STATUSES
 
 MAX_ROWS = 100_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_OWED = frozenset({ObligationStatus.OPEN, ObligationStatus.CLAIMED, ObligationStatus.DISPUTED})
 
 
 class Percent(float):
@@ -136,7 +136,7 @@ def obligor_name(obligation: Obligation) -> str:
 
 
 def days_overdue(obligation: Obligation, today: dt.date) -> int | None:
-    if obligation.status in _OWED and obligation.due_date is not None and obligation.due_date < today:
+    if obligation.status in OWED_STATUSES and obligation.due_date is not None and obligation.due_date < today:
         return (today - obligation.due_date).days
     return None
 

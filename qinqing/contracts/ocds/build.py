@@ -30,13 +30,13 @@ from qinqing.contracts.models import (
     ObligorSide,
     Project,
 )
+from qinqing.contracts.services.common import OWED_STATUSES
 
 from . import codes
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 DEFAULT_OCID_PREFIX = "ocds-qinqing-"
 OCDS_VERSION = "1.1"
-STILL_OWED = frozenset({ObligationStatus.OPEN, ObligationStatus.CLAIMED, ObligationStatus.DISPUTED})
 
 Json = dict[str, Any]
 
@@ -209,7 +209,7 @@ def _milestone(
     review_day: dt.date,
 ) -> Json:
     overdue = (
-        obligation.status in STILL_OWED
+        obligation.status in OWED_STATUSES
         and obligation.due_date is not None
         and obligation.due_date < review_day
     )

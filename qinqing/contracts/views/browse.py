@@ -40,7 +40,7 @@ from qinqing.contracts.models import (
     ProjectEvent,
     ProjectStatus,
 )
-from qinqing.contracts.services.common import is_committee_for, is_enterprise_of
+from qinqing.contracts.services.common import OWED_STATUSES, is_committee_for, is_enterprise_of
 from qinqing.deadlines.models import Alert
 from qinqing.policies.summaries import yuan
 
@@ -322,7 +322,7 @@ def obligation(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "badge": timeline.BADGES[timeline.tone(ob, today)],
         "status_label": timeline.status_label(ob.status),
         "days_overdue": (today - ob.due_date).days
-        if ob.due_date and ob.due_date < today and ob.status in timeline.OWED
+        if ob.due_date and ob.due_date < today and ob.status in OWED_STATUSES
         else 0,
         "days_late": -ob.days_early if ob.days_early is not None and ob.days_early < 0 else 0,
         "history": obligation_history(ob, alerts=alerts),
@@ -418,7 +418,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "url": obligation_url(ob),
             "days_left": (ob.due_date - today).days if ob.due_date else None,
             "days_overdue": (today - ob.due_date).days
-            if ob.due_date and ob.due_date < today and ob.status in timeline.OWED
+            if ob.due_date and ob.due_date < today and ob.status in OWED_STATUSES
             else 0,
         }
         if ob.obligor_side == ObligorSide.ENTERPRISE:

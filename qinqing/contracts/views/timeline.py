@@ -24,9 +24,9 @@ from qinqing.contracts.models import (
     PlanStatus,
     ProjectEvent,
 )
+from qinqing.contracts.services.common import OWED_STATUSES
 
 # Still owed and dated: past its due date it is late.
-OWED = frozenset({ObligationStatus.OPEN, ObligationStatus.CLAIMED, ObligationStatus.DISPUTED})
 
 # The status colours, the same on the chart, the badges and the table.
 TONES: dict[str, str] = {
@@ -203,7 +203,7 @@ def count_rows(rows: Iterable[Mapping[str, Any]], today: dt.date) -> dict[int, P
                 side.late += 1
         elif row["status"] == ObligationStatus.PARTLY_MET:
             side.partly += 1
-        elif row["status"] in OWED and row["due_date"] is not None and row["due_date"] < today:
+        elif row["status"] in OWED_STATUSES and row["due_date"] is not None and row["due_date"] < today:
             side.late += 1
         if row.get("alarm_state") == "open":
             side.alarms += 1
