@@ -31,6 +31,7 @@ from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import NotFound
 from qinqing.common.permissions import require_roles
 from qinqing.contracts import selectors
+from qinqing.contracts.export import days_overdue
 from qinqing.contracts.ladders import OBJECT_TYPE
 from qinqing.contracts.models import (
     Obligation,
@@ -40,7 +41,7 @@ from qinqing.contracts.models import (
     ProjectEvent,
     ProjectStatus,
 )
-from qinqing.contracts.services.common import OWED_STATUSES, is_committee_for, is_enterprise_of
+from qinqing.contracts.services.common import is_committee_for, is_enterprise_of
 from qinqing.deadlines.models import Alert
 from qinqing.policies.summaries import yuan
 
@@ -321,9 +322,7 @@ def obligation(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "tone": timeline.tone(ob, today),
         "badge": timeline.BADGES[timeline.tone(ob, today)],
         "status_label": timeline.status_label(ob.status),
-        "days_overdue": (today - ob.due_date).days
-        if ob.due_date and ob.due_date < today and ob.status in OWED_STATUSES
-        else 0,
+        "days_overdue": days_overdue(ob, today) or 0,
         "days_late": -ob.days_early if ob.days_early is not None and ob.days_early < 0 else 0,
         "history": obligation_history(ob, alerts=alerts),
         "alerts": alerts,
@@ -417,9 +416,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "status_label": timeline.status_label(ob.status),
             "url": obligation_url(ob),
             "days_left": (ob.due_date - today).days if ob.due_date else None,
-            "days_overdue": (today - ob.due_date).days
-            if ob.due_date and ob.due_date < today and ob.status in OWED_STATUSES
-            else 0,
+            "days_overdue": days_overdue(ob, today) or 0,
         }
         if ob.obligor_side == ObligorSide.ENTERPRISE:
             item["todo"] = _todo(user, ob)
