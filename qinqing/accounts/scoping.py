@@ -127,9 +127,17 @@ def _supervised_paths(org: Organisation) -> list[str]:
     return [node.path]
 
 
-def _path_q(prefix: str, paths: Iterable[str]) -> Q:
-    qs = [Q(**{f"{prefix}__startswith": p}) for p in paths]
+def subtree_q(field: str, paths: Iterable[str]) -> Q:
+    """`field` (a materialised path) lies in one of the subtrees rooted at `paths`; an
+    empty `paths` matches nothing."""
+    qs = [Q(**{f"{field}__startswith": p}) for p in paths]
     return reduce(or_, qs) if qs else Q(pk__in=[])
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """ "/1/5/9/" → ["/1/", "/1/5/", "/1/5/9/"]: the node and every node above it."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def scope_records(
@@ -149,7 +157,7 @@ def scope_records(
     if scope.user_id is None:
         return queryset.none()
     paths = scope.write_paths if write else scope.read_paths
-    condition = _path_q(f"{organisation_field}__path", paths)
+    condition = subtree_q(f"{organisation_field}__path", paths)
     if enterprise_field is not None and scope.enterprise_ids:
         condition |= Q(**{f"{enterprise_field}__in": sorted(scope.enterprise_ids)})
     return queryset.filter(condition)

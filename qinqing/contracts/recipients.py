@@ -20,19 +20,13 @@ from operator import or_
 from django.db.models import Q
 
 from qinqing.accounts.models import Role, RoleAssignment, User
-from qinqing.accounts.scoping import scope_for
+from qinqing.accounts.scoping import ancestor_paths
 from qinqing.deadlines.models import Alert, RungName
-from qinqing.deadlines.scan import AlertFacts
+from qinqing.deadlines.scan import AlertDirectory, AlertFacts
 
 from .models import Obligation, ObligorSide
 
 _URGENT = (RungName.ALARM, RungName.ESCALATION)
-
-
-def _ancestors(path: str) -> list[str]:
-    """A node's path and its ancestors' ("/1/5/9/" → "/1/", "/1/5/", "/1/5/9/")."""
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def _by_prefix(role_filter: Q, paths: set[str]) -> list[tuple[str, User]]:
@@ -47,16 +41,6 @@ def _by_prefix(role_filter: Q, paths: set[str]) -> list[tuple[str, User]]:
         .order_by("user_id")
         if a.organisation is not None
     ]
-
-
-def _supervisors() -> list[tuple[tuple[str, ...], User]]:
-    users = {
-        a.user_id: a.user
-        for a in RoleAssignment.objects.filter(role=Role.SUPERVISOR, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    }
-    return [(scope_for(u).paths_for(Role.SUPERVISOR), u) for u in users.values()]
 
 
 def _unique(people: Iterable[User]) -> list[User]:
@@ -105,7 +89,7 @@ def recipients_batch(facts: Sequence[AlertFacts]) -> dict[int, list[User]]:
     committee_paths = {row[2] for row in urgent_rows}
     members: list[tuple[str, User]] = []
     if committee_paths:
-        near = {a for p in committee_paths for a in _ancestors(p)}
+        near = {a for p in committee_paths for a in ancestor_paths(p)}
         members = [
             (a.organisation.path, a.user)
             for a in RoleAssignment.objects.filter(
@@ -118,7 +102,7 @@ def recipients_batch(facts: Sequence[AlertFacts]) -> dict[int, list[User]]:
             .order_by("user_id")
             if a.organisation is not None
         ]
-    supervisors = _supervisors() if any(f.rung == RungName.ESCALATION for f in facts) else []
+    directory = AlertDirectory()
 
     people: dict[int, list[User]] = {}
     for fact in facts:
@@ -136,8 +120,9 @@ def recipients_batch(facts: Sequence[AlertFacts]) -> dict[int, list[User]]:
                 u for path, u in members if committee_path.startswith(path) or path.startswith(committee_path)
             ]
         if fact.rung == RungName.ESCALATION:
-            covered = [committee_path] + ([department_path] if department_path else [])
-            found += [u for paths, u in supervisors if any(c.startswith(p) for c in covered for p in paths)]
+            found += directory.supervisors(committee_path)
+            if department_path:
+                found += directory.supervisors(department_path)
         people[fact.alert_id] = _unique(found)
     return people
 
@@ -146,7 +131,7 @@ def committee_members(committee_path: str) -> list[User]:
     """Active members of the zone's management committee (at its node or above it, or in
     a unit under it)."""
     ids = RoleAssignment.objects.filter(
-        Q(organisation__path__in=_ancestors(committee_path))
+        Q(organisation__path__in=ancestor_paths(committee_path))
         | Q(organisation__path__startswith=committee_path),
         role=Role.COMMITTEE,
         user__is_active=True,

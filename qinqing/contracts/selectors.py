@@ -12,15 +12,13 @@ Who reads what (the services enforce the same for writes):
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
 from typing import Any, TypedDict
 
 from django.db.models import Case, CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django_stubs_ext import WithAnnotations
 
 from qinqing.accounts.models import Role
-from qinqing.accounts.scoping import Scope, scope_for
+from qinqing.accounts.scoping import Scope, ancestor_paths, scope_for, subtree_q
 from qinqing.common.errors import NotFound
 from qinqing.deadlines.models import URGENT_RUNGS, Alert
 
@@ -48,16 +46,6 @@ ACTIONS = frozenset(
 )
 
 
-def _path_q(field: str, paths: tuple[str, ...]) -> Q:
-    qs = [Q(**{f"{field}__startswith": p}) for p in paths]
-    return reduce(or_, qs) if qs else Q(pk__in=[])
-
-
-def _ancestors(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def _project_condition(scope: Scope, prefix: str = "") -> Q:
     """The projects `scope` reads, as a condition on Project (or on `prefix` + its fields)."""
     zone_paths = scope.paths_for(Role.COMMITTEE, Role.SUPERVISOR)
@@ -65,11 +53,11 @@ def _project_condition(scope: Scope, prefix: str = "") -> Q:
     # An official works in the obligor department or a unit under it: the obligor is
     # the official's node or one of its ancestors.
     official_nodes = sorted(
-        {a for p in scope.paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD) for a in _ancestors(p)}
+        {a for p in scope.paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD) for a in ancestor_paths(p)}
     )
-    condition = _path_q(f"{prefix}committee__path", zone_paths)
+    condition = subtree_q(f"{prefix}committee__path", zone_paths)
     if supervised or official_nodes:
-        owed = _path_q("obligor_department__path", supervised) if supervised else Q(pk__in=[])
+        owed = subtree_q("obligor_department__path", supervised) if supervised else Q(pk__in=[])
         if official_nodes:
             owed |= Q(obligor_department__path__in=official_nodes)
         owing = Obligation.objects.filter(project=OuterRef(f"{prefix}pk" if prefix else "pk")).filter(owed)

@@ -302,8 +302,9 @@ def alert_body(facts: AlertFacts) -> Promise | str:
     )
 
 
-class _Directory:
-    """Who to tell by default, looked up once per scan rather than once per alert."""
+class AlertDirectory:
+    """Who to tell by default, looked up once per batch of alerts rather than once per
+    alert. Kinds' `recipients_batch` functions use it for the supervisors."""
 
     def __init__(self) -> None:
         self._heads: list[tuple[str, User]] | None = None
@@ -346,7 +347,7 @@ class _Directory:
         return [user for paths, user in self._supervisors if any(path.startswith(p) for p in paths)]
 
 
-def _default_recipients(facts: AlertFacts, directory: _Directory) -> list[User]:
+def _default_recipients(facts: AlertFacts, directory: AlertDirectory) -> list[User]:
     owner = directory.user(facts.owner_id)
     people = [owner] if owner is not None else []
     if facts.rung in (RungName.REMINDER, RungName.WARNING):
@@ -359,7 +360,7 @@ def _default_recipients(facts: AlertFacts, directory: _Directory) -> list[User]:
 
 def supervisors_covering(path: str) -> list[User]:
     """Active supervisors whose reach covers the organisation at `path`."""
-    return _Directory().supervisors(path)
+    return AlertDirectory().supervisors(path)
 
 
 def default_recipients(alert: Alert) -> list[User]:
@@ -367,7 +368,7 @@ def default_recipients(alert: Alert) -> list[User]:
     the department heads) for reminders and warnings; owner and heads for an alarm;
     and the supervisors covering the organisation as well for an escalation. A kind's
     own `recipients` may call this and add people."""
-    return _default_recipients(AlertFacts.of(alert), _Directory())
+    return _default_recipients(AlertFacts.of(alert), AlertDirectory())
 
 
 def _chunks(ids: Sequence[int], size: int = _CHUNK) -> Iterable[Sequence[int]]:
@@ -383,7 +384,7 @@ _NOTIFY_CHUNK = 5000
 def _notify(alert_ids: Sequence[int]) -> int:
     if not alert_ids:
         return 0
-    directory = _Directory()
+    directory = AlertDirectory()
     fallback_url = ""
     specs: list[NotificationSpec] = []
     for chunk in _chunks(alert_ids):
@@ -413,7 +414,7 @@ def _notify(alert_ids: Sequence[int]) -> int:
     return notify_many(specs)
 
 
-def _recipients_by_alert(facts: Sequence[AlertFacts], directory: _Directory) -> dict[int, Sequence[User]]:
+def _recipients_by_alert(facts: Sequence[AlertFacts], directory: AlertDirectory) -> dict[int, Sequence[User]]:
     """Who hears of each alert: a kind's batch function once per kind and chunk, a kind's
     per-alert function once per alert, else the default rule."""
     people: dict[int, Sequence[User]] = {}

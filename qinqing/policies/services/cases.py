@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Role, RoleAssignment, User
-from qinqing.accounts.scoping import scope_for
+from qinqing.accounts.scoping import ancestor_paths, scope_for
 from qinqing.audit.services import audit_record
 from qinqing.common.errors import (
     Conflict,
@@ -197,17 +197,11 @@ def eligible_step_actors(case: Case, role: str, *, exclude: Iterable[int] = ()) 
     people = {
         a.user_id: a.user
         for a in RoleAssignment.objects.filter(
-            role=role, user__is_active=True, organisation__path__in=_ancestor_paths(case.organisation.path)
+            role=role, user__is_active=True, organisation__path__in=ancestor_paths(case.organisation.path)
         ).select_related("user")
         if a.user_id not in barred
     }
     return sorted(people.values(), key=lambda u: u.pk)
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    """ "/1/5/9/" → ["/1/", "/1/5/", "/1/5/9/"]: the node and every node above it."""
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def _pick_assignee(case: Case, role: str) -> User | None:
