@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -34,12 +32,6 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [super(MultipleFileField, self).clean(d, initial) for d in data]
         return [super().clean(data, initial)] if data else []
-
-
-def _not_future(value: dt.date | None) -> dt.date | None:
-    if value is not None and value > timezone.localdate():
-        raise forms.ValidationError(_("The date cannot be in the future."), code="future")
-    return value
 
 
 class ClaimForm(_ActionForm):
@@ -77,9 +69,6 @@ class ClaimForm(_ActionForm):
         else:
             del self.fields["achieved_value"]
 
-    def clean_met_on(self) -> dt.date | None:
-        return _not_future(self.cleaned_data.get("met_on"))
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         data["files"] = [*(data.get("evidence") or []), *(data.get("photo") or [])]
@@ -107,20 +96,6 @@ class PlanForm(_ActionForm):
     )
     remedy = forms.CharField(label=_("Remedy"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA))
     proposed_date = forms.DateField(label=_("New date"), widget=DATE)
-
-    def __init__(self, *args: Any, due_date: dt.date | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.due_date = due_date
-
-    def clean_proposed_date(self) -> dt.date:
-        value: dt.date = self.cleaned_data["proposed_date"]
-        if self.due_date is not None and value <= self.due_date:
-            raise forms.ValidationError(
-                _("The new date must come after the due date (%(due)s)."),
-                params={"due": self.due_date.isoformat()},
-                code="not_later",
-            )
-        return value
 
 
 class PlanDecideForm(_ActionForm):

@@ -84,7 +84,7 @@ def action_context(
     form("confirm", "confirm", lambda: RevisionForm(initial=initial, prefix="confirm"), needs=pending)
     form("dispute", "dispute", lambda: ReasonForm(initial=initial, prefix="dispute"), needs=pending)
     form("decide", "decide", lambda: DecideForm(initial=initial, prefix="decide"), needs=disputed)
-    form("plan", "plan", lambda: PlanForm(initial=initial, prefix="plan", due_date=obligation.due_date))
+    form("plan", "plan", lambda: PlanForm(initial=initial, prefix="plan"))
     form(
         "plan_decide", "decide_plan", lambda: PlanDecideForm(initial=initial, prefix="plandecide"), needs=plan
     )
@@ -300,7 +300,7 @@ def claim_decide_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 @login_required
 def plan_submit_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     obligation = load_obligation(request.user, public_id)
-    form = PlanForm(request.POST, prefix="plan", due_date=obligation.due_date)
+    form = PlanForm(request.POST, prefix="plan")
 
     def call(data: dict[str, Any]) -> Any:
         return services.plan_submit(
