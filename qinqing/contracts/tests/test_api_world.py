@@ -21,7 +21,7 @@ from django.utils import timezone
 from qinqing.accounts.models import Organisation, OrganisationKind, Role, User
 from qinqing.accounts.tests.factories import OrganisationFactory, UserFactory, give_role
 from qinqing.contracts import services
-from qinqing.contracts.models import Contract, Obligation, Project
+from qinqing.contracts.models import Clause, Contract, Obligation, Project
 
 from .conftest import fire_alarm
 
@@ -41,6 +41,7 @@ class World:
     other_enterprise_user: User
     project: Project
     contract: Contract
+    clause: Clause
     construction: Obligation
     investment: Obligation
     permit: Obligation
@@ -131,6 +132,7 @@ def build_world(city: Any) -> World:
         other_enterprise_user=other_enterprise_user,
         project=project,
         contract=contract,
+        clause=clause,
         construction=construction,
         investment=investment,
         permit=permit,

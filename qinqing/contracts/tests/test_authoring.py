@@ -66,7 +66,9 @@ def test_an_unknown_enterprise_or_a_taken_number_is_a_form_error(world: World) -
     response = client.post(reverse("contracts:project_new"), _project_data(world, credit_code="9" * 18))
     assert response.status_code == 400
     assert 'data-testid="error-credit_code"' in response.content.decode()
-    response = client.post(reverse("contracts:project_new"), _project_data(world, reference="TSQ-101"))
+    response = client.post(
+        reverse("contracts:project_new"), _project_data(world, reference=world.project.reference)
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert 'data-testid="error-reference"' in html
