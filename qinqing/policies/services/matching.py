@@ -42,7 +42,11 @@ from qinqing.policies.services.catalogue import can_write_policies, current_vers
 
 def policy_period(policy: Policy, on: dt.date) -> str:
     """The period a case made on `on` belongs to: one slot per enterprise and period."""
-    return str(on.year) if policy.period_kind == PeriodKind.YEARLY else "once"
+    return _period(policy.period_kind, on)
+
+
+def _period(period_kind: str, on: dt.date) -> str:
+    return str(on.year) if period_kind == PeriodKind.YEARLY else "once"
 
 
 def policy_in_force(policy: Policy, on: dt.date) -> bool:
@@ -195,13 +199,12 @@ def _in_force_policies(on: dt.date) -> list[_InForce]:
     if missing:
         for pk, rule in PolicyVersion.objects.filter(pk__in=list(missing)).values_list("pk", "rule"):
             _RULES[(pk, missing[pk])] = parse_rule(rule)
-    year = str(on.year)
     return [
         _InForce(
             policy_id=policy_id,
             version_id=version_id,
             cap=None if cap is None else Decimal(cap),
-            period=year if period_kind == PeriodKind.YEARLY else "once",
+            period=_period(period_kind, on),
             rule=_RULES[(version_id, published_at)],
         )
         for policy_id, version_id, _n, published_at, cap, period_kind in sorted(current.values())
