@@ -23,10 +23,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from .models import Obligation, ObligationStatus, ObligorSide
+from .models import OWED_STATUSES, Obligation, ObligationStatus, ObligorSide
 
 SIDES = (ObligorSide.GOVERNMENT.value, ObligorSide.ENTERPRISE.value)
-_OWED = [ObligationStatus.OPEN, ObligationStatus.CLAIMED, ObligationStatus.DISPUTED]
 _MET_ANY = [ObligationStatus.MET, ObligationStatus.PARTLY_MET]
 
 COUNTS = (
@@ -56,7 +55,7 @@ def _aggregates(today: dt.date) -> dict[str, Any]:
     live = ~Q(status=ObligationStatus.CANCELLED)
     met = Q(status=ObligationStatus.MET)
     early = met & Q(days_early__gt=0)
-    owed = Q(status__in=_OWED)
+    owed = Q(status__in=sorted(OWED_STATUSES))
     return {
         "total": Count("pk", filter=live),
         "pending": Count("pk", filter=Q(status=ObligationStatus.PENDING)),

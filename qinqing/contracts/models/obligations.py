@@ -77,6 +77,9 @@ OPEN_STATUSES = frozenset(
     {ObligationStatus.PENDING, ObligationStatus.OPEN, ObligationStatus.CLAIMED, ObligationStatus.DISPUTED}
 )
 
+# Owed with a date: what climbs the ladder and counts as overdue once past its date.
+OWED_STATUSES = frozenset({ObligationStatus.OPEN, ObligationStatus.CLAIMED, ObligationStatus.DISPUTED})
+
 OBLIGATION_TRANSITIONS: dict[str, frozenset[str]] = {
     ObligationStatus.PENDING: frozenset({ObligationStatus.OPEN, ObligationStatus.CANCELLED}),
     ObligationStatus.OPEN: frozenset({ObligationStatus.CLAIMED, ObligationStatus.CANCELLED}),

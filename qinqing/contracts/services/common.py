@@ -25,6 +25,7 @@ from qinqing.deadlines.services import deadline_close, deadline_move, deadline_o
 from .. import ladders
 from ..models import (
     OBLIGATION_TRANSITIONS,
+    OWED_STATUSES,
     FulfilmentClaim,
     Obligation,
     ObligationStatus,
@@ -35,8 +36,6 @@ from ..models import (
 
 MAX_TEXT = 2000
 
-# Statuses in which an obligation is owed with a date and its deadline climbs.
-OWED_STATUSES = frozenset({ObligationStatus.OPEN, ObligationStatus.CLAIMED, ObligationStatus.DISPUTED})
 # Events an enterprise records itself: its own applications.
 ENTERPRISE_EVENT_KEYS = frozenset({"planning_applied", "permit_applied"})
 
