@@ -24,7 +24,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from qinqing.accounts.models import Organisation, Role
-from qinqing.accounts.scoping import scope_for, scope_records
+from qinqing.accounts.scoping import scope_for, scope_records, subtree_q
 from qinqing.common.errors import NotFound
 
 from .models import (
@@ -195,7 +195,9 @@ def _queue_roles(user: Any) -> dict[str, list[int]]:
     by_role = {role: scope.paths_for(role) for role in (Role.OFFICER, Role.DEPARTMENT_HEAD)}
     wanted = [path for paths in by_role.values() for path in paths]
     nodes = (
-        list(Organisation.objects.filter(_path_prefix(wanted)).values_list("id", "path")) if wanted else []
+        list(Organisation.objects.filter(subtree_q("path", wanted)).values_list("id", "path"))
+        if wanted
+        else []
     )
     out: dict[str, list[int]] = {
         role: sorted(pk for pk, path in nodes if any(path.startswith(p) for p in paths))
@@ -223,13 +225,6 @@ def _queue_steps(user: Any) -> QuerySet[CaseStep]:
         .exclude(kind=StepKind.NOTICE)
         .exclude(Exists(acted))
     )
-
-
-def _path_prefix(paths: list[str]) -> Q:
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return condition
 
 
 _QUEUE_DEFERRED = (
