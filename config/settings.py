@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "qinqing.payments",
     "qinqing.integrity",
     "qinqing.contracts",
+    "qinqing.ledger",
     "qinqing.supervision",
     "qinqing.demo",
     "django.contrib.admin",

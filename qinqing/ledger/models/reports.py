@@ -1,0 +1,65 @@
+"""Reports kept as they were issued: the figures, their digest, and the files."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from qinqing.common.models import TimeStampedModel
+
+from .choices import ReportKind, ReportStatus
+
+
+class LedgerReport(TimeStampedModel):
+    """One issue of a monthly clue report, a quarterly progress report or a circular,
+    for a period and a scope (an organisation node and its subtree).
+
+    `figures` is everything the files show, computed from the ledger as it stood at the
+    period's end; `figures_sha256` is the digest of its canonical JSON, so two issues of
+    the same period and scope can be compared at a glance."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("report"), max_length=24, choices=ReportKind.choices)
+    scope = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="ledger_reports",
+        verbose_name=_("scope"),
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    )
+    figures = models.JSONField(_("figures"), null=True, blank=True)
+    figures_sha256 = models.CharField(max_length=64, blank=True)
+    xlsx_name = models.CharField(max_length=200, blank=True)
+    pdf_name = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=10, default="zh-hans")
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ledger report")
+        verbose_name_plural = _("ledger reports")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ReportKind.values), name="ledger_report_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values), name="ledger_report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="ledger_report_period_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["scope", "kind", "period_start"], name="ledger_report_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_start}–{self.period_end}"

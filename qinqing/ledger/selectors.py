@@ -1,0 +1,243 @@
+"""Who sees which problems. Written once; pages, the API and the exports go through here.
+
+- a reporter (any logged-in person) sees what they reported; an enterprise user also
+  what was reported for their enterprise (its complaints, its monitoring point's reports);
+- officers and heads see the problems their department (or a unit under it) is
+  responsible or co-responsible for;
+- supervisors read everything in their reach (the departments their group watches; the
+  commission: its whole city or county), and everything their group supervises;
+- the admin configures and sees no problems.
+
+An observer is a reporter like any other: only what they reported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+
+from qinqing.accounts.models import Role
+from qinqing.accounts.scoping import scope_for, subtree_q
+from qinqing.common.errors import NotFound
+
+from .models import (
+    OPEN_STATUSES,
+    Campaign,
+    LedgerReport,
+    Problem,
+    ProblemStatus,
+    ProblemUpdate,
+    RuleOutcome,
+    WalkThrough,
+)
+from .services.common import _supervisor_nodes
+
+
+def visibility_q(user: Any) -> Q | None:
+    """The condition on problems `user` may read; None when nothing."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return None
+    condition = Q(reporter_user_id=scope.user_id)
+    if scope.enterprise_ids:
+        condition |= Q(reporter_enterprise_id__in=sorted(scope.enterprise_ids))
+    department_paths = scope.paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD)
+    if department_paths:
+        condition |= subtree_q("organisation__path", department_paths)
+        condition |= Q(
+            pk__in=Problem.co_departments.through.objects.filter(
+                subtree_q("organisation__path", department_paths)
+            ).values("problem_id")
+        )
+    supervisor_paths = scope.paths_for(Role.SUPERVISOR)
+    if supervisor_paths:
+        condition |= subtree_q("organisation__path", supervisor_paths)
+        condition |= subtree_q("intake__path", supervisor_paths)
+        nodes = _supervisor_nodes(user)
+        if nodes:
+            condition |= subtree_q("supervising_group__path", nodes)
+            condition |= subtree_q("intake__path", nodes)
+    return condition
+
+
+def problems_for(user: Any) -> QuerySet[Problem]:
+    condition = visibility_q(user)
+    if condition is None:
+        return Problem.objects.none()
+    return Problem.objects.filter(condition)
+
+
+def problem_list(user: Any, *, filters: dict[str, Any] | None = None) -> QuerySet[Problem]:
+    """Visible problems, filtered, with what a list row shows."""
+    qs = problems_for(user).select_related(
+        "organisation", "supervising_group", "reporter_enterprise", "campaign"
+    )
+    f = filters or {}
+    if f.get("status") == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif f.get("status"):
+        qs = qs.filter(status=f["status"])
+    for key in ("channel", "category", "severity", "institutional"):
+        if f.get(key):
+            qs = qs.filter(**{key: f[key]})
+    if f.get("campaign"):
+        qs = qs.filter(campaign__public_id=f["campaign"])
+    if f.get("department"):
+        qs = qs.filter(organisation__public_id=f["department"])
+    if f.get("overdue"):
+        from .services.common import today
+
+        qs = qs.filter(status__in=OPEN_STATUSES, due_date__lt=today())
+    if f.get("q"):
+        term = str(f["q"]).strip()
+        qs = qs.filter(Q(title__icontains=term) | Q(reference__iexact=term))
+    return qs
+
+
+def department_queue(user: Any) -> QuerySet[Problem]:
+    """The department's open problems, the nearest deadline first."""
+    paths = scope_for(user).paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD)
+    if not paths:
+        return Problem.objects.none()
+    return (
+        Problem.objects.filter(
+            subtree_q("organisation__path", paths),
+            status__in=[
+                ProblemStatus.ASSIGNED,
+                ProblemStatus.RECTIFYING,
+                ProblemStatus.SUBMITTED,
+                ProblemStatus.WITHDRAWAL_REQUESTED,
+            ],
+        )
+        .select_related("organisation", "supervising_group")
+        .order_by("due_date", "id")
+    )
+
+
+def group_queue(user: Any) -> QuerySet[Problem]:
+    """What waits for a supervisor: registered problems to assign at their commission,
+    submissions to verify, withdrawals to check, return visits still owed."""
+    nodes = _supervisor_nodes(user)
+    if not nodes:
+        return Problem.objects.none()
+    mine = subtree_q("supervising_group__path", nodes) | (
+        Q(supervising_group__isnull=True) & subtree_q("intake__path", nodes)
+    )
+    return (
+        Problem.objects.filter(
+            (Q(status=ProblemStatus.REGISTERED) & subtree_q("intake__path", nodes))
+            | (
+                mine
+                & Q(
+                    status__in=[
+                        ProblemStatus.SUBMITTED,
+                        ProblemStatus.WITHDRAWAL_REQUESTED,
+                        ProblemStatus.VERIFIED,
+                    ]
+                )
+            )
+        )
+        .select_related("organisation", "supervising_group", "reporter_enterprise")
+        .order_by("registered_at", "id")
+    )
+
+
+def reported_by(user: Any) -> QuerySet[Problem]:
+    """What a reporter follows: their own reports and their enterprise's."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Problem.objects.none()
+    condition = Q(reporter_user_id=scope.user_id)
+    if scope.enterprise_ids:
+        condition |= Q(reporter_enterprise_id__in=sorted(scope.enterprise_ids))
+    return Problem.objects.filter(condition).select_related("organisation").order_by("-registered_at", "-id")
+
+
+def access_problem_by_id(user: Any, public_id: UUID | str) -> Problem:
+    """One problem the user may read, or NotFound (never a hint that it exists)."""
+    try:
+        key = UUID(str(public_id))
+    except ValueError:
+        raise NotFound() from None
+    problem = (
+        problems_for(user)
+        .select_related(
+            "organisation",
+            "intake",
+            "supervising_group",
+            "reporter_enterprise",
+            "reporter_user",
+            "campaign",
+            "topic",
+            "walk_through",
+            "monitoring_point",
+            "duplicate_of",
+        )
+        .filter(public_id=key)
+        .first()
+    )
+    if problem is None:
+        raise NotFound()
+    return problem
+
+
+def problem_story(user: Any, problem: Problem) -> QuerySet[ProblemUpdate]:
+    """The problem's story; a reporter who is not also an official sees the public part."""
+    qs = problem.updates.select_related("author").prefetch_related("files")
+    scope = scope_for(user)
+    if not (scope.is_government or scope.is_supervisor):
+        qs = qs.filter(public=True)
+    return qs.order_by("at", "id")
+
+
+def walkthroughs_for(user: Any) -> QuerySet[WalkThrough]:
+    scope = scope_for(user)
+    paths = scope.read_paths
+    if not paths:
+        return WalkThrough.objects.none()
+    return (
+        WalkThrough.objects.filter(subtree_q("department__path", paths))
+        .select_related("department", "campaign")
+        .order_by("-walked_on", "-id")
+    )
+
+
+def campaigns_for(user: Any) -> QuerySet[Campaign]:
+    """Campaigns are public structure for government users and supervisors; enterprises
+    see the active topic campaigns (they may report under a topic)."""
+    scope = scope_for(user)
+    if scope.is_government or scope.is_supervisor:
+        return Campaign.objects.select_related("organisation").prefetch_related("topics")
+    if scope.user_id is None:
+        return Campaign.objects.none()
+    return (
+        Campaign.objects.filter(status="active", channel="topic")
+        .select_related("organisation")
+        .prefetch_related("topics")
+    )
+
+
+def outcomes_for(user: Any) -> QuerySet[RuleOutcome]:
+    scope = scope_for(user)
+    if not scope.read_paths:
+        return RuleOutcome.objects.none()
+    return (
+        RuleOutcome.objects.filter(subtree_q("organisation__path", scope.read_paths))
+        .select_related("organisation", "campaign")
+        .prefetch_related("problems")
+    )
+
+
+def reports_for(user: Any) -> QuerySet[LedgerReport]:
+    """Reports are the supervisors' (the commission's and the groups')."""
+    scope = scope_for(user)
+    paths = scope.paths_for(Role.SUPERVISOR)
+    if not paths:
+        return LedgerReport.objects.none()
+    # A report's scope is the node it covers; a supervisor reads those inside their reach
+    # and the ones above it that they asked for themselves.
+    return LedgerReport.objects.filter(
+        subtree_q("scope__path", paths) | Q(requested_by_id=scope.user_id)
+    ).select_related("scope", "requested_by")
