@@ -7,6 +7,7 @@ from qinqing.contracts.api import router as contracts_router
 from qinqing.deadlines.api import router as deadlines_router
 from qinqing.enterprises.api import router as enterprises_router
 from qinqing.integrity.api import router as integrity_router
+from qinqing.ledger.api import router as ledger_router
 from qinqing.notifications.api import router as notifications_router
 from qinqing.payments.api import router as payments_router
 from qinqing.policies.api import router as policies_router
@@ -24,3 +25,4 @@ api.add_router("/policies", policies_router)
 api.add_router("/integrity", integrity_router)
 api.add_router("/payments", payments_router)
 api.add_router("/contracts", contracts_router)
+api.add_router("/ledger", ledger_router)

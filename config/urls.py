@@ -18,6 +18,7 @@ urlpatterns = [
     path("integrity/", include("qinqing.integrity.urls")),
     path("payments/", include("qinqing.payments.urls")),
     path("contracts/", include("qinqing.contracts.urls")),
+    path("ledger/", include("qinqing.ledger.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

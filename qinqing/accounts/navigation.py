@@ -39,6 +39,10 @@ ENTRIES: list[NavEntry] = [
     ),
     NavEntry("policies:officer_policies", _("Our policies"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
     NavEntry("contracts:projects", _("Contract fulfilment"), _ALL_GOV),
+    # Labels translated by the ledger app's catalogue.
+    NavEntry("ledger:queue", _("Problems to fix"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
+    NavEntry("ledger:group", _("Problems to supervise"), frozenset({Role.SUPERVISOR})),
+    NavEntry("ledger:dashboard", _("Problem ledger"), frozenset({Role.SUPERVISOR})),
     NavEntry("enterprises:list", _("Registry"), _ALL_GOV | {Role.ADMIN}),
     NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
     # Label translated by the supervision app's catalogue.
@@ -59,6 +63,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("deadlines:ladders", _("Deadline ladders"), frozenset({Role.ADMIN})),
     NavEntry("accounts:organisations", _("Organisations"), frozenset({Role.ADMIN})),
     NavEntry("policies:notices", _("Award notices"), frozenset()),
+    NavEntry("ledger:mine", _("My reported problems"), frozenset()),
     NavEntry("accounts:tokens", _("API tokens"), frozenset()),
 ]
 
