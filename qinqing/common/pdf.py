@@ -89,10 +89,14 @@ class StaticFilesFetcher(URLFetcher):  # type: ignore[misc]
         # fail_on_errors: a refused URL stops the rendering rather than being logged
         # and left out, so a report never silently lacks a part.
         super().__init__(fail_on_errors=True)
+        # Kept as well as raised: WeasyPrint's SVG drawing swallows even fatal errors
+        # (it logs "Failed to render SVG image"), so render_pdf checks this list.
+        self.refused: list[str] = []
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         path = static_file_for(url)
         if path is None:
+            self.refused.append(url)
             raise ReportResourceRefused(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
@@ -186,12 +190,16 @@ def render_pdf(
             "page_css": mark_safe(page_counter_content(_("Page {page} of {pages}"))),  # noqa: S308
         }
         html = render_to_string(template_name, {**context, "report": report})
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher())
+    fetcher = StaticFilesFetcher()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     try:
         pdf: bytes = document.write_pdf()
     except FatalURLFetchingError as error:
+        # A BaseException in WeasyPrint; callers get an ordinary one.
         cause = error.__cause__
         if isinstance(cause, ReportResourceRefused):
             raise cause from None
         raise
+    if fetcher.refused:
+        raise ReportResourceRefused(fetcher.refused[0])
     return pdf
