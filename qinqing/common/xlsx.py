@@ -226,10 +226,10 @@ class ExcelSheet:
 
     def cell(self, row: int, col: int, value: Any) -> None:
         sheet, book = self.worksheet, self.book
-        if value is None or value == "":
+        if value is None or value == "" or value is False:
             return  # constant-memory mode ignores an unformatted blank anyway
-        if isinstance(value, bool):
-            sheet.write_string(row, col, _("yes") if value else "")
+        if value is True:
+            sheet.write_string(row, col, _("yes"))
         elif isinstance(value, Percent):
             sheet.write_number(row, col, float(value), book.percent_format)
         elif isinstance(value, Decimal):
