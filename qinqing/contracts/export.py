@@ -1,120 +1,40 @@
 """The contracts' tables as Excel workbooks: the projects list, a project's obligations
 (both sides), the dashboard's figures and the open alarms.
 
-Workbooks are written in XlsxWriter's constant-memory mode into a temporary file that
-the response then streams (`xlsx_response`), so a large export holds one row at a time
-in memory. Cells are written as text, numbers or dates, never as formulas or links: a
-name beginning with "=" stays a name (strings_to_formulas, strings_to_urls off).
+Written with the project's streaming workbook (`qinqing.common.xlsx`): constant memory
+into a temporary file that the response streams, cells as text, numbers or dates and
+never formulas or links (a name beginning with "=" stays a name).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import IO, Any
 
-import xlsxwriter  # type: ignore[import-untyped]
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from qinqing.common import xlsx
+from qinqing.common.xlsx import Percent
+
 from .models import Obligation, ObligorSide, Project
 from .services.common import OWED_STATUSES
 
-MAX_ROWS = 100_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The views cap their querysets by the sheet's own limit.
+MAX_ROWS = xlsx.MAX_ROWS
 
 
-class Percent(float):
-    """A share 0..1 shown as a percentage."""
+def _book() -> xlsx.ExcelBook:
+    # The contracts' tables hold dates; a datetime is shown as its Beijing date.
+    return xlsx.ExcelBook(datetime_format="yyyy-mm-dd")
 
 
-class Money(Decimal):
-    """A yuan amount shown with two places."""
-
-
-class Book:
-    """A workbook written row by row (constant memory) into a temporary file."""
-
-    def __init__(self) -> None:
-        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response
-        self.book = xlsxwriter.Workbook(
-            self.file,
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "tmpdir": tempfile.gettempdir(),
-            },
-        )
-        self.bold = self.book.add_format({"bold": True})
-        self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
-        self.money = self.book.add_format({"num_format": "#,##0.00"})
-        self.percent = self.book.add_format({"num_format": "0.0%"})
-
-    def sheet(self, title: str, headers: Sequence[tuple[str, int]]) -> Sheet:
-        return Sheet(self, title, headers)
-
-    def close(self) -> IO[bytes]:
-        self.book.close()
-        self.file.seek(0)
-        return self.file
-
-
-class Sheet:
-    def __init__(self, book: Book, title: str, headers: Sequence[tuple[str, int]]) -> None:
-        self.book = book
-        self.sheet = book.book.add_worksheet(title[:31])
-        for col, (heading, width) in enumerate(headers):
-            self.sheet.set_column(col, col, width)
-            self.sheet.write_string(0, col, heading, book.bold)
-        self.sheet.freeze_panes(1, 0)
-        self.width = len(headers)
-        self.rows = 0
-
-    def add(self, values: Iterable[Any]) -> bool:
-        """Write the next row; False once the sheet is full (MAX_ROWS)."""
-        if self.rows >= MAX_ROWS:
-            return False
-        self.rows += 1
-        n = self.rows
-        for col, value in enumerate(values):
-            self._cell(n, col, value)
-        return True
-
-    def _cell(self, n: int, col: int, value: Any) -> None:
-        sheet, book = self.sheet, self.book
-        if value is None or value == "":
-            sheet.write_blank(n, col, None)
-        elif isinstance(value, Percent):
-            sheet.write_number(n, col, float(value), book.percent)
-        elif isinstance(value, Money):
-            sheet.write_number(n, col, float(value), book.money)
-        elif isinstance(value, dt.datetime):
-            sheet.write_datetime(n, col, timezone.localtime(value).replace(tzinfo=None), book.date)
-        elif isinstance(value, dt.date):
-            sheet.write_datetime(n, col, dt.datetime.combine(value, dt.time()), book.date)  # noqa: DTZ001
-        elif isinstance(value, bool):
-            sheet.write_string(n, col, _("yes") if value else "")
-        elif isinstance(value, int | float | Decimal):
-            sheet.write_number(n, col, float(value))
-        else:
-            sheet.write_string(n, col, str(value))
-
-    def close_filter(self) -> None:
-        self.sheet.autofilter(0, 0, max(self.rows, 1), self.width - 1)
-
-
-def xlsx_response(file: IO[bytes], name: str) -> FileResponse:
+def xlsx_response(file: IO[bytes], name: str) -> HttpResponse | FileResponse:
     """Stream the workbook as a download named "<name>-<Beijing date>.xlsx"."""
-    filename = f"{name}-{timezone.localdate().isoformat()}.xlsx"
-    response = FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx.xlsx_response(file, f"{name}-{timezone.localdate().isoformat()}.xlsx")
 
 
 def _rate(value: float | None) -> Percent | None:
@@ -183,7 +103,7 @@ def _figures(f: dict[str, Any]) -> list[Any]:
 
 def projects_workbook(projects: Iterable[Project], figures: dict[int, dict[str, Any]]) -> IO[bytes]:
     """The projects list; `figures` maps project id to `reports.by_project` rows."""
-    book = Book()
+    book = _book()
     sheet = book.sheet(
         _("Projects"),
         [
@@ -203,6 +123,7 @@ def projects_workbook(projects: Iterable[Project], figures: dict[int, dict[str, 
             (_("Overdue, still owed"), 12),
             (_("Open alarms"), 10),
         ],
+        autofilter=True,
     )
     empty: dict[str, Any] = {}
     for project in projects:
@@ -216,7 +137,7 @@ def projects_workbook(projects: Iterable[Project], figures: dict[int, dict[str, 
                 project.enterprise.credit_code,
                 project.committee.name,
                 project.industry,
-                Money(project.planned_investment),
+                project.planned_investment,
                 project.land_parcel,
                 project.land_area_mu,
                 project.signed_on,
@@ -228,14 +149,13 @@ def projects_workbook(projects: Iterable[Project], figures: dict[int, dict[str, 
             ]
         ):
             break
-    sheet.close_filter()
     return book.close()
 
 
 def project_workbook(project: Project, obligations: Iterable[Obligation], *, today: dt.date) -> IO[bytes]:
     """A project's obligations, both sides, in due order. Each obligation may carry an
     `alarm_state` annotation (`selectors.with_alarm_state`)."""
-    book = Book()
+    book = _book()
     sheet = book.sheet(
         _("Obligations"),
         [
@@ -256,6 +176,7 @@ def project_workbook(project: Project, obligations: Iterable[Obligation], *, tod
             (_("Unit"), 10),
             (_("Alarm"), 10),
         ],
+        autofilter=True,
     )
     for o in obligations:
         if not sheet.add(
@@ -279,7 +200,6 @@ def project_workbook(project: Project, obligations: Iterable[Obligation], *, tod
             ]
         ):
             break
-    sheet.close_filter()
     # The project itself, for whoever opens the file out of context.
     about = book.sheet(
         _("Project"), [(_("Project number"), 16), (_("Project name"), 40), (_("Enterprise"), 36)]
@@ -299,17 +219,18 @@ def dashboard_workbook(
     enterprise, per project (rows from `reports`). `owed_to` maps an enterprise id to
     the figures of what the government owes it (`by_enterprise(side="government")`)."""
     owed_to = owed_to or {}
-    book = Book()
+    book = _book()
     sides = book.sheet(_("Both sides"), [(_("Side"), 14), *_figure_headers()])
     sides.add([_side_label(ObligorSide.GOVERNMENT), *_figures(summary["government"])])
     sides.add([_side_label(ObligorSide.ENTERPRISE), *_figures(summary["enterprise"])])
     sides.add([_("All obligations"), *_figures(summary["all"])])
 
-    per_department = book.sheet(_("By department"), [(_("Department"), 30), *_figure_headers()])
+    per_department = book.sheet(
+        _("By department"), [(_("Department"), 30), *_figure_headers()], autofilter=True
+    )
     for row in departments:
         if not per_department.add([row["name"], *_figures(row)]):
             break
-    per_department.close_filter()
 
     per_enterprise = book.sheet(
         _("By enterprise"),
@@ -319,13 +240,13 @@ def dashboard_workbook(
             *_figure_headers(),
             (_("Government fulfilment rate towards it"), 14),
         ],
+        autofilter=True,
     )
     for row in enterprises:
         owed = owed_to.get(row["id"])
         towards = _rate(owed["fulfilment_rate"]) if owed else None
         if not per_enterprise.add([row["name"], row["credit_code"], *_figures(row), towards]):
             break
-    per_enterprise.close_filter()
 
     per_project = book.sheet(
         _("By project"),
@@ -344,6 +265,7 @@ def dashboard_workbook(
             (_("Met early"), 10),
             (_("Open alarms"), 10),
         ],
+        autofilter=True,
     )
     for row in projects:
         gov, ent, both = row["government"], row["enterprise"], row["all"]
@@ -365,13 +287,12 @@ def dashboard_workbook(
             ]
         ):
             break
-    per_project.close_filter()
     return book.close()
 
 
 def alarms_workbook(obligations: Iterable[Obligation], *, today: dt.date) -> IO[bytes]:
     """Obligations with an alarm (open first), each with `alarm_state` annotated."""
-    book = Book()
+    book = _book()
     sheet = book.sheet(
         _("Alarms"),
         [
@@ -387,6 +308,7 @@ def alarms_workbook(obligations: Iterable[Obligation], *, today: dt.date) -> IO[
             (_("Days overdue"), 10),
             (pgettext("obligation", "Status"), 14),
         ],
+        autofilter=True,
     )
     for o in obligations:
         if not sheet.add(
@@ -405,5 +327,4 @@ def alarms_workbook(obligations: Iterable[Obligation], *, today: dt.date) -> IO[
             ]
         ):
             break
-    sheet.close_filter()
     return book.close()
