@@ -45,6 +45,12 @@ def rule_outcome_record(
         raise ValidationFailed(fields={"issued_on": [str(_("Enter a date that is not in the future."))]})
     if not problems:
         raise ValidationFailed(fields={"problems": [str(_("Link the problems this rule answers."))]})
+    # As they are now, not as the caller last saw them (a reassignment moves them).
+    problems = list(
+        Problem.objects.filter(pk__in=[p.pk for p in problems]).select_related(
+            "organisation", "intake", "supervising_group"
+        )
+    )
     for problem in problems:
         if not (is_department_for(user, problem) or is_dispatcher(user, problem) or reach):
             raise PermissionDenied(_("A linked problem lies outside your reach."))
