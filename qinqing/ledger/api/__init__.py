@@ -1,5 +1,25 @@
-"""The ledger's JSON API, mounted at /api/v1/ledger."""
+"""The ledger's JSON API (问题台账), mounted at /api/v1/ledger, split by what it serves:
+
+- `problems`: the list with its filters, one problem with its story and files, the
+  department's and the supervising group's queues, my reports, evidence downloads, and
+  following a problem by its receipt code without logging in;
+- `loop`: one endpoint per action on a problem, each naming the problem's revision;
+- `intake`: reports from every channel (a monitoring point's link without logging in),
+  walk-throughs, campaigns, monitoring points, observers, rules established;
+- `reading`: campaigns, walk-throughs, rules established and monitoring points.
+
+Authentication is the API's (a bearer token or the browser session); errors keep the
+one format of `qinqing.common.api`.
+"""
 
 from ninja import Router
 
+from . import intake, loop, problems, reading
+
 router = Router(tags=["ledger"])
+router.add_router("", problems.router)
+router.add_router("", loop.router)
+router.add_router("", intake.router)
+router.add_router("", reading.router)
+
+__all__ = ["router"]

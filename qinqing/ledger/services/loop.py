@@ -727,15 +727,18 @@ def problem_classify(
     return locked
 
 
-def problem_note(*, actor: Any, problem: Problem, text: Any, public: bool = False) -> Problem:
+def problem_note(
+    *, actor: Any, problem: Problem, text: Any, public: bool = False, revision: int | None = None
+) -> Problem:
     """A note on the story by anyone who may act on the problem (internal by default: the
-    reporter sees only public entries)."""
+    reporter sees only public entries). A note changes no state, so it leaves the
+    revision as it is; naming one still tells the writer that someone acted meanwhile."""
     from .common import is_co_department_for, is_department_for
 
     user = require_user(actor)
     body = clean_text(text, "text")
     with transaction.atomic(durable=True):
-        locked = _locked(problem, None)
+        locked = _locked(problem, revision)
         if not (
             is_department_for(user, locked)
             or is_co_department_for(user, locked)

@@ -1,0 +1,140 @@
+"""Problems over JSON, read side: the filtered list, one problem with its story and
+files, the department's queue (by deadline), the supervising group's queue, my own
+reports, an evidence file's download, and following a problem by its receipt code
+without logging in.
+
+Every read goes through the ledger's selectors: what is answered is what the user may
+see, and a problem the user may not see is not found (never a hint that it exists)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from qinqing.common.errors import NotFound
+
+from ..models import OPEN_STATUSES, Problem, ProblemFile
+from ..selectors import department_queue, group_queue, problem_list, problems_for, reported_by
+from ..services import problem_by_receipt
+from .acting import DEPARTMENT, SUPERVISING, detail_for, organisation, require_role, visible_files
+from .out import FollowOut, PageOfProblems, ProblemDetailOut, follow_out, problem_summary
+from .schemas import ERRORS, PageQuery, ProblemQuery, ReceiptIn
+
+router = Router(tags=["ledger: problems"])
+
+
+def page(qs: QuerySet[Problem], offset: int, limit: int) -> dict[str, Any]:
+    today = timezone.localdate()
+    items = list(qs[offset : offset + limit])
+    return {"count": qs.count(), "items": [problem_summary(p, today) for p in items]}
+
+
+@router.get(
+    "/problems",
+    response={200: PageOfProblems, **ERRORS},
+    summary="Problems I may see, newest first (status or `open`, channel, category, severity, "
+    "institutional, campaign, department, overdue, search)",
+)
+def list_problems(request: HttpRequest, filters: Query[ProblemQuery]) -> dict[str, Any]:
+    wanted: dict[str, Any] = {
+        "status": filters.status,
+        "channel": filters.channel,
+        "category": filters.category,
+        "severity": filters.severity,
+        "institutional": filters.institutional,
+        "campaign": filters.campaign,
+        "overdue": filters.overdue,
+        "q": filters.q.strip(),
+    }
+    if filters.department:
+        wanted["department"] = organisation(filters.department, "department").public_id
+    qs = problem_list(request.user, filters=wanted)
+    if filters.overdue is False:
+        today = timezone.localdate()
+        qs = qs.exclude(status__in=list(OPEN_STATUSES), due_date__lt=today)
+    return page(qs.order_by("-registered_at", "-id"), filters.offset, filters.limit)
+
+
+@router.get(
+    "/problems/{uuid:problem_id}",
+    response={200: ProblemDetailOut, **ERRORS},
+    summary="One problem: its story, files, return visits and the actions open to me",
+)
+def get_problem(request: HttpRequest, problem_id: uuid.UUID) -> dict[str, Any]:
+    return detail_for(request, problem_id)
+
+
+@router.get(
+    "/queue/department",
+    response={200: PageOfProblems, **ERRORS},
+    summary="My department's open problems, the nearest deadline first (officers and heads)",
+)
+def my_department_queue(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
+    require_role(request, DEPARTMENT, _("This is a department's queue; log in as its officer or head."))
+    return page(department_queue(request.user), filters.offset, filters.limit)
+
+
+@router.get(
+    "/queue/group",
+    response={200: PageOfProblems, **ERRORS},
+    summary="What waits for the commission or my supervision group: to assign, verify, "
+    "check a withdrawal, visit back",
+)
+def my_group_queue(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
+    require_role(request, SUPERVISING, _("This is a supervision group's queue; log in as its member."))
+    return page(group_queue(request.user), filters.offset, filters.limit)
+
+
+@router.get(
+    "/mine",
+    response={200: PageOfProblems, **ERRORS},
+    summary="What I reported, and my enterprise's problems, newest first",
+)
+def my_reports(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
+    return page(reported_by(request.user), filters.offset, filters.limit)
+
+
+@router.post(
+    "/follow",
+    response={200: FollowOut, **ERRORS},
+    auth=None,
+    summary="Follow a problem by the receipt code given when it was reported (no login)",
+)
+def follow(request: HttpRequest, payload: ReceiptIn) -> dict[str, Any]:
+    problem = problem_by_receipt(payload.receipt)
+    return follow_out(problem)
+
+
+@router.get(
+    "/files/{uuid:file_id}",
+    response={200: None, **ERRORS},
+    summary="Download an evidence file (as an attachment)",
+    openapi_extra={
+        "responses": {"200": {"description": "The file", "content": {"application/octet-stream": {}}}}
+    },
+)
+def download_file(request: HttpRequest, file_id: uuid.UUID) -> FileResponse:
+    found = ProblemFile.objects.filter(public_id=file_id, problem__in=problems_for(request.user)).first()
+    if found is None or found not in visible_files(request.user, found.problem):
+        raise NotFound()
+    try:
+        handle = default_storage.open(found.storage_name, "rb")
+    except FileNotFoundError as exc:
+        raise NotFound() from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=found.original_name,
+        content_type=found.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

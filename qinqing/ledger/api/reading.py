@@ -1,0 +1,141 @@
+"""What problems come through, over JSON, read side: campaigns with their topics,
+walk-throughs with the problems they found, rules established (建章立制) and monitoring
+points. Each list is what the user may see (the ledger's selectors), paginated."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from qinqing.accounts.models import Role
+from qinqing.accounts.scoping import scope_for, subtree_q
+from qinqing.common.errors import NotFound
+
+from ..models import MonitoringPoint
+from ..selectors import campaigns_for, outcomes_for, problems_for, walkthroughs_for
+from ..services.common import _supervisor_nodes
+from .acting import SUPERVISING, organisation, require_role
+from .out import (
+    CampaignOut,
+    PageOfCampaigns,
+    PageOfOutcomes,
+    PageOfPoints,
+    PageOfWalkThroughs,
+    WalkThroughOut,
+    campaign_out,
+    outcome_out,
+    point_out,
+    walkthrough_out,
+)
+from .schemas import ERRORS, CampaignQuery, OutcomeQuery, PageQuery, WalkQuery
+
+router = Router(tags=["ledger: campaigns, walk-throughs, outcomes, points"])
+
+
+@router.get(
+    "/campaigns",
+    response={200: PageOfCampaigns, **ERRORS},
+    summary="Campaigns with their topics (officials all; enterprises the active topic campaigns)",
+)
+def list_campaigns(request: HttpRequest, filters: Query[CampaignQuery]) -> dict[str, Any]:
+    qs = campaigns_for(request.user)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    qs = qs.order_by("-starts_on", "-id")
+    items = list(qs[filters.offset : filters.offset + filters.limit])
+    return {"count": qs.count(), "items": [campaign_out(c) for c in items]}
+
+
+@router.get(
+    "/campaigns/{uuid:campaign_id}",
+    response={200: CampaignOut, **ERRORS},
+    summary="One campaign with its topics",
+)
+def get_campaign(request: HttpRequest, campaign_id: uuid.UUID) -> dict[str, Any]:
+    campaign = campaigns_for(request.user).filter(public_id=campaign_id).first()
+    if campaign is None:
+        raise NotFound()
+    return campaign_out(campaign)
+
+
+@router.get(
+    "/walk-throughs",
+    response={200: PageOfWalkThroughs, **ERRORS},
+    summary="Walk-throughs of processes (局长走流程) I may see, latest first (department, campaign)",
+)
+def list_walkthroughs(request: HttpRequest, filters: Query[WalkQuery]) -> dict[str, Any]:
+    qs = walkthroughs_for(request.user)
+    if filters.department:
+        department = organisation(filters.department, "department")
+        qs = qs.filter(department__path__startswith=department.path)
+    if filters.campaign:
+        qs = qs.filter(campaign__public_id=filters.campaign)
+    today = timezone.localdate()
+    items = list(qs[filters.offset : filters.offset + filters.limit])
+    return {"count": qs.count(), "items": [walkthrough_out(w, None, today) for w in items]}
+
+
+@router.get(
+    "/walk-throughs/{uuid:walk_id}",
+    response={200: WalkThroughOut, **ERRORS},
+    summary="One walk-through: its steps and minutes, and the problems it found that I may see",
+)
+def get_walkthrough(request: HttpRequest, walk_id: uuid.UUID) -> dict[str, Any]:
+    walk = walkthroughs_for(request.user).filter(public_id=walk_id).first()
+    if walk is None:
+        raise NotFound()
+    found = list(
+        problems_for(request.user)
+        .filter(walk_through=walk)
+        .select_related("organisation", "supervising_group")
+        .order_by("id")
+    )
+    return walkthrough_out(walk, found, timezone.localdate())
+
+
+@router.get(
+    "/outcomes",
+    response={200: PageOfOutcomes, **ERRORS},
+    summary="Rules, documents and mechanisms established from problems (建章立制), latest first",
+)
+def list_outcomes(request: HttpRequest, filters: Query[OutcomeQuery]) -> dict[str, Any]:
+    qs = outcomes_for(request.user)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.campaign:
+        qs = qs.filter(campaign__public_id=filters.campaign)
+    qs = qs.order_by("-issued_on", "-id")
+    items = list(qs[filters.offset : filters.offset + filters.limit])
+    linked = {p.pk for o in items for p in o.problems.all()}
+    visible = set(problems_for(request.user).filter(pk__in=linked).values_list("pk", flat=True))
+    return {"count": qs.count(), "items": [outcome_out(o, visible) for o in items]}
+
+
+def points_for(user: Any) -> QuerySet[MonitoringPoint]:
+    """Monitoring points are the commission's: its staff, and supervisors whose reach
+    covers the appointing node, read them (their links included)."""
+    scope = scope_for(user)
+    paths = (*scope.paths_for(Role.SUPERVISOR), *_supervisor_nodes(user)) if scope.is_supervisor else ()
+    return MonitoringPoint.objects.filter(subtree_q("organisation__path", paths)).select_related(
+        "organisation", "enterprise"
+    )
+
+
+@router.get(
+    "/points",
+    response={200: PageOfPoints, **ERRORS},
+    summary="Monitoring points (监测点) with their report links (the commission)",
+)
+def list_points(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
+    require_role(request, SUPERVISING, _("Monitoring points are the commission's to see."))
+    qs = points_for(request.user).order_by("name", "id")
+    items = list(qs[filters.offset : filters.offset + filters.limit])
+    return {"count": qs.count(), "items": [point_out(p) for p in items]}
