@@ -26,7 +26,9 @@ from .models import (
     OPEN_STATUSES,
     Campaign,
     LedgerReport,
+    MonitoringPoint,
     Problem,
+    ProblemFile,
     ProblemStatus,
     ProblemUpdate,
     RuleOutcome,
@@ -181,6 +183,31 @@ def access_problem_by_id(user: Any, public_id: UUID | str) -> Problem:
     if problem is None:
         raise NotFound()
     return problem
+
+
+def access_problem_file_by_id(user: Any, public_id: UUID | str) -> ProblemFile:
+    """One evidence file of a problem the user may read; a reporter who is not also an
+    official gets only files of the public story (and those sent with the report)."""
+    try:
+        key = UUID(str(public_id))
+    except ValueError:
+        raise NotFound() from None
+    qs = ProblemFile.objects.filter(public_id=key, problem__in=problems_for(user).values("pk"))
+    scope = scope_for(user)
+    if not (scope.is_government or scope.is_supervisor):
+        qs = qs.filter(Q(update__isnull=True) | Q(update__public=True))
+    found = qs.first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def monitoring_point_by_token(token: str) -> MonitoringPoint:
+    """An active monitoring point by its link token, or NotFound."""
+    point = MonitoringPoint.objects.filter(token=str(token or ""), active=True).first()
+    if point is None:
+        raise NotFound()
+    return point
 
 
 def problem_story(user: Any, problem: Problem) -> QuerySet[ProblemUpdate]:

@@ -1,0 +1,222 @@
+"""The reporter's pages: my problems (mine and my enterprise's, for observers too), report
+a problem on a phone, a monitoring point's own page (no login; the receipt code shown
+once), and following a problem by its receipt code (no login; the public story only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from qinqing.accounts.models import Role
+from qinqing.accounts.scoping import scope_for
+from qinqing.common.errors import ApplicationError, NotFound, PermissionDenied
+from qinqing.enterprises.models import Enterprise
+
+from .. import selectors, services
+from ..forms import FollowForm, PointReportForm, ReportForm, apply_errors
+from ..models import CampaignStatus, CampaignTopic, Channel, Observer, ProblemStatus
+from .loop import PAGE_SIZE, export_problems, near_until, problem_url, tone
+
+# What a reporter is asked to do, by status.
+TODO = {
+    ProblemStatus.VERIFIED: "return_visit",
+    ProblemStatus.WITHDRAWAL_REQUESTED: "check_withdrawal",
+}
+
+
+@require_GET
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    near = near_until(today)
+    listed = selectors.reported_by(request.user)
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {"problem": p, "tone": tone(p, today, near), "todo": TODO.get(p.status, ""), "url": problem_url(p)}
+        for p in page.object_list
+    ]
+    return render(
+        request,
+        "ledger/loop/mine.html",
+        {"rows": rows, "page": page, "may_report": _may_report(request.user)},
+    )
+
+
+@require_GET
+@login_required
+def mine_export(request: HttpRequest) -> HttpResponseBase:
+    return export_problems(
+        request.user,
+        selectors.reported_by(request.user).select_related("reporter_enterprise"),
+        sheet=_("My reported problems"),
+        title=_("My reported problems"),
+        filename="my-problems",
+        reporter=True,
+    )
+
+
+# --- Reporting ---------------------------------------------------------------------------------
+
+
+def _observer(user: Any) -> Observer | None:
+    return Observer.objects.filter(user=user, active=True).first()
+
+
+def _may_report(user: Any) -> bool:
+    scope = scope_for(user)
+    return bool(scope.enterprise_ids and Role.ENTERPRISE in scope.roles) or _observer(user) is not None
+
+
+def _report_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    scope = scope_for(user)
+    if not (scope.enterprise_ids and Role.ENTERPRISE in scope.roles):
+        return [], []
+    topics = [
+        (str(t.pk), f"{t.campaign.title} · {t.title}")
+        for t in CampaignTopic.objects.filter(
+            campaign__status=CampaignStatus.ACTIVE, campaign__channel=Channel.TOPIC
+        ).select_related("campaign")
+    ]
+    enterprises = [
+        (str(e.pk), e.name)
+        for e in Enterprise.objects.filter(pk__in=sorted(scope.enterprise_ids)).order_by("name")
+    ]
+    return topics, enterprises
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """An enterprise user (a complaint, or under a topic of an active topic campaign) or an
+    appointed observer reports a problem."""
+    user = request.user
+    scope = scope_for(user)
+    as_enterprise = bool(scope.enterprise_ids and Role.ENTERPRISE in scope.roles)
+    if not as_enterprise and _observer(user) is None:
+        raise DjangoPermissionDenied
+    topics, enterprises = _report_choices(user)
+    if request.method != "POST":
+        form = ReportForm(topics=topics, enterprises=enterprises)
+        return render(request, "ledger/loop/report.html", {"form": form, "as_enterprise": as_enterprise})
+    form = ReportForm(request.POST, request.FILES, topics=topics, enterprises=enterprises)
+    files_sent = bool(request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        topic = CampaignTopic.objects.select_related("campaign").filter(pk=data.get("topic") or 0).first()
+        enterprise = Enterprise.objects.filter(pk=data.get("enterprise") or 0).first()
+        if as_enterprise:
+            channel = Channel.TOPIC if topic is not None else Channel.COMPLAINT
+        else:
+            channel = Channel.OBSERVER
+        try:
+            problem = services.problem_report(
+                actor=user,
+                channel=channel,
+                title=data["title"],
+                description=data["description"],
+                category=data["category"],
+                subcategory=data.get("subcategory", ""),
+                location=data.get("location", ""),
+                topic=topic,
+                enterprise=enterprise,
+                hide_reporter=bool(data.get("hide_reporter")),
+                files=data["files"],
+            )
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(str(exc.message)) from exc
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Reported as %(reference)s. You can follow it here and under “My reported problems”.")
+                % {"reference": problem.reference},
+            )
+            return HttpResponseRedirect(problem_url(problem))
+    return render(
+        request,
+        "ledger/loop/report.html",
+        {"form": form, "as_enterprise": as_enterprise, "files_lost": files_sent},
+        status=400,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def point_report(request: HttpRequest, token: str) -> HttpResponse:
+    """A monitoring point's own page (its link and QR code): report without an account;
+    the receipt code is shown once, on the answer to the report."""
+    try:
+        point = selectors.monitoring_point_by_token(token)
+    except NotFound as exc:
+        raise Http404 from exc
+    context: dict[str, Any] = {"point": point}
+    if request.method != "POST":
+        context["form"] = PointReportForm()
+        return render(request, "ledger/loop/point_report.html", context)
+    form = PointReportForm(request.POST, request.FILES)
+    context["form"] = form
+    context["files_lost"] = bool(request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            problem, receipt = services.problem_report_at_point(
+                token=token,
+                title=data["title"],
+                description=data["description"],
+                category=data["category"],
+                subcategory=data.get("subcategory", ""),
+                location=data.get("location", ""),
+                reporter_name=data.get("reporter_name", ""),
+                reporter_contact=data.get("reporter_contact", ""),
+                files=data["files"],
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            grouped = " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))
+            return render(
+                request,
+                "ledger/loop/point_receipt.html",
+                {"point": point, "problem": problem, "receipt": grouped},
+            )
+    return render(request, "ledger/loop/point_report.html", context, status=400)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow(request: HttpRequest) -> HttpResponse:
+    """Anyone with a receipt code sees the problem's status and its public story, and
+    nothing else (no names, no files, no internal notes)."""
+    if request.method != "POST":
+        return render(request, "ledger/loop/follow.html", {"form": FollowForm()})
+    form = FollowForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            problem = services.problem_by_receipt(form.cleaned_data["code"])
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+            status = exc.http_status
+        else:
+            story = [u for u in selectors.problem_story(None, problem) if u.public]
+            return render(
+                request,
+                "ledger/loop/follow.html",
+                {"form": FollowForm(), "found": problem, "story": story},
+            )
+    return render(request, "ledger/loop/follow.html", {"form": form}, status=status)
