@@ -1,13 +1,13 @@
-"""Excel export of a record's timeline (XlsxWriter; cells never become formulas)."""
+"""Excel export of a record's timeline (`qinqing.common.xlsx`: cells never become formulas)."""
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
-import xlsxwriter
 from django.utils.translation import gettext as _
+
+from qinqing.common.xlsx import ExcelBook
 
 from .selectors import Change, TimelineEntry
 
@@ -22,21 +22,7 @@ def _cell(value: Any) -> str:
 
 def timeline_workbook(*, object_type: str, object_id: str, entries: list[TimelineEntry]) -> bytes:
     """One row per changed field (one row for an event without changes)."""
-    output = io.BytesIO()
-    # Text from users and enterprises must stay text: "=HYPERLINK(...)" is not run.
-    book = xlsxwriter.Workbook(
-        output,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    sheet = book.add_worksheet(_("Timeline")[:31])
-    bold = book.add_format({"bold": True})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    sheet.write_row(0, 0, [_("Record"), f"{object_type} #{object_id}"], bold)
+    book = ExcelBook()
     headers = [
         _("No."),
         _("Time (Asia/Shanghai)"),
@@ -49,11 +35,16 @@ def timeline_workbook(*, object_type: str, object_id: str, entries: list[Timelin
         _("Request id"),
         _("Hash"),
     ]
-    sheet.write_row(2, 0, headers, bold)
     widths = [8, 20, 16, 22, 26, 18, 30, 30, 34, 66]
-    for column, width in enumerate(widths):
-        sheet.set_column(column, column, width, wrap if column in {6, 7} else None)
-    row = 3
+    sheet = book.sheet(
+        _("Timeline"),
+        list(zip(headers, widths, strict=True)),
+        title=f"{_('Record')} {object_type} #{object_id}",
+        autofilter=True,
+    )
+    # Before and after values can be long JSON: wrapped in their columns.
+    wrap = book.workbook.add_format({"text_wrap": True, "valign": "top"})
+    sheet.worksheet.set_column(6, 7, 30, wrap)
     for entry in entries:
         event = entry.event
         common = [
@@ -69,9 +60,5 @@ def timeline_workbook(*, object_type: str, object_id: str, entries: list[Timelin
             middle = (
                 ["", "", ""] if change is None else [change.field, _cell(change.before), _cell(change.after)]
             )
-            sheet.write_row(row, 0, [*common, *middle, *tail])
-            row += 1
-    sheet.freeze_panes(3, 0)
-    sheet.autofilter(2, 0, max(row - 1, 2), len(headers) - 1)
-    book.close()
-    return output.getvalue()
+            sheet.add([*common, *middle, *tail])
+    return book.close_bytes()

@@ -1,72 +1,32 @@
 """The policy supervision tables as Excel workbooks: the same rows as the pages, unpaged.
 
-XlsxWriter with `strings_to_formulas` off: a case number, an enterprise's name or a
-comment that starts with "=" stays text.
+Written with the project's streaming workbook (`qinqing.common.xlsx`): a case number,
+an enterprise's name or a comment that starts with "=" stays text.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from collections.abc import Iterable
 from typing import Any
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
-from .policy_cases import MAX_EXPORT_ROWS, AlertRow, CaseTimeline, CashFigures, CashReport, StepRow
-from .selectors import SHANGHAI
+from qinqing.common.xlsx import ExcelBook, ExcelSheet, Percent
 
-OPTIONS = {
-    "in_memory": True,
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-}
+from .policy_cases import MAX_EXPORT_ROWS, AlertRow, CaseTimeline, CashFigures, CashReport, StepRow
 
 
 class _Book:
+    """Sheets of the supervision pages' tables: header row, then the rows (capped)."""
+
     def __init__(self) -> None:
-        self.buffer = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.buffer, OPTIONS)
-        self.bold = self.book.add_format({"bold": True})
-        self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
-        self.time = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        self.percent = self.book.add_format({"num_format": "0.0%"})
+        self.book = ExcelBook(datetime_format="yyyy-mm-dd hh:mm:ss", max_rows=MAX_EXPORT_ROWS)
 
-    def sheet(self, title: str, headers: list[str], widths: list[int]) -> Any:
-        sheet = self.book.add_worksheet(title[:31])
-        for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
-            sheet.set_column(col, col, width)
-            sheet.write(0, col, header, self.bold)
-        sheet.freeze_panes(1, 0)
-        return sheet
-
-    def cell(self, sheet: Any, row: int, col: int, value: Any) -> None:
-        if value is None:
-            sheet.write_blank(row, col, None)
-        elif isinstance(value, dt.datetime):
-            local = value.astimezone(SHANGHAI).replace(tzinfo=None)
-            sheet.write_datetime(row, col, local, self.time)
-        elif isinstance(value, dt.date):
-            sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.date)  # noqa: DTZ001 - a calendar date
-        elif isinstance(value, bool):
-            sheet.write_string(row, col, _("yes") if value else "")
-        elif isinstance(value, int | float):
-            sheet.write_number(row, col, value)
-        else:
-            sheet.write_string(row, col, str(value))
-
-    def rows(self, sheet: Any, rows: Iterable[list[Any]]) -> None:
-        for n, values in enumerate(rows, start=1):
-            if n > MAX_EXPORT_ROWS:
-                break
-            for col, value in enumerate(values):
-                self.cell(sheet, n, col, value)
+    def sheet(self, title: str, headers: list[str], widths: list[int]) -> ExcelSheet:
+        return self.book.sheet(title, list(zip(headers, widths, strict=True)))
 
     def close(self) -> bytes:
-        self.book.close()
-        return self.buffer.getvalue()
+        return self.book.close_bytes()
 
 
 def overdue_workbook(rows: Iterable[StepRow]) -> bytes:
@@ -88,8 +48,7 @@ def overdue_workbook(rows: Iterable[StepRow]) -> bytes:
         ],
         [10, 18, 30, 30, 20, 14, 14, 20, 12, 10, 8],
     )
-    out.rows(
-        sheet,
+    sheet.add_rows(
         (
             [
                 r.state_label,
@@ -129,8 +88,7 @@ def alerts_workbook(rows: Iterable[AlertRow]) -> bytes:
         ],
         [10, 18, 30, 30, 20, 14, 14, 12, 12, 20, 20],
     )
-    out.rows(
-        sheet,
+    sheet.add_rows(
         (
             [
                 r.rung_label,
@@ -168,8 +126,7 @@ def case_timeline_workbook(timeline: CaseTimeline) -> bytes:
         ],
         [16, 8, 20, 12, 20, 10, 14, 14],
     )
-    out.rows(
-        steps,
+    steps.add_rows(
         (
             [
                 timeline.step_names.get(s.pk, s.key),
@@ -198,8 +155,7 @@ def case_timeline_workbook(timeline: CaseTimeline) -> bytes:
         ],
         [8, 20, 18, 16, 22, 24, 60, 66],
     )
-    out.rows(
-        events,
+    events.add_rows(
         (
             [
                 e.event.seq if e.event.seq is not None else _("awaiting seal"),
@@ -214,8 +170,11 @@ def case_timeline_workbook(timeline: CaseTimeline) -> bytes:
             for e in timeline.events
         ),
     )
-    events.write_string(len(timeline.events) + 2, 0, _("Case number"), out.bold)
-    events.write_string(len(timeline.events) + 2, 1, case.reference or str(case.public_id))
+    # The case number under the events, after an empty row, for whoever opens the file
+    # out of context.
+    footer = events.last_row + 2
+    events.worksheet.write_string(footer, 0, _("Case number"), out.book.bold)
+    events.worksheet.write_string(footer, 1, case.reference or str(case.public_id))
     return out.close()
 
 
@@ -237,12 +196,19 @@ def cash_workbook(report: CashReport) -> bytes:
     widths = [36, 22, 10, 12, 12, 12, 12]
 
     def values(f: CashFigures) -> list[Any]:
-        return [f.label, f.department, f.count, f.median_days, f.p90_days, f.within_day, f.share_within_day]
+        return [
+            f.label,
+            f.department,
+            f.count,
+            f.median_days,
+            f.p90_days,
+            f.within_day,
+            Percent(f.share_within_day),
+        ]
 
     for title, rows in ((_("By policy"), report.by_policy), (_("By department"), report.by_department)):
         sheet = out.sheet(title, headers, widths)
-        out.rows(sheet, (values(f) for f in [*rows, report.total]))
-        sheet.set_column(6, 6, 12, out.percent)
+        sheet.add_rows(values(f) for f in [*rows, report.total])
     period = out.sheet(_("Reporting period"), [_("From"), _("To")], [12, 12])
-    out.rows(period, [[report.since, report.until]])
+    period.add_rows([[report.since, report.until]])
     return out.close()

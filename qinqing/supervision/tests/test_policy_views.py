@@ -177,7 +177,7 @@ def test_time_to_cash_page_has_tables_a_chart_and_an_export(client, cash_world):
     book = _book(client.get(reverse("supervision:policy_cash_export"), params))
     by_department = list(book.worksheets[1].iter_rows(values_only=True))
     assert by_department[1][:6] == ("市发改委", "市发改委", 5, 0.83, 1.75, 3)
-    assert by_department[-1][:6] == ("全部", "", 7, 1.0, 2.45, 4)
+    assert by_department[-1][:6] == ("全部", None, 7, 1.0, 2.45, 4)  # no department: an empty cell
     assert by_department[-1][6] == pytest.approx(4 / 7)
 
 
