@@ -8,18 +8,11 @@
   walk-throughs, campaigns, monitoring points, observers, rules established;
 - `reading`: campaigns, walk-throughs, rules established and monitoring points.
 
-Authentication is the API's (a bearer token or the browser session); errors keep the
-one format of `qinqing.common.api`.
+All register on the one router of `routing`. Authentication is the API's (a bearer
+token or the browser session); errors keep the one format of `qinqing.common.api`.
 """
 
-from ninja import Router
-
 from . import intake, loop, problems, reading
+from .routing import router
 
-router = Router(tags=["ledger"])
-router.add_router("", problems.router)
-router.add_router("", loop.router)
-router.add_router("", intake.router)
-router.add_router("", reading.router)
-
-__all__ = ["router"]
+__all__ = ["intake", "loop", "problems", "reading", "router"]

@@ -16,7 +16,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path, Router
+from ninja import Path
 from ninja.responses import Status
 
 from qinqing.accounts.models import User
@@ -53,6 +53,7 @@ from .out import (
     point_out,
     walkthrough_out,
 )
+from .routing import router
 from .schemas import (
     ERRORS,
     POINT_LINK,
@@ -67,7 +68,7 @@ from .schemas import (
     read_form,
 )
 
-router = Router(tags=["ledger: intake"])
+TAGS = ["ledger: intake"]
 
 REPORT_BODY = multipart_body(
     ReportIn,
@@ -93,6 +94,7 @@ def _enterprise(public_id: uuid.UUID | None) -> Enterprise | None:
 
 @router.post(
     "/problems",
+    tags=TAGS,
     response={201: ProblemDetailOut, **ERRORS},
     summary="Report a problem: an enterprise (complaint, or under a topic campaign's topic), an "
     "observer, the commission or a group (inspection, topic, visit; may assign at once), a "
@@ -128,6 +130,7 @@ def report(request: HttpRequest) -> Status[dict[str, Any]]:
 
 @router.post(
     "/points/{token}/report",
+    tags=TAGS,
     response={201: ReceiptOut, **ERRORS},
     auth=None,
     summary="Report at a monitoring point's own link, without logging in; answers the receipt code "
@@ -163,6 +166,7 @@ def report_at_point(
 
 @router.post(
     "/walk-throughs",
+    tags=TAGS,
     response={201: WalkThroughOut, **ERRORS},
     summary="Record a walk-through of the department's own process (局长走流程): the steps, the "
     "minutes each took, and the problems found, assigned to the department at once",
@@ -190,6 +194,7 @@ def record_walkthrough(request: HttpRequest, payload: WalkThroughIn) -> Status[d
 
 @router.post(
     "/campaigns",
+    tags=TAGS,
     response={201: CampaignOut, **ERRORS},
     summary="Start a campaign (the commission): walk-throughs, an inspection round, a topic "
     "campaign with its topics, or visits",
@@ -211,6 +216,7 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[dict[st
 
 @router.post(
     "/points",
+    tags=TAGS,
     response={201: PointOut, **ERRORS},
     summary="Appoint a monitoring point (the commission); it reports through its own link",
 )
@@ -229,6 +235,7 @@ def appoint_point(request: HttpRequest, payload: PointIn) -> Status[dict[str, An
 
 @router.post(
     "/observers",
+    tags=TAGS,
     response={201: ObserverOut, **ERRORS},
     summary="Appoint an observer (the commission); observers report on their own page",
 )
@@ -249,6 +256,7 @@ def appoint_observer(request: HttpRequest, payload: ObserverIn) -> Status[dict[s
 
 @router.post(
     "/outcomes",
+    tags=TAGS,
     response={201: OutcomeOut, **ERRORS},
     summary="Record a rule, document or mechanism established from problems (建章立制)",
 )

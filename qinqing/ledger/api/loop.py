@@ -15,7 +15,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
 from ninja.responses import Status
 
 from qinqing.common.errors import NotFound, ValidationFailed
@@ -34,6 +33,7 @@ from .acting import (
     require_supervising_role,
 )
 from .out import ProblemDetailOut
+from .routing import router
 from .schemas import (
     ERRORS,
     AssignIn,
@@ -52,7 +52,7 @@ from .schemas import (
     read_form,
 )
 
-router = Router(tags=["ledger: the loop"])
+TAGS = ["ledger: the loop"]
 
 ANSWER = {200: ProblemDetailOut, **ERRORS}
 PATH = "/problems/{uuid:problem_id}"
@@ -71,6 +71,7 @@ SUBMIT_BODY = multipart_body(
 
 @router.post(
     f"{PATH}/assign",
+    tags=TAGS,
     response=ANSWER,
     summary="Assign to a department with a time limit, or reassign (the commission, the supervising group)",
 )
@@ -98,6 +99,7 @@ def assign(request: HttpRequest, problem_id: uuid.UUID, payload: AssignIn) -> di
 
 @router.post(
     f"{PATH}/progress",
+    tags=TAGS,
     response={201: ProblemDetailOut, **ERRORS},
     summary="Report progress, with files if any (the responsible departments); the first starts the rectification",
     openapi_extra=PROGRESS_BODY,
@@ -119,6 +121,7 @@ def progress(request: HttpRequest, problem_id: uuid.UUID) -> Status[dict[str, An
 
 @router.post(
     f"{PATH}/submit",
+    tags=TAGS,
     response={201: ProblemDetailOut, **ERRORS},
     summary="Submit the rectification with evidence for verification (the responsible department)",
     openapi_extra=SUBMIT_BODY,
@@ -135,6 +138,7 @@ def submit(request: HttpRequest, problem_id: uuid.UUID) -> Status[dict[str, Any]
 
 @router.post(
     f"{PATH}/verify",
+    tags=TAGS,
     response=ANSWER,
     summary="Verify the submitted rectification: fixed, or partly fixed (the supervising group)",
 )
@@ -153,6 +157,7 @@ def verify(request: HttpRequest, problem_id: uuid.UUID, payload: VerifyIn) -> di
 
 @router.post(
     f"{PATH}/send-back",
+    tags=TAGS,
     response=ANSWER,
     summary="Send the submitted rectification back with reasons (the supervising group)",
 )
@@ -167,6 +172,7 @@ def send_back(request: HttpRequest, problem_id: uuid.UUID, payload: ReasonIn) ->
 
 @router.post(
     f"{PATH}/return-visit",
+    tags=TAGS,
     response={201: ProblemDetailOut, **ERRORS},
     summary="Return visit (回访): is it really fixed, and a score 1-5. Online by the reporter, "
     "by telephone or on site by the supervising group; not fixed reopens it",
@@ -190,6 +196,7 @@ def return_visit(
 
 @router.post(
     f"{PATH}/reopen",
+    tags=TAGS,
     response=ANSWER,
     summary="Reopen a closed problem (the reporter within the period, the supervising group at any time)",
 )
@@ -204,6 +211,7 @@ def reopen(request: HttpRequest, problem_id: uuid.UUID, payload: ReasonIn) -> di
 
 @router.post(
     f"{PATH}/withdraw",
+    tags=TAGS,
     response=ANSWER,
     summary="Withdraw my own problem before it is submitted as fixed (the reporter)",
 )
@@ -218,6 +226,7 @@ def withdraw(request: HttpRequest, problem_id: uuid.UUID, payload: OptionalReaso
 
 @router.post(
     f"{PATH}/request-withdrawal",
+    tags=TAGS,
     response=ANSWER,
     summary="Ask for the problem to be withdrawn (the department): flagged, and checked with the reporter",
 )
@@ -232,6 +241,7 @@ def request_withdrawal(request: HttpRequest, problem_id: uuid.UUID, payload: Rea
 
 @router.post(
     f"{PATH}/check-withdrawal",
+    tags=TAGS,
     response={201: ProblemDetailOut, **ERRORS},
     summary="撤单质检: the reporter agrees to the department's withdrawal or not (called back by the "
     "supervising group, or online)",
@@ -254,6 +264,7 @@ def check_withdrawal(
 
 @router.post(
     f"{PATH}/merge",
+    tags=TAGS,
     response=ANSWER,
     summary="Merge a duplicate into the problem it repeats (the commission, the supervising group)",
 )
@@ -272,6 +283,7 @@ def merge(request: HttpRequest, problem_id: uuid.UUID, payload: MergeIn) -> dict
 
 @router.post(
     f"{PATH}/refer",
+    tags=TAGS,
     response=ANSWER,
     summary="Refer a problem that cannot be fixed here, with the reason and to whom",
 )
@@ -291,6 +303,7 @@ def refer(request: HttpRequest, problem_id: uuid.UUID, payload: ReferIn) -> dict
 
 @router.post(
     f"{PATH}/classify",
+    tags=TAGS,
     response=ANSWER,
     summary="Correct the category, sub-type, severity or institutional flag (the commission, the group)",
 )
@@ -311,6 +324,7 @@ def classify(request: HttpRequest, problem_id: uuid.UUID, payload: ClassifyIn) -
 
 @router.post(
     f"{PATH}/note",
+    tags=TAGS,
     response={201: ProblemDetailOut, **ERRORS},
     summary="Add a note to the story (the departments, the commission, the group); internal unless public",
 )

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query
 
 from qinqing.common.errors import NotFound
 
@@ -25,9 +25,10 @@ from ..selectors import department_queue, group_queue, problem_list, problems_fo
 from ..services import problem_by_receipt
 from .acting import DEPARTMENT, SUPERVISING, detail_for, organisation, require_role, visible_files
 from .out import FollowOut, PageOfProblems, ProblemDetailOut, follow_out, problem_summary
+from .routing import router
 from .schemas import ERRORS, PageQuery, ProblemQuery, ReceiptIn
 
-router = Router(tags=["ledger: problems"])
+TAGS = ["ledger: problems"]
 
 
 def page(qs: QuerySet[Problem], offset: int, limit: int) -> dict[str, Any]:
@@ -38,6 +39,7 @@ def page(qs: QuerySet[Problem], offset: int, limit: int) -> dict[str, Any]:
 
 @router.get(
     "/problems",
+    tags=TAGS,
     response={200: PageOfProblems, **ERRORS},
     summary="Problems I may see, newest first (status or `open`, channel, category, severity, "
     "institutional, campaign, department, overdue, search)",
@@ -64,6 +66,7 @@ def list_problems(request: HttpRequest, filters: Query[ProblemQuery]) -> dict[st
 
 @router.get(
     "/problems/{uuid:problem_id}",
+    tags=TAGS,
     response={200: ProblemDetailOut, **ERRORS},
     summary="One problem: its story, files, return visits and the actions open to me",
 )
@@ -73,6 +76,7 @@ def get_problem(request: HttpRequest, problem_id: uuid.UUID) -> dict[str, Any]:
 
 @router.get(
     "/queue/department",
+    tags=TAGS,
     response={200: PageOfProblems, **ERRORS},
     summary="My department's open problems, the nearest deadline first (officers and heads)",
 )
@@ -83,6 +87,7 @@ def my_department_queue(request: HttpRequest, filters: Query[PageQuery]) -> dict
 
 @router.get(
     "/queue/group",
+    tags=TAGS,
     response={200: PageOfProblems, **ERRORS},
     summary="What waits for the commission or my supervision group: to assign, verify, "
     "check a withdrawal, visit back",
@@ -94,6 +99,7 @@ def my_group_queue(request: HttpRequest, filters: Query[PageQuery]) -> dict[str,
 
 @router.get(
     "/mine",
+    tags=TAGS,
     response={200: PageOfProblems, **ERRORS},
     summary="What I reported, and my enterprise's problems, newest first",
 )
@@ -103,6 +109,7 @@ def my_reports(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any
 
 @router.post(
     "/follow",
+    tags=TAGS,
     response={200: FollowOut, **ERRORS},
     auth=None,
     summary="Follow a problem by the receipt code given when it was reported (no login)",
@@ -114,6 +121,7 @@ def follow(request: HttpRequest, payload: ReceiptIn) -> dict[str, Any]:
 
 @router.get(
     "/files/{uuid:file_id}",
+    tags=TAGS,
     response={200: None, **ERRORS},
     summary="Download an evidence file (as an attachment)",
     openapi_extra={

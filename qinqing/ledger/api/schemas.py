@@ -93,9 +93,15 @@ class PageQuery(TextIn):
 # --- Filters --------------------------------------------------------------------------------
 
 
+STATUS_FILTER = "^(" + "|".join(["open", *ProblemStatus.values]) + ")$"
+
+
 class ProblemQuery(PageQuery):
-    status: ProblemStatus | Literal["open"] | None = Field(
-        None, description="A status, or `open` for all open"
+    status: str | None = Field(
+        None,
+        pattern=STATUS_FILTER,
+        description="A status, or `open` for all open ones",
+        json_schema_extra={"enum": ["open", *ProblemStatus.values]},
     )
     channel: Channel | None = None
     category: Category | None = None
