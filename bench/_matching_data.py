@@ -496,7 +496,10 @@ def hand_insert_sql(
     award = shape.award_sql
     if shape.cap is not None:
         award = _least(vendor, award, str(shape.cap))
-    uuid = "gen_random_uuid()" if vendor == "postgresql" else "lower(hex(randomblob(16)))"
+    from qinqing.policies.public_ids import uuid7_sql  # after Django's set-up has put the project on the path
+
+    # The same time-ordered public ids as the service's: their cost is the index's, not the compile's.
+    uuid = uuid7_sql(vendor)
     where = " AND ".join(shape.where_sql)
     return f"""
         INSERT INTO policies_invitation (public_id, policy_id, version_id, enterprise_id, period, award,

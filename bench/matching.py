@@ -204,13 +204,12 @@ def _evaluator_sample(
 ) -> tuple[float, int]:
     """The per-enterprise evaluator over `sample` enterprises spread over the table:
     fetched with labels, evaluated under every policy, invitations inserted (rolled back)."""
-    import uuid
-
     from django.db import transaction
     from django.utils import timezone
 
     from qinqing.enterprises.models import Enterprise
     from qinqing.policies.models import Invitation
+    from qinqing.policies.public_ids import uuid7
     from qinqing.policies.rules import evaluate, parse_rule
     from qinqing.policies.services.matching import policy_period
 
@@ -232,7 +231,7 @@ def _evaluator_sample(
             if decision.eligible and award > 0:
                 fresh.append(
                     Invitation(
-                        public_id=uuid.uuid4(),
+                        public_id=uuid7(),
                         policy=policy,
                         version=version,
                         enterprise=enterprise,

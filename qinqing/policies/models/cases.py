@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinqing.common.models import TimeStampedModel
 
+from ..public_ids import uuid7
 from .catalogue import Policy, PolicyVersion, StepKind
 
 ZERO = Decimal("0.00")
@@ -36,11 +37,17 @@ class Invitation(models.Model):
     """A match found by the platform (政策找企): the enterprise qualifies on the registry's
     data and is invited to confirm (proactive policies) or to apply."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="invitations")
-    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    # Time-ordered: a match's thousands of new ids append to the unique index (public_ids.py).
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
+    # No single-column indexes on the foreign keys: every index is one more B-tree
+    # insertion per invitation, and a match writes tens of thousands. `policy` leads the
+    # unique (policy, enterprise, period) index and `enterprise` leads (enterprise,
+    # status); versions are never deleted (no service or admin does), so nothing looks
+    # invitations up by version.
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="invitations", db_index=False)
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="invitations"
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="invitations", db_index=False
     )
     period = models.CharField(_("period"), max_length=8)
     award = models.DecimalField(_("award"), max_digits=14, decimal_places=2)

@@ -11,7 +11,6 @@ Notifying the invited enterprises' users is a job, enqueued after commit.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -35,6 +34,7 @@ from qinqing.policies.models import (
     PolicyStatus,
     PolicyVersion,
 )
+from qinqing.policies.public_ids import uuid7, uuid7_sql
 from qinqing.policies.rules import Rule, award_expression, eligible_q, evaluate, parse_rule
 from qinqing.policies.rules.compile import MONEY, prefix_ranges_pay
 from qinqing.policies.services.catalogue import can_write_policies, current_version
@@ -79,13 +79,6 @@ def matches_queryset(policy: Policy, version: PolicyVersion, rule: Rule, on: dt.
     )
 
 
-def _uuid_sql() -> str:
-    # Django keeps UUIDs as `uuid` on PostgreSQL and as 32 hex characters on SQLite.
-    if connection.vendor == "postgresql":
-        return "gen_random_uuid()"
-    return "lower(hex(randomblob(16)))"
-
-
 def policy_match(*, actor: Any, policy: Policy, on: dt.date | None = None) -> int:
     """Invite every enterprise that newly qualifies for `policy`; returns how many.
 
@@ -111,7 +104,7 @@ def policy_match(*, actor: Any, policy: Policy, on: dt.date | None = None) -> in
             cursor.execute(
                 f"INSERT INTO {table} "  # noqa: S608 - names from the model, values bound
                 "(public_id, policy_id, version_id, enterprise_id, period, award, status, created_at) "
-                f"SELECT {_uuid_sql()}, %s, %s, m.m_enterprise, %s, m.m_award, %s, %s "
+                f"SELECT {uuid7_sql(connection.vendor)}, %s, %s, m.m_enterprise, %s, m.m_award, %s, %s "
                 f"FROM ({select_sql}) AS m "
                 # WHERE true: SQLite would read ON CONFLICT as a join's ON without it.
                 "WHERE true ON CONFLICT DO NOTHING",
@@ -271,7 +264,7 @@ def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list
     now = timezone.now()
     fresh = [
         Invitation(
-            public_id=uuid.uuid4(),
+            public_id=uuid7(),
             policy_id=policy.policy_id,
             version_id=policy.version_id,
             enterprise_id=enterprise_id,
