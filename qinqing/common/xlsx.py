@@ -25,7 +25,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, overload
 
 import xlsxwriter  # type: ignore[import-untyped]
 from django.http import FileResponse, HttpResponse
@@ -299,6 +299,10 @@ def _naive_local(moment: dt.datetime) -> dt.datetime:
     return timezone.localtime(moment).replace(tzinfo=None)
 
 
+@overload
+def xlsx_response(content: bytes, filename: str) -> HttpResponse: ...
+@overload
+def xlsx_response(content: IO[bytes], filename: str) -> FileResponse: ...
 def xlsx_response(content: IO[bytes] | bytes, filename: str) -> HttpResponse | FileResponse:
     """A download of a workbook: a file is streamed, bytes are sent as they are."""
     if isinstance(content, bytes):

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -32,7 +32,7 @@ def _book() -> xlsx.ExcelBook:
     return xlsx.ExcelBook(datetime_format="yyyy-mm-dd")
 
 
-def xlsx_response(file: IO[bytes], name: str) -> HttpResponse | FileResponse:
+def xlsx_response(file: IO[bytes], name: str) -> FileResponse:
     """Stream the workbook as a download named "<name>-<Beijing date>.xlsx"."""
     return xlsx.xlsx_response(file, f"{name}-{timezone.localdate().isoformat()}.xlsx")
 
