@@ -264,7 +264,7 @@ def record_outcome(request: HttpRequest, payload: OutcomeIn) -> Status[dict[str,
     require_role(
         request,
         (*DEPARTMENT, *SUPERVISING),
-        _("Only the issuing department or the commission records its rules."),
+        _("Only a department or the commission records rules established."),
     )
     wanted = list(dict.fromkeys(payload.problems))
     linked: list[Problem] = list(problems_for(request.user).filter(public_id__in=wanted))
