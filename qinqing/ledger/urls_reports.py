@@ -1,3 +1,12 @@
-from django.urls import URLPattern
+"""See `urls`: the reports (the list with the request form, one report's figures, its
+Excel and PDF files)."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from .views import reports
+
+urlpatterns: list[URLPattern] = [
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<uuid:public_id>/", reports.report_detail, name="report_detail"),
+    path("reports/<uuid:public_id>/<str:fmt>/", reports.report_file, name="report_file"),
+]
