@@ -342,6 +342,12 @@ PAYMENT_TREASURY_TIMEOUT_RATE = os.environ.get("PAYMENT_TREASURY_TIMEOUT_RATE", 
 PAYMENT_TREASURY_DUPLICATE_RATE = os.environ.get("PAYMENT_TREASURY_DUPLICATE_RATE", "0")
 PAYMENT_TREASURY_UNAVAILABLE_RATE = os.environ.get("PAYMENT_TREASURY_UNAVAILABLE_RATE", "0")
 
+# --- Problem ledger (qinqing/ledger) ---------------------------------------------------
+# Working days a 立行立改 (fix at once) problem gets; calendar days after closure during
+# which the reporter may reopen a problem.
+LEDGER_IMMEDIATE_DAYS = env_int("LEDGER_IMMEDIATE_DAYS", 3)
+LEDGER_REOPEN_DAYS = env_int("LEDGER_REOPEN_DAYS", 30)
+
 # --- Audit trail ----------------------------------------------------------------------
 # The checkpoint signing key lives outside the database: a file path (created on first
 # use when missing, mode 0600) or the key itself in AUDIT_SIGNING_KEY (base64, Ed25519).
