@@ -2,8 +2,9 @@
 
 The columns are the import's columns with headings the import recognises (in either
 language), so an administrator can export, correct and import into another
-installation. Text cells are written as text: a credit code or account number
-never turns into a number or a formula (a cell starting with "=" stays text).
+installation. Written with the project's streaming workbook (`qinqing.common.xlsx`):
+a credit code or account number never turns into a number or a formula (a cell
+starting with "=" stays text), amounts carry the money format, dates the date format.
 """
 
 from __future__ import annotations
@@ -11,18 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO, Any
 
-import xlsxwriter
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from qinqing.common.xlsx import EXCEL_MAX_ROWS, ExcelBook
 
 from .labels import format_labels
 from .models import Enterprise
 
 # Headings carry a context: they must stay words the import recognises, whatever
 # another app translates "Name" or "Status" to.
-# Excel's limit is 1,048,576 rows, one of them the header.
-MAX_ROWS = 1_048_575
+# The whole registry, up to Excel's limit (1,048,576 rows, one of them the header).
+MAX_ROWS = EXCEL_MAX_ROWS
 
 TEXT, INTEGER, MONEY, DATE = "text", "integer", "money", "date"
 
@@ -59,47 +61,25 @@ def _value(enterprise: Enterprise, key: str, full_bank_accounts: bool) -> Any:
     return getattr(enterprise, key)
 
 
+def _cell(value: Any, kind: str) -> Any:
+    if value is None or value == "":
+        return None
+    # A code column is text even if a value ever arrives as a number.
+    return str(value) if kind == TEXT else value
+
+
 def write_enterprises_xlsx(
     out: IO[bytes], enterprises: Iterable[Enterprise], *, full_bank_accounts: bool
 ) -> int:
     """Write the enterprises to `out` as one sheet; return the number of rows written."""
-    workbook = xlsxwriter.Workbook(
-        out,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
+    book = ExcelBook(out, max_rows=MAX_ROWS)
+    sheet = book.sheet(
+        str(_("Enterprises")), [(str(heading), width) for _key, heading, _kind, width in COLUMNS]
     )
-    sheet = workbook.add_worksheet(str(_("Enterprises")))
-    bold = workbook.add_format({"bold": True})
-    formats = {
-        MONEY: workbook.add_format({"num_format": "#,##0.00"}),
-        DATE: workbook.add_format({"num_format": "yyyy-mm-dd"}),
-        INTEGER: workbook.add_format({"num_format": "0"}),
-    }
-    for col, (_key, heading, _kind, width) in enumerate(COLUMNS):
-        sheet.set_column(col, col, width)
-        sheet.write_string(0, col, str(heading), bold)
-    sheet.freeze_panes(1, 0)
-    rows = 0
     iterator = enterprises.iterator(chunk_size=2000) if hasattr(enterprises, "iterator") else enterprises
-    for enterprise in iterator:
-        if rows >= MAX_ROWS:
-            break
-        rows += 1
-        for col, (key, _heading, kind, _width) in enumerate(COLUMNS):
-            value = _value(enterprise, key, full_bank_accounts)
-            if value is None or value == "":
-                continue
-            if kind == TEXT:
-                sheet.write_string(rows, col, str(value))
-            elif kind == MONEY:
-                sheet.write_number(rows, col, float(value), formats[MONEY])
-            elif kind == DATE:
-                sheet.write_datetime(rows, col, value, formats[DATE])
-            else:
-                sheet.write_number(rows, col, int(value), formats[INTEGER])
-    workbook.close()
-    return rows
+    sheet.add_rows(
+        [_cell(_value(enterprise, key, full_bank_accounts), kind) for key, _heading, kind, _width in COLUMNS]
+        for enterprise in iterator
+    )
+    book.close()
+    return sheet.rows
