@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from qinqing.accounts.models import Organisation, Role
 from qinqing.accounts.scoping import scope_for
-from qinqing.common.errors import PermissionDenied, ValidationFailed
+from qinqing.common.errors import NotFound, PermissionDenied, ValidationFailed
 
 from ..models import (
     DEPARTMENT_STATUSES,
@@ -37,6 +37,18 @@ from ..services.common import (
 from .out import problem_detail, shows_names
 
 DEPARTMENT = (Role.OFFICER, Role.DEPARTMENT_HEAD)
+DETAIL_RELATED = (
+    "organisation",
+    "intake",
+    "supervising_group",
+    "reporter_enterprise",
+    "reporter_user",
+    "campaign",
+    "topic",
+    "walk_through",
+    "monitoring_point",
+    "duplicate_of",
+)
 SUPERVISING = (Role.SUPERVISOR,)
 
 
@@ -152,9 +164,17 @@ def reporter_visible(user: Any, problem: Problem) -> bool:
     return is_reporter(user, problem) or is_dispatcher(user, problem)
 
 
-def detail_for(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
+def detail_for(request: HttpRequest, public_id: uuid.UUID, *, acted: bool = False) -> dict[str, Any]:
+    """The problem as `request.user` may see it. After the user's own action (`acted`)
+    it is answered even when the action took it out of their sight (a group assigning
+    it to a department another group watches): they just saw it and changed it."""
     user = request.user
-    problem = access_problem_by_id(user, public_id)
+    try:
+        problem = access_problem_by_id(user, public_id)
+    except NotFound:
+        if not acted:
+            raise
+        problem = Problem.objects.select_related(*DETAIL_RELATED).get(public_id=public_id)
     return problem_detail(
         problem,
         today=timezone.localdate(),

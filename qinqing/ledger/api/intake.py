@@ -125,7 +125,7 @@ def report(request: HttpRequest) -> Status[dict[str, Any]]:
         deadline_days=data.deadline_days,
         files=files,
     )
-    return Status(201, detail_for(request, problem.public_id))
+    return Status(201, detail_for(request, problem.public_id, acted=True))
 
 
 @router.post(

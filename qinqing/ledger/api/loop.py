@@ -94,7 +94,7 @@ def assign(request: HttpRequest, problem_id: uuid.UUID, payload: AssignIn) -> di
         note=payload.note,
         revision=payload.revision,
     )
-    return detail_for(request, problem_id)
+    return detail_for(request, problem_id, acted=True)
 
 
 @router.post(
@@ -116,7 +116,7 @@ def progress(request: HttpRequest, problem_id: uuid.UUID) -> Status[dict[str, An
         public=data.public,
         revision=data.revision,
     )
-    return Status(201, detail_for(request, problem_id))
+    return Status(201, detail_for(request, problem_id, acted=True))
 
 
 @router.post(
@@ -133,7 +133,7 @@ def submit(request: HttpRequest, problem_id: uuid.UUID) -> Status[dict[str, Any]
     services.problem_submit(
         actor=request.user, problem=problem, text=data.text, files=files, revision=data.revision
     )
-    return Status(201, detail_for(request, problem_id))
+    return Status(201, detail_for(request, problem_id, acted=True))
 
 
 @router.post(
@@ -152,7 +152,7 @@ def verify(request: HttpRequest, problem_id: uuid.UUID, payload: VerifyIn) -> di
         text=payload.text,
         revision=payload.revision,
     )
-    return detail_for(request, problem_id)
+    return detail_for(request, problem_id, acted=True)
 
 
 @router.post(
@@ -167,7 +167,7 @@ def send_back(request: HttpRequest, problem_id: uuid.UUID, payload: ReasonIn) ->
     services.problem_send_back(
         actor=request.user, problem=problem, reason=payload.reason, revision=payload.revision
     )
-    return detail_for(request, problem_id)
+    return detail_for(request, problem_id, acted=True)
 
 
 @router.post(
@@ -191,7 +191,7 @@ def return_visit(
         mode=payload.mode,
         revision=payload.revision,
     )
-    return Status(201, detail_for(request, problem_id))
+    return Status(201, detail_for(request, problem_id, acted=True))
 
 
 @router.post(
@@ -206,7 +206,7 @@ def reopen(request: HttpRequest, problem_id: uuid.UUID, payload: ReasonIn) -> di
     services.problem_reopen(
         actor=request.user, problem=problem, reason=payload.reason, revision=payload.revision
     )
-    return detail_for(request, problem_id)
+    return detail_for(request, problem_id, acted=True)
 
 
 @router.post(
@@ -221,7 +221,7 @@ def withdraw(request: HttpRequest, problem_id: uuid.UUID, payload: OptionalReaso
     services.problem_withdraw(
         actor=request.user, problem=problem, reason=payload.reason, revision=payload.revision
     )
-    return detail_for(request, problem_id)
+    return detail_for(request, problem_id, acted=True)
 
 
 @router.post(
@@ -236,7 +236,7 @@ def request_withdrawal(request: HttpRequest, problem_id: uuid.UUID, payload: Rea
     services.problem_request_withdrawal(
         actor=request.user, problem=problem, reason=payload.reason, revision=payload.revision
     )
-    return detail_for(request, problem_id)
+    return detail_for(request, problem_id, acted=True)
 
 
 @router.post(
@@ -259,7 +259,7 @@ def check_withdrawal(
         mode=payload.mode,
         revision=payload.revision,
     )
-    return Status(201, detail_for(request, problem_id))
+    return Status(201, detail_for(request, problem_id, acted=True))
 
 
 @router.post(
@@ -278,7 +278,7 @@ def merge(request: HttpRequest, problem_id: uuid.UUID, payload: MergeIn) -> dict
     services.problem_merge(
         actor=request.user, problem=problem, into=into, reason=payload.reason, revision=payload.revision
     )
-    return detail_for(request, problem_id)
+    return detail_for(request, problem_id, acted=True)
 
 
 @router.post(
@@ -298,7 +298,7 @@ def refer(request: HttpRequest, problem_id: uuid.UUID, payload: ReferIn) -> dict
         reason=payload.reason,
         revision=payload.revision,
     )
-    return detail_for(request, problem_id)
+    return detail_for(request, problem_id, acted=True)
 
 
 @router.post(
@@ -319,7 +319,7 @@ def classify(request: HttpRequest, problem_id: uuid.UUID, payload: ClassifyIn) -
         institutional=payload.institutional,
         revision=payload.revision,
     )
-    return detail_for(request, problem_id)
+    return detail_for(request, problem_id, acted=True)
 
 
 @router.post(
@@ -342,4 +342,4 @@ def note(request: HttpRequest, problem_id: uuid.UUID, payload: NoteIn) -> Status
         public=payload.public,
         revision=payload.revision,
     )
-    return Status(201, detail_for(request, problem_id))
+    return Status(201, detail_for(request, problem_id, acted=True))

@@ -761,7 +761,9 @@ def test_bad_input_names_the_fields_in_the_users_language(client, world: ApiWorl
     assert chinese["message"] == "部分数据不符合要求。"
     client.force_login(c.city_supervisor)
     by_default = client.post(f"{BASE}{act(problem, 'assign')}", body, content_type="application/json")
-    assert error(by_default, 422)["fields"] == {"revision": ["此项为必填项。"]}  # zh-hans unless asked otherwise
+    assert error(by_default, 422)["fields"] == {
+        "revision": ["此项为必填项。"]
+    }  # zh-hans unless asked otherwise
 
     response = post(
         client,
@@ -1071,3 +1073,24 @@ def test_rules_established_link_the_problems_they_answer(client, world: ApiWorld
     assert ids(get(client, c.enterprise_user, "/outcomes")) == []
     detail = get(client, c.officer, f"/problems/{problem.public_id}").json()
     assert detail["rule_outcomes"] == [response.json()["public_id"]]
+
+
+def test_the_apis_own_refusals_speak_the_users_language(client, world: ApiWorld):
+    problem = assigned(world.w)
+    body = {"revision": problem.revision, "text": "x"}
+    path = act(problem, "progress")
+    english = error(form(client, world.c.supervisor, path, body), 403)
+    chinese = error(form(client, world.c.supervisor, path, body, HTTP_ACCEPT_LANGUAGE="zh-hans"), 403)
+    assert english["message"] == "Only a department's officers and heads do this."
+    assert chinese["message"] == "只有部门的工作人员和负责人可以办理此事项。"
+
+
+def test_an_action_that_takes_the_problem_out_of_sight_still_answers_it(client, world: ApiWorld):
+    c = world.c
+    problem = assigned(world.w)
+    body = {"revision": problem.revision, "department": "commerce", "deadline_days": 4}
+    response = post(client, c.supervisor, act(problem, "assign"), body)
+    assert response.status_code == 200, response.content
+    assert response.json()["department"] == "commerce"
+    assert response.json()["supervising_group"] == "jw-g9"  # the group watching the whole city
+    assert error(get(client, c.supervisor, f"/problems/{problem.public_id}"), 404)["code"] == "not_found"
