@@ -282,7 +282,7 @@ def test_the_department_does_not_see_a_hidden_reporter(ledger: World) -> None:
     officer_page = html(login(c.officer).get(url("problem", problem.public_id)))
     assert c.enterprise.name not in officer_page
     assert str(c.enterprise_user) not in officer_page
-    assert "举报人" in officer_page or "the reporter" in officer_page
+    assert "反映人要求对责任部门保密" in officer_page
     group_page = html(login(c.supervisor).get(url("problem", problem.public_id)))
     assert c.enterprise.name in group_page and str(c.enterprise_user) in group_page
 
@@ -677,6 +677,7 @@ def test_denied_actions(ledger: World) -> None:
     # The department cannot verify its own work.
     response = post_action(c.officer, problem, "verify", {"outcome": Outcome.FIXED})
     assert response.status_code == 403
+    assert "只有督办组可以办理此事项" in html(response)  # says why
     # A supervisor who reads it but is not of the supervising group cannot verify.
     response = post_action(other_group_supervisor(ledger), problem, "verify", {"outcome": Outcome.FIXED})
     assert response.status_code == 403

@@ -15,7 +15,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +24,7 @@ from qinqing.common.errors import ApplicationError, Conflict, NotFound, Permissi
 from .. import selectors, services
 from ..forms import apply_errors
 from ..models import Problem
-from .loop import allowed_actions, load_problem, problem_url, roles_on
+from .loop import allowed_actions, forbidden, load_problem, problem_url, roles_on
 from .problem import FACTORIES, render_problem
 
 CHANGED = "problem_changed"
@@ -61,7 +60,7 @@ def _act(
     try:
         call(problem, form.cleaned_data)
     except PermissionDenied as exc:
-        raise DjangoPermissionDenied(str(exc.message)) from exc
+        return forbidden(request, exc)
     except NotFound as exc:
         raise Http404 from exc
     except Conflict as exc:

@@ -14,15 +14,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from qinqing.accounts.scoping import scope_for
-from qinqing.common.errors import NotFound
+from qinqing.common.errors import NotFound, PermissionDenied
 from qinqing.common.xlsx import ExcelBook, xlsx_response
 from qinqing.workdays.calendar import CalendarYearNotSeeded, add_working_days
 
@@ -53,6 +54,11 @@ def load_problem(user: Any, public_id: Any) -> Problem:
         return selectors.access_problem_by_id(user, public_id)
     except NotFound as exc:
         raise Http404 from exc
+
+
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    """The 403 page, saying why (the service's reason)."""
+    return render(request, "error.html", {"status": 403, "message": str(exc.message)}, status=403)
 
 
 def is_official(user: Any) -> bool:

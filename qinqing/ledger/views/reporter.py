@@ -26,7 +26,7 @@ from qinqing.enterprises.models import Enterprise
 from .. import selectors, services
 from ..forms import FollowForm, PointReportForm, ReportForm, apply_errors
 from ..models import CampaignStatus, CampaignTopic, Channel, Observer, ProblemStatus
-from .loop import PAGE_SIZE, export_problems, near_until, problem_url, tone
+from .loop import PAGE_SIZE, export_problems, forbidden, near_until, problem_url, tone
 
 # What a reporter is asked to do, by status.
 TODO = {
@@ -135,7 +135,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 files=data["files"],
             )
         except PermissionDenied as exc:
-            raise DjangoPermissionDenied(str(exc.message)) from exc
+            return forbidden(request, exc)
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
