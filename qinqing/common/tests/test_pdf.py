@@ -8,11 +8,15 @@ install; without them these tests fail, they never skip."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import re
 import shutil
 import socket
 import subprocess
+import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -34,6 +38,7 @@ CREATED = dt.datetime(2026, 12, 7, 1, 2, 3, tzinfo=dt.UTC)
 TITLE = '2026年第四季度工作进展季报 "</style><b>'
 SENTENCE = "39个部门走了87个流程，发现46个问题，已全部整改。"
 BASE = "common/report_base.html"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def poppler(tool: str, *args: str) -> str:
@@ -135,6 +140,23 @@ def test_the_same_inputs_give_the_same_bytes(report):
     # document: the same template, data and created_at give a byte-identical file.
     again = render_pdf(BASE, context(), title=TITLE, created_at=CREATED, language="zh-hans")
     assert again == report
+
+
+def test_another_process_gives_the_same_bytes(report):
+    # A stored report re-rendered later runs in another process, with another hash
+    # seed: nothing in the output may depend on set or dict ordering of that run.
+    script = (
+        "import django, hashlib, sys; django.setup();"
+        "from qinqing.common.tests.test_pdf import BASE, CREATED, TITLE, context;"
+        "from qinqing.common.pdf import render_pdf;"
+        "pdf = render_pdf(BASE, context(), title=TITLE, created_at=CREATED, language='zh-hans');"
+        "sys.stdout.write(hashlib.sha256(pdf).hexdigest())"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env, cwd=ROOT
+    )
+    assert result.stdout.strip().splitlines()[-1] == hashlib.sha256(report).hexdigest()
 
 
 def test_another_creation_time_changes_the_file_and_only_its_dates(report, tmp_path):
