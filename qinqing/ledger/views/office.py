@@ -1,0 +1,436 @@
+"""The commission's and the departments' office: what the pages share (who may read
+them, links to pages others build, the form page, service refusals), and the
+filterable list of visible problems with its filters.
+
+The subjects have their own modules: `dashboard` (the live figures), `campaigns`,
+`walks`, `points` (monitoring points and observers) and `outcomes` (rules established).
+Every read goes through `qinqing.ledger.selectors`; anything out of reach is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from qinqing.accounts.models import Organisation, OrganisationKind, Role
+from qinqing.accounts.scoping import scope_for, subtree_q
+from qinqing.common.errors import ApplicationError, NotFound, PermissionDenied
+from qinqing.common.permissions import require_roles
+from qinqing.common.xlsx import xlsx_response
+
+from .. import selectors
+from ..models import (
+    OPEN_STATUSES,
+    RECTIFIED_STATUSES,
+    Campaign,
+    Category,
+    Channel,
+    Institutional,
+    Problem,
+    ProblemStatus,
+    Severity,
+)
+from ..services.common import _supervisor_nodes
+
+PAGE_SIZE = 50
+
+# The commission's own pages (dashboard, monitoring points, observers, new campaigns).
+require_commission = require_roles(Role.SUPERVISOR)
+# Pages the departments share with the commission (problems, campaigns, walk-throughs,
+# rules established): each row is still scoped by the selectors.
+require_office = require_roles(Role.SUPERVISOR, Role.OFFICER, Role.DEPARTMENT_HEAD)
+
+
+def optional_url(name: str, *args: Any) -> str:
+    """A link to a page another engineer builds, or "" while it does not exist."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def problem_url(public_id: Any) -> str:
+    try:
+        return reverse("ledger:problem", args=[public_id])
+    except NoReverseMatch:
+        return f"/ledger/problems/{public_id}/"
+
+
+def point_report_url(token: str) -> str:
+    try:
+        return reverse("ledger:point_report", args=[token])
+    except NoReverseMatch:
+        return f"/ledger/p/{token}/"
+
+
+def office_nav(request: HttpRequest) -> list[dict[str, Any]]:
+    """The office's tabs: the commission's own pages only for supervisors."""
+    from django.utils.translation import gettext as _
+
+    scope = scope_for(request.user)
+    items = [
+        ("ledger:dashboard", _("Dashboard"), scope.is_supervisor),
+        ("ledger:problems", _("Problems"), True),
+        ("ledger:campaigns", _("Campaigns"), True),
+        ("ledger:walks", _("Walk-throughs"), True),
+        ("ledger:points", _("Monitoring points"), scope.is_supervisor),
+        ("ledger:observers", _("Observers"), scope.is_supervisor),
+        ("ledger:outcomes", _("Rules established"), True),
+    ]
+    current = request.path
+    out = []
+    for name, label, shown in items:
+        if not shown:
+            continue
+        url = reverse(name)
+        out.append({"url": url, "label": label, "active": current.startswith(url)})
+    return out
+
+
+def render_office(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    return render(request, template, {**context, "office_nav": office_nav(request)}, status=status)
+
+
+def render_results(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The whole page, or (an htmx request from the filters) only its results."""
+    if request.headers.get("HX-Request") == "true":
+        response = render(request, f"{template}#results", context)
+    else:
+        response = render_office(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def raise_refusal(exc: ApplicationError) -> None:
+    """A refusal that is no fault of the input: the 403 and 404 pages."""
+    if isinstance(exc, PermissionDenied):
+        raise DjangoPermissionDenied(str(exc.message)) from exc
+    if isinstance(exc, NotFound):
+        raise Http404 from exc
+
+
+def apply_errors(
+    form: forms.Form,
+    exc: ApplicationError,
+    rows: list[tuple[int, forms.Form]] | None = None,
+    prefix: str = "",
+) -> None:
+    """Each fault of `exc` under the field it concerns, the rest above the form.
+
+    With `rows` (a formset's filled rows as `(index in the formset, form)`, in the order
+    they were given to the service), a "<prefix>.<n>.<field>" fault goes on the n-th
+    row's field."""
+    if not exc.fields:
+        form.add_error(None, str(exc.message))
+        return
+    for key, messages in exc.fields.items():
+        parts = key.split(".")
+        if rows is not None and parts[0] == prefix and len(parts) == 3 and parts[1].isdigit():
+            n = int(parts[1])
+            if n < len(rows):
+                row = rows[n][1]
+                for message in messages:
+                    row.add_error(parts[2] if parts[2] in row.fields else None, str(message))
+                continue
+        name: str | None = parts[0] if parts[0] in form.fields else None
+        for message in messages:
+            form.add_error(name, str(message))
+
+
+def commission_nodes(user: Any) -> list[Organisation]:
+    """The commissions and groups a supervisor may act for (organise a campaign, appoint
+    a monitoring point or an observer): those inside their reach or at or under the node
+    where they hold the role."""
+    scope = scope_for(user)
+    condition = subtree_q("path", scope.paths_for(Role.SUPERVISOR)) | subtree_q(
+        "path", _supervisor_nodes(user)
+    )
+    return list(
+        Organisation.objects.filter(
+            condition, kind__in=[OrganisationKind.COMMISSION, OrganisationKind.SUPERVISION_GROUP]
+        ).order_by("path")
+    )
+
+
+def reach_q(user: Any, field: str) -> Q:
+    """`field` (an organisation) lies in a supervisor's reach or under their own node."""
+    return subtree_q(f"{field}__path", scope_for(user).paths_for(Role.SUPERVISOR)) | subtree_q(
+        f"{field}__path", _supervisor_nodes(user)
+    )
+
+
+def districts_for(user: Any) -> list[Organisation]:
+    """The districts and counties inside a reader's reach, for the area filters."""
+    paths = scope_for(user).read_paths
+    if not paths:
+        return []
+    return list(
+        Organisation.objects.filter(subtree_q("path", paths), kind=OrganisationKind.DISTRICT).order_by(
+            "name", "id"
+        )
+    )
+
+
+def local_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+# --- Filters ------------------------------------------------------------------------------------
+
+CITY_LEVEL = "city"
+# Statuses the list filters by beside the stored ones.
+STATUS_GROUPS = ("open", "rectified")
+
+
+def clean_uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return ""
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class ProblemFilters:
+    """The problem list's filters, read from the query string. What cannot be read is
+    dropped (a hand-edited link shows everything rather than an error page); the
+    dashboard's drill-down links are made of the same fields."""
+
+    q: str = ""
+    status: str = ""
+    channel: str = ""
+    category: str = ""
+    severity: str = ""
+    institutional: str = ""
+    campaign: str = ""
+    department: str = ""
+    walk: str = ""
+    area: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    overdue: bool = False
+    flagged: bool = False
+    reopened: bool = False
+
+    @classmethod
+    def from_query(cls, params: Any) -> ProblemFilters:
+        def choice(name: str, values: Any) -> str:
+            value = str(params.get(name, ""))
+            return value if value in values else ""
+
+        date_from = _date(params.get("from", ""))
+        date_to = _date(params.get("to", ""))
+        if date_from and date_to and date_to < date_from:
+            date_from, date_to = date_to, date_from
+        area = str(params.get("area", ""))
+        return cls(
+            q=str(params.get("q", "")).strip()[:100],
+            status=choice("status", [*STATUS_GROUPS, *ProblemStatus.values]),
+            channel=choice("channel", Channel.values),
+            category=choice("category", Category.values),
+            severity=choice("severity", Severity.values),
+            institutional=choice("institutional", [v for v in Institutional.values if v]),
+            campaign=clean_uuid(str(params.get("campaign", ""))),
+            department=clean_uuid(str(params.get("department", ""))),
+            walk=clean_uuid(str(params.get("walk", ""))),
+            area=area if area == CITY_LEVEL else clean_uuid(area),
+            date_from=date_from,
+            date_to=date_to,
+            overdue=params.get("overdue", "") == "1",
+            flagged=params.get("flagged", "") == "1",
+            reopened=params.get("reopened", "") == "1",
+        )
+
+    def with_(self, **changes: Any) -> ProblemFilters:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return ProblemFilters(**values)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        out = [
+            ("q", self.q),
+            ("status", self.status),
+            ("channel", self.channel),
+            ("category", self.category),
+            ("severity", self.severity),
+            ("institutional", self.institutional),
+            ("campaign", self.campaign),
+            ("department", self.department),
+            ("walk", self.walk),
+            ("area", self.area),
+            ("from", self.date_from.isoformat() if self.date_from else ""),
+            ("to", self.date_to.isoformat() if self.date_to else ""),
+            ("overdue", "1" if self.overdue else ""),
+            ("flagged", "1" if self.flagged else ""),
+            ("reopened", "1" if self.reopened else ""),
+        ]
+        return [(k, v) for k, v in out if v]
+
+    def query(self) -> str:
+        return urlencode(self.pairs())
+
+    def list_url(self, **changes: Any) -> str:
+        query = self.with_(**changes).query() if changes else self.query()
+        url = reverse("ledger:problems")
+        return f"{url}?{query}" if query else url
+
+    def apply(self, user: Any) -> QuerySet[Problem]:
+        """The visible problems these filters leave, through `selectors.problem_list`."""
+        plain = {
+            "q": self.q,
+            "status": self.status if self.status != "rectified" else "",
+            "channel": self.channel,
+            "category": self.category,
+            "severity": self.severity,
+            "institutional": self.institutional,
+            "campaign": self.campaign,
+            "department": self.department,
+            "overdue": self.overdue,
+        }
+        qs = selectors.problem_list(user, filters=plain)
+        return self.narrow(qs)
+
+    def narrow(self, qs: QuerySet[Problem]) -> QuerySet[Problem]:
+        """The filters `problem_list` does not know: area, period, walk-through, flags."""
+        if self.status == "rectified":
+            qs = qs.filter(status__in=RECTIFIED_STATUSES)
+        if self.walk:
+            qs = qs.filter(walk_through__public_id=self.walk)
+        if self.area == CITY_LEVEL:
+            districts = Organisation.objects.filter(kind=OrganisationKind.DISTRICT).values_list(
+                "path", flat=True
+            )
+            qs = qs.exclude(subtree_q("organisation__path", list(districts)))
+        elif self.area:
+            district = Organisation.objects.filter(public_id=self.area).values_list("path", flat=True).first()
+            qs = qs.filter(organisation__path__startswith=district) if district else qs.none()
+        if self.date_from:
+            qs = qs.filter(registered_at__gte=local_start(self.date_from))
+        if self.date_to:
+            qs = qs.filter(registered_at__lt=local_start(self.date_to + dt.timedelta(days=1)))
+        if self.flagged:
+            qs = qs.filter(withdrawal_flagged=True)
+        if self.reopened:
+            qs = qs.filter(reopen_count__gt=0)
+        return qs
+
+
+def status_choices() -> list[tuple[str, Any]]:
+    from django.utils.translation import gettext_lazy as _
+
+    return [("open", _("Open (being worked on)")), ("rectified", _("Rectified")), *ProblemStatus.choices]
+
+
+# --- The problem list ---------------------------------------------------------------------------
+
+
+def overdue_days(problem: Problem, today: dt.date) -> int:
+    if problem.status in OPEN_STATUSES and problem.due_date is not None and problem.due_date < today:
+        return (today - problem.due_date).days
+    return 0
+
+
+@require_GET
+@login_required
+@require_office
+def problems(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    filters = ProblemFilters.from_query(request.GET)
+    listed = filters.apply(request.user).order_by("-registered_at", "-id")
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {"problem": p, "url": problem_url(p.public_id), "overdue_days": overdue_days(p, today)}
+        for p in page.object_list
+    ]
+    query = filters.query()
+    export = reverse("ledger:problems_export")
+    scope = scope_for(request.user)
+    campaigns = (
+        selectors.campaigns_for(request.user)
+        .order_by("-starts_on", "id")
+        .values_list("public_id", "title")[:200]
+    )
+    return render_results(
+        request,
+        "ledger/office/problems.html",
+        {
+            "rows": rows,
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "export_url": f"{export}?{query}" if query else export,
+            "statuses": status_choices(),
+            "channels": Channel.choices,
+            "categories": Category.choices,
+            "severities": Severity.choices,
+            "institutionals": [c for c in Institutional.choices if c[0]],
+            "campaigns": [(str(pk), title) for pk, title in campaigns],
+            "districts": districts_for(request.user),
+            "city_level": CITY_LEVEL,
+            "filter_names": _filter_names(request.user, filters),
+            "is_commission": scope.is_supervisor,
+            "today": today,
+        },
+    )
+
+
+def _filter_names(user: Any, filters: ProblemFilters) -> dict[str, str]:
+    """Names of the records a drill-down link filters by (shown above the results)."""
+    names: dict[str, str] = {}
+    if filters.department:
+        names["department"] = (
+            Organisation.objects.filter(public_id=filters.department).values_list("name", flat=True).first()
+            or ""
+        )
+    if filters.walk:
+        walk = (
+            selectors.walkthroughs_for(user)
+            .filter(public_id=filters.walk)
+            .values_list("process_name", flat=True)
+            .first()
+        )
+        names["walk"] = walk or ""
+    if filters.campaign:
+        names["campaign"] = (
+            Campaign.objects.filter(public_id=filters.campaign).values_list("title", flat=True).first() or ""
+        )
+    return names
+
+
+@require_GET
+@login_required
+@require_office
+def problems_export(request: HttpRequest) -> HttpResponse:
+    from .. import export
+
+    filters = ProblemFilters.from_query(request.GET)
+    listed = (
+        filters.apply(request.user)
+        .select_related("organisation", "supervising_group", "reporter_enterprise", "campaign")
+        .order_by("-registered_at", "-id")
+    )
+    workbook = export.problems_workbook(listed, today=timezone.localdate())
+    return xlsx_response(workbook, f"problems-{timezone.localdate().isoformat()}.xlsx")
