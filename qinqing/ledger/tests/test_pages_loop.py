@@ -385,6 +385,11 @@ def test_the_queue_lists_the_departments_open_problems_by_deadline_coloured(ledg
     assert 'data-tone="over"' in page and 'data-tone="near"' in page
     assert 'data-testid="over-days"' in page
     assert url("queue_export") in page
+    over_only = login(c.officer).get(url("queue"), {"show": "over"})
+    assert [r["problem"].title for r in over_only.context["rows"]] == ["逾期问题"]
+    near_only = login(c.officer).get(url("queue"), {"show": "near"}, HTTP_HX_REQUEST="true")
+    assert [r["problem"].title for r in near_only.context["rows"]] == ["临期问题"]
+    assert "<html" not in html(near_only) and 'id="queue-results"' in html(near_only)
     assert "商务局的问题" in html(login(c.other_officer).get(url("queue")))
     assert "逾期问题" not in html(login(c.other_officer).get(url("queue")))
 

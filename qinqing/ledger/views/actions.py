@@ -70,7 +70,14 @@ def _act(
             if key in allowed_actions(request.user, current):
                 # Still possible: keep what was typed, against the problem as it is now.
                 bound[key] = _rebound(form, current.revision)
-        return render_problem(request, public_id, status=409, bound=bound, notice=str(exc.message))
+        return render_problem(
+            request,
+            public_id,
+            status=409,
+            bound=bound,
+            notice=str(exc.message),
+            files_lost=files_sent and bool(bound),
+        )
     except ApplicationError as exc:
         apply_errors(form, exc)
         return render_problem(

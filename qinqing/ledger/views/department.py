@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,9 +20,13 @@ from qinqing.accounts.scoping import scope_for
 from qinqing.common.permissions import require_roles
 
 from .. import selectors
-from .loop import PAGE_SIZE, export_problems, near_until, problem_url, tone
+from .loop import PAGE_SIZE, export_problems, htmx_vary, is_htmx, near_until, problem_url, tone
 
 require_department = require_roles(Role.OFFICER, Role.DEPARTMENT_HEAD)
+
+
+# The queue's filters: everything, overdue only, due within two working days.
+SHOW = ("", "over", "near")
 
 
 @require_GET
@@ -29,18 +35,33 @@ require_department = require_roles(Role.OFFICER, Role.DEPARTMENT_HEAD)
 def queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     near = near_until(today)
-    page = Paginator(selectors.department_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    show = request.GET.get("show", "")
+    show = show if show in SHOW else ""
+    listed = selectors.department_queue(request.user)
+    if show == "over":
+        listed = listed.filter(due_date__lt=today)
+    elif show == "near":
+        listed = listed.filter(due_date__gte=today, due_date__lte=near)
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for problem in page.object_list:
         colour = tone(problem, today, near)
         over = (today - problem.due_date).days if colour == "over" and problem.due_date else 0
         rows.append({"problem": problem, "tone": colour, "over_days": over, "url": problem_url(problem)})
     departments = {row["problem"].organisation_id for row in rows}
-    return render(
-        request,
-        "ledger/loop/queue.html",
-        {"rows": rows, "page": page, "today": today, "many_departments": len(departments) > 1},
-    )
+    context = {
+        "rows": rows,
+        "page": page,
+        "today": today,
+        "show": show,
+        "query": urlencode({"show": show}) if show else "",
+        "many_departments": len(departments) > 1,
+    }
+    # The filter links ask htmx for the results only.
+    template = "ledger/loop/queue.html#results" if is_htmx(request) else "ledger/loop/queue.html"
+    response = render(request, template, context)
+    htmx_vary(response)
+    return response
 
 
 @require_GET
