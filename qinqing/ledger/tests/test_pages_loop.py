@@ -712,3 +712,13 @@ def test_the_department_list_for_assignment_is_the_commissions_own(ledger: World
     )
     assert response.status_code == 400
     assert 'data-testid="error-department"' in html(response)
+
+
+def test_the_pages_speak_english_when_asked(ledger: World) -> None:
+    problem = assigned(ledger)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(ledger.city.officer)
+    page = html(client.get(url("problem", problem.public_id)))
+    assert "Report progress" in page and "报告整改进展" not in page
+    chinese = html(login(ledger.city.officer).get(url("problem", problem.public_id)))
+    assert "报告整改进展" in chinese
