@@ -161,3 +161,21 @@ def test_my_cases_empty_list(client, world):
     html = client.get(MINE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "No case yet." in html
     assert "list-group-item-action" not in html
+
+
+# --- The frame around them -------------------------------------------------------------------
+
+
+def test_the_navigation_built_once_follows_the_language_and_the_roles(client, world):
+    """The navigation is built once per role set and language (accounts/navigation.py):
+    a second language, and a role given later, still show on the next page."""
+    client.force_login(world.spot_user)
+    english = client.get(MINE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(MINE, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'aria-current="page" href="/policies/mine/">My cases</a>' in english
+    assert "My cases</a>" not in chinese
+    assert 'href="/policies/office/queue/"' not in english
+    give_role(world.spot_user, Role.OFFICER, organisation=world.city.drc)
+    again = client.get(MINE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'href="/policies/office/queue/">Work queue</a>' in again
+    assert 'aria-current="page" href="/policies/mine/">My cases</a>' in again
