@@ -145,15 +145,13 @@ class TopicForm(Styled):
 
 
 class BaseRows(forms.BaseFormSet):  # type: ignore[type-arg]
-    """Rows of a formset that were left empty are ignored; `filled()` gives the others
-    with their index in the formset (so a service's "topics.2.title" finds its row)."""
+    """A formset of rows; rows left empty are ignored (see `filled_rows`)."""
 
-    def filled(self) -> list[tuple[int, forms.Form]]:
-        return [
-            (i, form)
-            for i, form in enumerate(self.forms)
-            if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
+
+def filled_rows(formset: forms.BaseFormSet) -> list[tuple[int, forms.Form]]:  # type: ignore[type-arg]
+    """The rows of a valid formset that were filled in, with their index in the formset
+    (the services number the rows they are given; the views map them back)."""
+    return [(i, form) for i, form in enumerate(formset.forms) if form.has_changed() and form.cleaned_data]
 
 
 TopicFormSet = forms.formset_factory(TopicForm, formset=BaseRows, extra=3, max_num=30, validate_max=True)

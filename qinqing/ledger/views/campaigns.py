@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from qinqing.common.errors import ApplicationError
 from qinqing.common.xlsx import xlsx_response
 
 from .. import selectors, services
-from ..forms_office import CampaignForm, TopicFormSet
+from ..forms_office import CampaignForm, TopicFormSet, filled_rows
 from ..models import Campaign, Channel
 from .dashboard import aggregates, with_rates
 from .office import (
@@ -212,7 +213,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         return _form_page(request, form, topics)
     if not (form.is_valid() and topics.is_valid()):
         return _form_page(request, form, topics, status=400)
-    filled = topics.filled()
+    filled = filled_rows(topics)
     data = form.cleaned_data
     try:
         created = services.campaign_create(
@@ -236,7 +237,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @require_office
-def campaigns_export(request: HttpRequest) -> HttpResponse:
+def campaigns_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
     qs, _channel, _status = visible_campaigns(request.user, request.GET)
@@ -248,7 +249,7 @@ def campaigns_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @require_office
-def campaign_export(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def campaign_export(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     from .. import export
 
     found = access_campaign(request.user, public_id)

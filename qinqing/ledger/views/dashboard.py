@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -285,7 +286,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @require_commission
-def dashboard_export(request: HttpRequest) -> HttpResponse:
+def dashboard_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
     _form, filters = dashboard_filters(request)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -21,6 +23,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -30,7 +33,6 @@ from django.views.decorators.http import require_GET
 from qinqing.accounts.models import Organisation, OrganisationKind, Role
 from qinqing.accounts.scoping import scope_for, subtree_q
 from qinqing.common.errors import ApplicationError, NotFound, PermissionDenied
-from qinqing.common.permissions import require_roles
 from qinqing.common.xlsx import xlsx_response
 
 from .. import selectors
@@ -48,6 +50,24 @@ from ..models import (
 from ..services.common import _supervisor_nodes
 
 PAGE_SIZE = 50
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+def require_roles(*roles: str) -> Callable[[View], View]:
+    """Allow a view (a page or a download) only to holders of one of `roles`."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not scope_for(request.user).has_role(*roles):
+                raise DjangoPermissionDenied
+            return view(request, *args, **kwargs)
+
+        return cast(View, wrapped)
+
+    return decorator
+
 
 # The commission's own pages (dashboard, monitoring points, observers, new campaigns).
 require_commission = require_roles(Role.SUPERVISOR)
@@ -423,7 +443,7 @@ def _filter_names(user: Any, filters: ProblemFilters) -> dict[str, str]:
 @require_GET
 @login_required
 @require_office
-def problems_export(request: HttpRequest) -> HttpResponse:
+def problems_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
     filters = ProblemFilters.from_query(request.GET)

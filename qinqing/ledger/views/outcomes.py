@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -203,7 +204,7 @@ def outcome_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @require_office
-def outcomes_export(request: HttpRequest) -> HttpResponse:
+def outcomes_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
     qs, _campaign = visible_outcomes(request.user, request.GET)

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -228,7 +229,7 @@ def observer_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @require_commission
-def points_export(request: HttpRequest) -> HttpResponse:
+def points_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
     rows = ((p, point_link(request, p)) for p in points_for(request.user))
@@ -239,7 +240,7 @@ def points_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @require_commission
-def observers_export(request: HttpRequest) -> HttpResponse:
+def observers_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
     workbook = export.observers_workbook(observers_for(request.user))

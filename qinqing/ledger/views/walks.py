@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,11 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from qinqing.accounts.models import Organisation, OrganisationKind, Role
 from qinqing.accounts.scoping import scope_for, subtree_q
 from qinqing.common.errors import ApplicationError
-from qinqing.common.permissions import require_roles
 from qinqing.common.xlsx import xlsx_response
 
 from .. import selectors, services
-from ..forms_office import FoundProblemFormSet, StepFormSet, WalkForm
+from ..forms_office import FoundProblemFormSet, StepFormSet, WalkForm, filled_rows
 from ..models import Campaign, CampaignStatus, Channel, WalkThrough
 from .office import (
     PAGE_SIZE,
@@ -35,6 +35,7 @@ from .office import (
     raise_refusal,
     render_office,
     require_office,
+    require_roles,
 )
 
 require_department = require_roles(Role.DEPARTMENT_HEAD, Role.OFFICER)
@@ -121,11 +122,11 @@ def walk_new(request: HttpRequest) -> HttpResponse:
     valid = [form.is_valid(), steps.is_valid(), found.is_valid()]
     if not all(valid):
         return _page(request, form, steps, found, status=400)
-    filled_steps = steps.filled()
+    filled_steps = filled_rows(steps)
     if not filled_steps:
         form.add_error(None, _("List the steps walked, with the minutes each took."))
         return _page(request, form, steps, found, status=400)
-    problems = found.filled()
+    problems = filled_rows(found)
     cleaned = form.cleaned_data
     campaign = (
         Campaign.objects.filter(public_id=cleaned["campaign"]).first() if cleaned.get("campaign") else None
@@ -164,7 +165,7 @@ def walk_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @require_office
-def walks_export(request: HttpRequest) -> HttpResponse:
+def walks_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
     qs, _campaign = visible_walks(request.user, request.GET)
