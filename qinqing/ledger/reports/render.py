@@ -14,7 +14,6 @@ from typing import IO, Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from qinqing.common.pdf import ReportChart, ReportTable, render_pdf
 from qinqing.common.svgcharts import Series, bar_chart, donut_chart
 from qinqing.common.xlsx import ExcelBook, Percent
 
@@ -34,6 +33,9 @@ class Table:
     rows: list[list[Any]]
     percent: frozenset[int] = frozenset()
     note: str = ""
+    # Left out of the PDF (the workbook has every table): a department-by-channel grid
+    # of hundreds of rows would take WeasyPrint most of a minute to lay out.
+    in_pdf: bool = True
 
     @property
     def numeric(self) -> frozenset[int]:
@@ -301,6 +303,7 @@ def _quarterly(doc: Document, f: dict[str, Any]) -> None:
             [_("Department"), *_quarterly_headers(_("Channel"))],
             [_quarterly_row([r[0], _label(Channel, r[1])], r[2:]) for r in f["detail"]],
             percent=frozenset({7}),
+            in_pdf=False,
         ),
         Table(
             _("Rules established (建章立制)"),
@@ -320,7 +323,8 @@ def _quarterly(doc: Document, f: dict[str, Any]) -> None:
             "Registered, assigned, rectified, closed and on time count the problems registered in the "
             "period, as they stood at its end; overdue counts every problem open at the end past its due "
             "date; sent back, reopened and withdrawals count what happened in the period."
-        )
+        ),
+        _("The table by department and channel is in the Excel file."),
     ]
 
 
@@ -426,6 +430,10 @@ def _cell(value: Any, percent: bool) -> Any:
 
 
 def write_pdf(doc: Document, *, kind: str, created_at: dt.datetime, language: str) -> bytes:
+    # WeasyPrint loads Pango and HarfBuzz when imported (seconds on a busy machine):
+    # only the job that writes a PDF pays for it, not every web worker.
+    from qinqing.common.pdf import ReportChart, ReportTable, render_pdf
+
     with translation.override(language):
         charts = []
         for chart in doc.charts:
@@ -447,6 +455,8 @@ def write_pdf(doc: Document, *, kind: str, created_at: dt.datetime, language: st
             charts.append(ReportChart(caption=chart.caption, svg=svg))
         tables = []
         for table in doc.tables:
+            if not table.in_pdf:
+                continue
             rows = table.rows
             note = table.note
             if len(rows) > PDF_MAX_CLUES:

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from qinqing.accounts.models import Organisation, Role
 from qinqing.accounts.scoping import scope_for, subtree_q
 from qinqing.common.errors import ApplicationError
-from qinqing.common.pdf import PDF_CONTENT_TYPE
 from qinqing.common.xlsx import XLSX_CONTENT_TYPE
 
 from .. import selectors
@@ -151,7 +150,7 @@ def report_file(request: HttpRequest, public_id: UUID, fmt: str) -> HttpResponse
         default_storage.open(name, "rb"),
         as_attachment=True,
         filename=filename,
-        content_type=XLSX_CONTENT_TYPE if fmt == "xlsx" else PDF_CONTENT_TYPE,
+        content_type=XLSX_CONTENT_TYPE if fmt == "xlsx" else "application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
     # A streamed file; the decorators are typed for plain responses.
