@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.utils import timezone
 
-from qinqing.accounts.models import OrganisationKind, Role, User
+from qinqing.accounts.models import Organisation, OrganisationKind, Role, User
 from qinqing.accounts.tests.factories import OrganisationFactory, UserFactory, give_role
 from qinqing.ledger import services
 from qinqing.ledger.models import (
@@ -50,17 +50,25 @@ class ApiWorld:
 @pytest.fixture
 def world(ledger: World) -> ApiWorld:
     c = ledger.city
-    wide = OrganisationFactory(
-        code="jw-g9", name="派驻第九纪检监察组", kind=OrganisationKind.SUPERVISION_GROUP, parent=c.commission
+    wide = cast(
+        Organisation,
+        OrganisationFactory(
+            code="jw-g9",
+            name="派驻第九纪检监察组",
+            kind=OrganisationKind.SUPERVISION_GROUP,
+            parent=c.commission,
+        ),
     )
     wide.supervised.set([c.city])
     return ApiWorld(
         w=ledger,
-        wide_supervisor=give_role(UserFactory(username="widesup"), Role.SUPERVISOR, organisation=wide),
-        other_enterprise_user=give_role(
-            UserFactory(username="ent-b"), Role.ENTERPRISE, enterprise=c.other_enterprise
-        ),
+        wide_supervisor=give_role(person("widesup"), Role.SUPERVISOR, organisation=wide),
+        other_enterprise_user=give_role(person("ent-b"), Role.ENTERPRISE, enterprise=c.other_enterprise),
     )
+
+
+def person(username: str) -> User:
+    return cast(User, UserFactory(username=username))
 
 
 def upload(name: str = "evidence.pdf", data: bytes = PDF) -> io.BytesIO:
@@ -444,6 +452,10 @@ def test_the_whole_loop_through_the_api(client, world: ApiWorld):
     assert problem["satisfaction"] == 4
     assert problem["return_visits"][0]["score"] == 4
     assert "reopen" in problem["actions"]
+    refused = post(
+        client, c.officer, f"/problems/{pid}/reopen", {"revision": problem["revision"], "reason": "x"}
+    )
+    assert error(refused, 403)["code"] == "forbidden"  # only the reporter or the supervising group
     step(c.enterprise_user, "reopen", {"reason": "窗口又要求补正"})
     assert problem["status"] == "rectifying"
     assert problem["reopen_count"] == 1
@@ -605,7 +617,7 @@ def test_roles_that_can_never_act_are_refused_before_the_problem_is_looked_at(cl
     problem = assigned(world.w)
     nowhere = "/problems/00000000-0000-4000-8000-000000000000"
     rev = {"revision": problem.revision}
-    cases = [
+    cases: list[tuple[User, str, dict[str, Any], bool]] = [
         (c.supervisor, "progress", {"text": "x"}, True),  # a supervisor never does the department's work
         (c.city_supervisor, "submit", {"text": "x"}, True),
         (c.supervisor, "request-withdrawal", {"reason": "x"}, False),
@@ -615,10 +627,10 @@ def test_roles_that_can_never_act_are_refused_before_the_problem_is_looked_at(cl
         (c.enterprise_user, "merge", {"into": str(problem.public_id)}, False),
         (c.enterprise_user, "progress", {"text": "x"}, True),
     ]
-    for user, action, body, multipart in cases:
+    for user, action, extra, multipart in cases:
         for path in (f"/problems/{problem.public_id}/{action}", f"{nowhere}/{action}"):
             send = form if multipart else post
-            response = send(client, user, path, {**rev, **body})
+            response = send(client, user, path, {**rev, **extra})
             assert error(response, 403)["code"] == "forbidden", (user, action, path)
 
 
@@ -1026,9 +1038,9 @@ def test_monitoring_points_and_observers(client, world: ApiWorld):
     assert set(listed) == {str(w.point.public_id), str(point.public_id)}
     assert error(get(client, c.enterprise_user, "/points"), 403)["code"] == "forbidden"
 
-    person = UserFactory(username="new-observer")
+    newcomer = person("new-observer")
     body = {
-        "user": str(person.public_id),
+        "user": str(newcomer.public_id),
         "organisation": "jw",
         "appointed_on": "2026-02-01",
         "affiliation": "市工商联",
@@ -1036,7 +1048,7 @@ def test_monitoring_points_and_observers(client, world: ApiWorld):
     assert error(post(client, c.officer, "/observers", body), 403)["code"] == "forbidden"
     response = post(client, c.city_supervisor, "/observers", body)
     assert response.status_code == 201, response.content
-    assert Observer.objects.filter(user=person).exists()
+    assert Observer.objects.filter(user=newcomer).exists()
     assert set(error(post(client, c.city_supervisor, "/observers", body), 400)["fields"]) == {"user"}
     unknown = {**body, "user": str(c.city.public_id)}
     assert set(error(post(client, c.city_supervisor, "/observers", unknown), 400)["fields"]) == {"user"}
