@@ -167,6 +167,13 @@ def work_queue_page(user: Any) -> QuerySet[CaseStep]:
     return work_queue(user).select_related("deadline").only(*_QUEUE_SHOWN)
 
 
+def work_queue_rows(user: Any) -> QuerySet[CaseStep, tuple[Any, ...]]:
+    """The work queue's page as plain tuples of the shown columns, in the order of
+    `QUEUE_ROW_COLUMNS`: the same joins and order as `work_queue_page`, without building
+    six model instances per row (which cost the page more than its SQL)."""
+    return work_queue(user).values_list(*QUEUE_ROW_COLUMNS)
+
+
 def work_queue_counted(user: Any) -> QuerySet[CaseStep]:
     """The same steps as `work_queue`, for counting: the cases under review are named by
     a subquery on the departments' cases instead of a join, so PostgreSQL counts from
@@ -249,6 +256,8 @@ _QUEUE_SHOWN = (
     "assignee__display_name",
     "deadline__paused",
 )
+# The tuples of `work_queue_rows`, in this order.
+QUEUE_ROW_COLUMNS = _QUEUE_SHOWN
 
 
 def award_notices(*, today: dt.date | None = None) -> QuerySet[Case]:

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from qinqing.accounts.models import Role
@@ -55,6 +56,7 @@ from qinqing.policies.selectors import (
     policies_in_scope,
     work_queue_counted,
     work_queue_page,
+    work_queue_rows,
 )
 from qinqing.policies.services.cases import (
     case_actor_ids,
@@ -124,25 +126,106 @@ def urgency(due: dt.date, today: dt.date, calendar: WorkCalendar, warning: Rung 
     return ""
 
 
+def deadline_state(
+    due: dt.date, today: dt.date, calendar: WorkCalendar, warning: Rung | None
+) -> tuple[int | None, str]:
+    """Working days from today to `due` (negative when overdue; None past the seeded
+    calendar) and the urgency ("overdue", "near" or "")."""
+    try:
+        days_left: int | None = calendar.working_days_between(today, due)
+    except CalendarYearNotSeeded:
+        days_left = None
+    return days_left, urgency(due, today, calendar, warning)
+
+
+def due_text(urgency: str, days_left: int | None) -> str:
+    """What the queue says under a due date: overdue by n working days, due today, or n
+    working days left."""
+    if urgency == "overdue":
+        late = -days_left if days_left is not None and days_left < 0 else 0
+        if late:
+            return ngettext("overdue by %(n)s working day", "overdue by %(n)s working days", late) % {
+                "n": late
+            }
+        return _("overdue")
+    if days_left == 0:
+        return _("due today")
+    if days_left is not None:
+        return ngettext("%(n)s working day left", "%(n)s working days left", days_left) % {"n": days_left}
+    return ""
+
+
 def queue_rows(steps: Any, *, today: dt.date, warning: Rung | None) -> list[QueueRow]:
+    """Rows of model instances, for the export (which reads the steps' own fields)."""
     calendar = current_calendar()
     url = uuid_url("policies:officer_case")
     rows = []
     for step in steps:
-        try:
-            days_left: int | None = calendar.working_days_between(today, step.due_date)
-        except CalendarYearNotSeeded:
-            days_left = None
+        days_left, urgent = deadline_state(step.due_date, today, calendar, warning)
         rows.append(
             QueueRow(
                 step=step,
                 case=step.case,
                 label=step_label(step),
                 days_left=days_left,
-                urgency=urgency(step.due_date, today, calendar, warning),
+                urgency=urgent,
                 paused=bool(step.deadline and step.deadline.paused),
                 url=url(step.case.public_id),
             )
+        )
+    return rows
+
+
+_ROW_CLASSES = {"overdue": "table-danger", "near": "table-warning"}
+
+
+def queue_page_rows(tuples: Any, *, today: dt.date, warning: Rung | None) -> list[dict[str, Any]]:
+    """The queue page's rows from `work_queue_rows` tuples: every cell already a string,
+    in dicts (the template's first lookup), so that a row is a dozen plain variables
+    instead of six model instances, two date filters and a plural translation. What
+    depends only on the due date or the step is worked out once per distinct value."""
+    calendar = current_calendar()
+    url = uuid_url("policies:officer_case")
+    zone = timezone.get_current_timezone()
+    by_due: dict[dt.date, tuple[str, str]] = {}
+    labels: dict[tuple[str, str], str] = {}
+    rows = []
+    for (
+        key,
+        name,
+        started_at,
+        due,
+        public_id,
+        reference,
+        policy,
+        enterprise,
+        username,
+        display,
+        paused,
+    ) in tuples:
+        state = by_due.get(due)
+        if state is None:
+            days_left, urgent = deadline_state(due, today, calendar, warning)
+            state = by_due[due] = (urgent, due_text(urgent, days_left))
+        label = labels.get((key, name))
+        if label is None:
+            label = labels[(key, name)] = step_label({"key": key, "name": name})
+        rows.append(
+            {
+                "reference": reference,
+                "enterprise": enterprise,
+                "policy": policy,
+                "label": label,
+                "paused": bool(paused),
+                "started": started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if started_at else "",
+                "due": due.isoformat(),
+                "urgency": state[0],
+                "due_text": state[1],
+                "row_class": _ROW_CLASSES.get(state[0], ""),
+                # The user's __str__: the display name, or else the username.
+                "assignee": (display or username) if username is not None else "",
+                "url": url(public_id),
+            }
         )
     return rows
 
@@ -161,7 +244,7 @@ class QueueFilters:
             overdue=request.GET.get("overdue", "") == "1",
         )
 
-    def apply(self, queryset: QuerySet[CaseStep], today: dt.date) -> QuerySet[CaseStep]:
+    def apply(self, queryset: QuerySet[CaseStep, Any], today: dt.date) -> QuerySet[CaseStep, Any]:
         if self.policy:
             queryset = queryset.filter(case__policy__public_id=self.policy)
         if self.step:
@@ -199,12 +282,12 @@ def _filter_policies(user: Any) -> list[Policy]:
 def queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = QueueFilters.from_request(request)
-    steps = filters.apply(work_queue_page(request.user), today)
+    steps = filters.apply(work_queue_rows(request.user), today)
     paginator = Paginator(steps, PAGE_SIZE)
     # The same steps counted through the covering indexes (see `work_queue_counted`).
     paginator.count = filters.apply(work_queue_counted(request.user), today).count()
     page = paginator.get_page(request.GET.get("page"))
-    rows = queue_rows(page.object_list, today=today, warning=warning_rung())
+    rows = queue_page_rows(page.object_list, today=today, warning=warning_rung())
     policies = _filter_policies(request.user)
     step_keys = sorted(
         {(key, step_label({"key": key, "name": name})) for key, name in _step_names(policies)},
