@@ -208,9 +208,10 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
     client.force_login(office.c.city_supervisor)
     url = reverse("ledger:dashboard")
     client.get(url)  # warm the session
-    # Eight to know the reader (session, user, roles and reach, supervisor nodes, the
-    # districts, the menu, the inbox badge) and five aggregates: totals, per channel,
-    # per category, per department, per campaign.
+    # Eight around the figures (session, user, roles with what they supervise, the
+    # commission's parent, the supervisor's own nodes, the districts, the inbox badge)
+    # and five aggregates: totals, per channel, per category, per department, per
+    # campaign.
     with django_assert_num_queries(13):
         client.get(url)
     for n in range(4):
@@ -274,6 +275,26 @@ def test_the_problem_list_answers_htmx_with_the_results_only(client: Any, office
     assert "<html" not in html
     assert office.overdue.reference in html
     assert "overdue=1" in html  # the export link follows the filters
+
+
+def test_a_stationed_group_lists_only_its_departments_problems(client: Any, office: Office) -> None:
+    response = get(client, office.c.supervisor, "ledger:problems")
+    refs = {row["problem"].reference for row in response.context["rows"]}
+    assert refs == {office.closed.reference, office.overdue.reference, office.flagged.reference}
+    # A drill-down link naming another department finds nothing for it.
+    other = get(
+        client, office.c.supervisor, "ledger:problems", department=str(office.c.district_dept.public_id)
+    )
+    assert other.context["page"].paginator.count == 0
+
+
+def test_a_reopened_problem_counts_as_reopened_not_closed(client: Any, office: Office) -> None:
+    services.problem_reopen(actor=office.c.enterprise_user, problem=office.closed, reason="窗口又要求补正")
+    totals = get(client, office.c.city_supervisor, "ledger:dashboard").context["totals"]
+    assert (totals["reopened"], totals["closed"], totals["rectified"], totals["open"]) == (1, 0, 0, 5)
+    assert totals["closure_percent"] == 0.0
+    listed = get(client, office.c.city_supervisor, "ledger:problems", reopened="1").context["rows"]
+    assert [row["problem"].reference for row in listed] == [office.closed.reference]
 
 
 def test_a_department_lists_only_its_own_problems(client: Any, office: Office) -> None:

@@ -111,13 +111,14 @@ def office_nav(request: HttpRequest) -> list[dict[str, Any]]:
         ("ledger:points", _("Monitoring points"), scope.is_supervisor),
         ("ledger:observers", _("Observers"), scope.is_supervisor),
         ("ledger:outcomes", _("Rules established"), True),
+        ("ledger:reports", _("Reports"), scope.is_supervisor),
     ]
     current = request.path
     out = []
     for name, label, shown in items:
-        if not shown:
+        url = optional_url(name) if shown else ""
+        if not url:
             continue
-        url = reverse(name)
         out.append({"url": url, "label": label, "active": current.startswith(url)})
     return out
 
@@ -206,6 +207,19 @@ def districts_for(user: Any) -> list[Organisation]:
             "name", "id"
         )
     )
+
+
+def departments_for(user: Any) -> list[tuple[str, str]]:
+    """The departments inside a reader's reach, for the problem list's filter."""
+    paths = scope_for(user).read_paths
+    if not paths:
+        return []
+    rows = (
+        Organisation.objects.filter(subtree_q("path", paths), kind=OrganisationKind.DEPARTMENT)
+        .order_by("path")
+        .values_list("public_id", "name")
+    )
+    return [(str(pk), name) for pk, name in rows]
 
 
 def local_start(day: dt.date) -> dt.datetime:
@@ -387,7 +401,6 @@ def problems(request: HttpRequest) -> HttpResponse:
     ]
     query = filters.query()
     export = reverse("ledger:problems_export")
-    scope = scope_for(request.user)
     campaigns = (
         selectors.campaigns_for(request.user)
         .order_by("-starts_on", "id")
@@ -409,9 +422,9 @@ def problems(request: HttpRequest) -> HttpResponse:
             "institutionals": [c for c in Institutional.choices if c[0]],
             "campaigns": [(str(pk), title) for pk, title in campaigns],
             "districts": districts_for(request.user),
+            "departments": departments_for(request.user),
             "city_level": CITY_LEVEL,
             "filter_names": _filter_names(request.user, filters),
-            "is_commission": scope.is_supervisor,
             "today": today,
         },
     )
