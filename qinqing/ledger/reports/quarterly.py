@@ -130,15 +130,13 @@ def derived(row: list[Any]) -> dict[str, Any]:
     }
 
 
-def _count(singular: str, plural: str, count: int) -> str:
-    return ngettext(singular, plural, count) % {"count": count}
-
-
 def headlines(figures: dict[str, Any]) -> list[str]:
     t = figures["totals"]
     scope = figures["scope"]["name"]
     sentences = []
-    registered = _count("%(count)d problem", "%(count)d problems", t["registered"])
+    registered = ngettext("%(count)d problem", "%(count)d problems", t["registered"]) % {
+        "count": t["registered"]
+    }
     if t["registered"] == 0:
         sentences.append(_("%(scope)s registered no new problems in the period.") % {"scope": scope})
     elif t["rectified"] == t["registered"]:
@@ -163,9 +161,12 @@ def headlines(figures: dict[str, Any]) -> list[str]:
     if walks["processes"]:
         context = {
             "scope": scope,
-            "departments": _count("%(count)d department", "%(count)d departments", walks["departments"]),
-            "processes": _count("%(count)d process", "%(count)d processes", walks["processes"]),
-            "problems": _count("%(count)d problem", "%(count)d problems", walks["problems"]),
+            "departments": ngettext("%(count)d department", "%(count)d departments", walks["departments"])
+            % {"count": walks["departments"]},
+            "processes": ngettext("%(count)d process", "%(count)d processes", walks["processes"])
+            % {"count": walks["processes"]},
+            "problems": ngettext("%(count)d problem", "%(count)d problems", walks["problems"])
+            % {"count": walks["problems"]},
             "rectified": walks["rectified"],
         }
         if walks["problems"] == 0:
@@ -190,8 +191,9 @@ def headlines(figures: dict[str, Any]) -> list[str]:
         sentences.append(
             _("%(rules)s were established, answering %(problems)s (%(institutional)d institutional).")
             % {
-                "rules": _count("%(count)d rule", "%(count)d rules", r["rules"]),
-                "problems": _count("%(count)d problem", "%(count)d problems", r["problems"]),
+                "rules": ngettext("%(count)d rule", "%(count)d rules", r["rules"]) % {"count": r["rules"]},
+                "problems": ngettext("%(count)d problem", "%(count)d problems", r["problems"])
+                % {"count": r["problems"]},
                 "institutional": r["institutional"],
             }
         )
