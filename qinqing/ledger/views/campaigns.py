@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,7 @@ from qinqing.common.xlsx import xlsx_response
 
 from .. import selectors, services
 from ..forms_office import CampaignForm, TopicFormSet, filled_rows
-from ..models import Campaign, Channel
+from ..models import CAMPAIGN_CHANNELS, Campaign, Channel
 from .dashboard import aggregates, with_rates
 from .office import (
     PAGE_SIZE,
@@ -110,7 +111,7 @@ def visible_campaigns(user: Any, params: Any) -> tuple[Any, str, str]:
 def campaigns(request: HttpRequest) -> HttpResponse:
     qs, channel, status = visible_campaigns(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in (("channel", channel), ("status", status)) if v)
+    query = urlencode([(k, v) for k, v in (("channel", channel), ("status", status)) if v])
     export = reverse("ledger:campaigns_export")
     return render_office(
         request,
@@ -121,7 +122,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
             "query": query,
             "channel": channel,
             "status": status,
-            "channels": [c for c in Channel.choices if c[0] in {"walk", "inspection", "topic", "visit"}],
+            "channels": [c for c in Channel.choices if c[0] in CAMPAIGN_CHANNELS],
             "export_url": f"{export}?{query}" if query else export,
             "may_create": bool(commission_nodes(request.user)),
         },

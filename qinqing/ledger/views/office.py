@@ -1,6 +1,6 @@
 """The commission's and the departments' office: what the pages share (who may read
-them, links to pages others build, the form page, service refusals), and the
-filterable list of visible problems with its filters.
+them, the office's tabs, links to pages others build, service refusals put on forms),
+and the filterable list of visible problems with its filters and its export.
 
 The subjects have their own modules: `dashboard` (the live figures), `campaigns`,
 `walks`, `points` (monitoring points and observers) and `outcomes` (rules established).
@@ -28,6 +28,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from qinqing.accounts.models import Organisation, OrganisationKind, Role
@@ -85,6 +86,7 @@ def optional_url(name: str, *args: Any) -> str:
 
 
 def problem_url(public_id: Any) -> str:
+    """The loop's problem page (another engineer's), by its public id."""
     try:
         return reverse("ledger:problem", args=[public_id])
     except NoReverseMatch:
@@ -92,6 +94,7 @@ def problem_url(public_id: Any) -> str:
 
 
 def point_report_url(token: str) -> str:
+    """A monitoring point's public report page (the loop's), by its token."""
     try:
         return reverse("ledger:point_report", args=[token])
     except NoReverseMatch:
@@ -100,8 +103,6 @@ def point_report_url(token: str) -> str:
 
 def office_nav(request: HttpRequest) -> list[dict[str, Any]]:
     """The office's tabs: the commission's own pages only for supervisors."""
-    from django.utils.translation import gettext as _
-
     scope = scope_for(request.user)
     items = [
         ("ledger:dashboard", _("Dashboard"), scope.is_supervisor),
@@ -373,8 +374,6 @@ class ProblemFilters:
 
 
 def status_choices() -> list[tuple[str, Any]]:
-    from django.utils.translation import gettext_lazy as _
-
     return [("open", _("Open (being worked on)")), ("rectified", _("Rectified")), *ProblemStatus.choices]
 
 
