@@ -33,7 +33,7 @@ TAGS = ["ledger: problems"]
 
 def page(qs: QuerySet[Problem], offset: int, limit: int) -> dict[str, Any]:
     today = timezone.localdate()
-    items = list(qs[offset : offset + limit])
+    items = list(qs.select_related("organisation", "supervising_group")[offset : offset + limit])
     return {"count": qs.count(), "items": [problem_summary(p, today) for p in items]}
 
 

@@ -1106,3 +1106,36 @@ def test_an_action_that_takes_the_problem_out_of_sight_still_answers_it(client, 
     assert response.json()["department"] == "commerce"
     assert response.json()["supervising_group"] == "jw-g9"  # the group watching the whole city
     assert error(get(client, c.supervisor, f"/problems/{problem.public_id}"), 404)["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("city_supervisor", "/problems"),
+        ("enterprise_user", "/mine"),
+        ("officer", "/queue/department"),
+        ("city_supervisor", "/queue/group"),
+    ],
+)
+def test_lists_cost_the_same_queries_whatever_their_length(client, world: ApiWorld, who: str, path: str):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = getattr(world.c, who)
+    assigned(world.w)
+    complaint(world.w)
+    client.force_login(user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{BASE}{path}")
+        assert response.status_code == 200, response.content
+        assert response.json()["count"] > 0
+        return len(queries)
+
+    count()  # the first request after logging in also saves the session
+    few = count()
+    for _ in range(3):
+        assigned(world.w)
+        complaint(world.w)
+    assert count() == few
