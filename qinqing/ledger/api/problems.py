@@ -20,10 +20,16 @@ from ninja import Query
 
 from qinqing.common.errors import NotFound
 
-from ..models import OPEN_STATUSES, Problem, ProblemFile
-from ..selectors import department_queue, group_queue, problem_list, problems_for, reported_by
+from ..models import OPEN_STATUSES, Problem
+from ..selectors import (
+    access_problem_file_by_id,
+    department_queue,
+    group_queue,
+    problem_list,
+    reported_by,
+)
 from ..services import problem_by_receipt
-from .acting import DEPARTMENT, SUPERVISING, detail_for, organisation, require_role, visible_files
+from .acting import DEPARTMENT, SUPERVISING, detail_for, organisation, require_role
 from .out import FollowOut, PageOfProblems, ProblemDetailOut, follow_out, problem_summary
 from .routing import router
 from .schemas import ERRORS, PageQuery, ProblemQuery, ReceiptIn
@@ -129,9 +135,7 @@ def follow(request: HttpRequest, payload: ReceiptIn) -> dict[str, Any]:
     },
 )
 def download_file(request: HttpRequest, file_id: uuid.UUID) -> FileResponse:
-    found = ProblemFile.objects.filter(public_id=file_id, problem__in=problems_for(request.user)).first()
-    if found is None or found not in visible_files(request.user, found.problem):
-        raise NotFound()
+    found = access_problem_file_by_id(request.user, file_id)
     try:
         handle = default_storage.open(found.storage_name, "rb")
     except FileNotFoundError as exc:
