@@ -1,13 +1,15 @@
 """The commission's dashboard in real Chromium on a desktop: its four ECharts charts
 draw, a click on a figure drills down to the problem list, and nothing on the way
 raises a console error (a CSP violation is one). And the walk-through form's "add a
-problem" row works without an inline script."""
+problem" row works without an inline script; and the office fits a phone, its problem
+list filtering in place through htmx."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from qinqing.common.testing.browser import log_in
 
@@ -65,3 +67,19 @@ def test_the_walk_form_adds_a_problem_row(ledger: World, chromium: Any, live_ser
     assert desk.locator("input[name='problems-1-title']").count() == 1
     assert desk.console_errors == []
     desk.context.close()
+
+
+def test_the_office_fits_a_phone(ledger: World, phone_page: Any) -> None:
+    office = build_office(ledger)
+    page = phone_page
+    log_in(page, office.c.city_supervisor.username)
+    for path in ("/ledger/dashboard/", "/ledger/problems/", "/ledger/campaigns/", "/ledger/points/"):
+        page.goto(page.base_url + path)
+        # Nothing scrolls sideways: wide tables scroll inside their own box.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.goto(page.base_url + "/ledger/problems/")
+    page.get_by_label("已逾期").check()
+    page.wait_for_url("**/ledger/problems/?*overdue=1*")
+    # htmx swapped the results in: the one overdue problem.
+    expect(page.get_by_test_id("problem-row")).to_have_count(1)
+    assert page.get_by_test_id("problem-row").get_attribute("data-reference") == office.overdue.reference
