@@ -22,11 +22,12 @@ Use::
 
     rule = parse_rule(data)                       # InvalidRule(fields={json path: [message]})
     decision = evaluate(rule, enterprise, on=day)  # .eligible, .award, .explanation (JSON)
+    eligible, award = decide(rule, enterprise, on=day)  # the same, without the explanation
     matches = eligible_enterprises(rule, on=day)   # one query, each row annotated with .award
 """
 
 from qinqing.policies.rules.compile import FactsNeeded, award_expression, eligible_enterprises, eligible_q
-from qinqing.policies.rules.evaluate import Decision, evaluate
+from qinqing.policies.rules.evaluate import Decision, decide, evaluate
 from qinqing.policies.rules.schema import ATTRIBUTES, InvalidRule, Rule, parse_facts, parse_rule
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "InvalidRule",
     "Rule",
     "award_expression",
+    "decide",
     "eligible_enterprises",
     "eligible_q",
     "evaluate",

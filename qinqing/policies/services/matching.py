@@ -35,7 +35,7 @@ from qinqing.policies.models import (
     PolicyVersion,
 )
 from qinqing.policies.public_ids import uuid7, uuid7_sql
-from qinqing.policies.rules import Rule, award_expression, eligible_q, evaluate, parse_rule
+from qinqing.policies.rules import Rule, award_expression, decide, eligible_q, parse_rule
 from qinqing.policies.rules.compile import MONEY, prefix_ranges_pay
 from qinqing.policies.services.catalogue import can_write_policies, current_version
 
@@ -224,8 +224,8 @@ def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list
     """Re-match one enterprise against every matchable policy after its figures changed;
     new matches become invitations. Returns the invitations created.
 
-    One enterprise, so the reference evaluator decides (`rules.evaluate`, which the
-    compiled query is property-tested against), over the in-force policies read as one
+    One enterprise, so the reference evaluator decides (`rules.decide`: `evaluate`
+    without the explanation; both are property-tested against the compiled query), over the in-force policies read as one
     small query with their rules parsed once per process (`_in_force_policies`). Then
     the enterprise with its labels (one indexed read), the periods it already holds a
     case or an invitation for (one read), and the insert only if something is new.
@@ -252,11 +252,10 @@ def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list
     for policy in policies:
         if policy.rule.facts:
             continue
-        decision = evaluate(policy.rule, enterprise, on=on, labels=labels)
-        award = decision.award
+        eligible, award = decide(policy.rule, enterprise, on=on, labels=labels)
         if policy.cap is not None:
             award = min(award, policy.cap)
-        if decision.eligible and award > 0:
+        if eligible and award > 0:
             candidates.append((policy, award))
     if not candidates:
         return []

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from qinqing.enterprises.models import Enterprise, EnterpriseLabel, EnterpriseStatus
 from qinqing.enterprises.tests.factories import EnterpriseFactory
-from qinqing.policies.rules import eligible_enterprises, evaluate, parse_facts, parse_rule
+from qinqing.policies.rules import decide, eligible_enterprises, evaluate, parse_facts, parse_rule
 
 # Small pools, so that random constants often meet random enterprise values (equality,
 # boundaries of between and of ages) rather than missing them all.
@@ -203,6 +203,8 @@ def test_the_query_selects_exactly_whom_the_evaluator_finds_eligible(
         expected = {}
         for firm in Enterprise.objects.prefetch_related("labels"):
             decision = evaluate(rule, firm, on=on, facts=facts)
+            # The re-match's shortcut gives the same answer without the explanation.
+            assert decide(rule, firm, on=on, facts=facts) == (decision.eligible, decision.award)
             if decision.eligible:
                 expected[firm.pk] = decision.award
 
