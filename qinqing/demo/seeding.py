@@ -194,9 +194,10 @@ HISTORY_WORKDAYS = 130
 def logins() -> list[tuple[str, str, str]]:
     """(role and place, user name, password) for each demo user, for the start banner."""
     from .contracts import contract_logins
+    from .ledger import ledger_logins
 
     users = [*DEMO_USERS, *contract_logins()]
-    return [(f"{Role(u.role).label} · {u.place}", u.username, DEMO_PASSWORD) for u in users]
+    return [(f"{Role(u.role).label} · {u.place}", u.username, DEMO_PASSWORD) for u in users] + ledger_logins()
 
 
 def city_exists() -> bool:
@@ -259,6 +260,9 @@ def seed_demo(
     from .contracts import seed_contracts
 
     seed_contracts(today=today, say=say)
+    from .ledger import seed_ledger
+
+    seed_ledger(today=today, say=say)
 
 
 def _local(day: dt.date, hour: int) -> dt.datetime:
