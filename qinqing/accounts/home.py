@@ -24,6 +24,19 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
             _("My contracts"),
             _("What your enterprise promised, next due first, and what the government promised you."),
         ),
+        # Texts of the ledger entries translated by the ledger app's catalogue.
+        (
+            "ledger:report",
+            _("Report a problem"),
+            _(
+                "Something in your dealings with the government holding you back? The commission follows it to the end."
+            ),
+        ),
+        (
+            "ledger:mine",
+            _("My reported problems"),
+            _("What you reported, how far it is, and your return visits."),
+        ),
         (
             "enterprises:mine",
             _("My enterprise"),
@@ -32,6 +45,11 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
         ("notifications:inbox", _("Inbox"), _("Invitations, reminders and decisions.")),
     ],
     Role.OFFICER: [
+        (
+            "ledger:queue",
+            _("Problems to fix"),
+            _("Problems assigned to your department, nearest deadline first."),
+        ),
         (
             "policies:officer_queue",
             _("Work queue"),
@@ -56,6 +74,16 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
         ("enterprises:list", _("Enterprise registry"), _("Search enterprises by name, pinyin or code.")),
     ],
     Role.DEPARTMENT_HEAD: [
+        (
+            "ledger:queue",
+            _("Problems to fix"),
+            _("Problems assigned to your department, nearest deadline first."),
+        ),
+        (
+            "ledger:walk_new",
+            _("Walk a process"),
+            _("Walk one of your department's processes as an applicant would."),
+        ),
         (
             "policies:officer_queue",
             _("Work queue"),
@@ -98,6 +126,12 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
         ("enterprises:list", _("Enterprise registry"), _("Enterprises of your zone and beyond.")),
     ],
     Role.SUPERVISOR: [
+        (
+            "ledger:group",
+            _("Problems to supervise"),
+            _("Problems to assign, rectifications to verify, withdrawals to check, return visits owed."),
+        ),
+        ("ledger:dashboard", _("Problem ledger"), _("The ledger's figures, rankings and reports.")),
         ("supervision:audit", _("Audit trail"), _("Verify the trail and read any record's timeline.")),
         (
             "contracts:dashboard",
@@ -150,4 +184,26 @@ def home_sections(user: Any, scope: Scope) -> list[dict[str, Any]]:
         sections.append(
             {"role": role, "label": Role(role).label, "places": places.get(role, []), "links": links}
         )
+    if not roles:
+        # Observers hold no role; asking only then keeps the others' home page as it was.
+        sections.extend(_observer_sections(user))
     return sections
+
+
+def _observer_sections(user: Any) -> list[dict[str, Any]]:
+    """An appointed observer (营商环境观察员) holds no role: the ledger knows them."""
+    from qinqing.ledger.models import Observer
+
+    observer = Observer.objects.filter(user=user, active=True).select_related("organisation").first()
+    if observer is None:
+        return []
+    links = [
+        {"url": reverse(name), "label": label, "help": help_text}
+        for name, label, help_text in (
+            ("ledger:report", _("Report a problem"), _("What you saw that hinders business, with photos.")),
+            ("ledger:mine", _("My reported problems"), _("What you reported and how far it is.")),
+        )
+    ]
+    return [
+        {"role": "observer", "label": _("Observer"), "places": [observer.organisation.name], "links": links}
+    ]

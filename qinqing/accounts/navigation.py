@@ -47,6 +47,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry("ledger:queue", _("Problems to fix"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
     NavEntry("ledger:group", _("Problems to supervise"), frozenset({Role.SUPERVISOR})),
     NavEntry("ledger:dashboard", _("Problem ledger"), frozenset({Role.SUPERVISOR})),
+    NavEntry("ledger:problems", _("Department problems"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
+    NavEntry("ledger:walks", _("Walk-throughs"), frozenset({Role.DEPARTMENT_HEAD})),
     NavEntry("enterprises:list", _("Registry"), _ALL_GOV | {Role.ADMIN}),
     NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
     # Label translated by the supervision app's catalogue.
