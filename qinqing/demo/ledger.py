@@ -42,7 +42,7 @@ from qinqing.audit.services import audit_record
 from qinqing.deadlines.scan import alerts_notify, deadlines_scan
 from qinqing.enterprises.models import Enterprise
 from qinqing.ledger import services
-from qinqing.ledger.models import Campaign, Channel, Observer, Problem
+from qinqing.ledger.models import Campaign, Channel, Problem
 from qinqing.workdays.calendar import current_calendar
 
 from . import city
@@ -86,7 +86,7 @@ def ledger_logins() -> list[tuple[str, str, str]]:
     ]
     if OBSERVER_LOGIN[0] in present:
         rows.append(
-            (f"{Observer._meta.verbose_name} · {data.OBSERVER_AFFILIATION}", OBSERVER_LOGIN[0], DEMO_PASSWORD)
+            (f"{Channel.OBSERVER.label} · {data.OBSERVER_AFFILIATION}", OBSERVER_LOGIN[0], DEMO_PASSWORD)
         )
     return rows
 
