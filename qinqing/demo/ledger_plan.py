@@ -401,11 +401,32 @@ def build_plan(
     inspection, inspection_rules = _inspection(rng, county_departments, names)
     topics, topic_rules = _topics(rng, names)
     others = [s for s in data.STORIES if s.via != "inspection"]
-    return LedgerPlan(
-        walks=walks,
-        problems=inspection + topics + others,
-        rules=inspection_rules + topic_rules,
+    plan = LedgerPlan(
+        walks=walks, problems=inspection + topics + others, rules=inspection_rules + topic_rules
     )
+    _check(plan)
+    return plan
+
+
+def _check(plan: LedgerPlan) -> None:
+    """The plan holds the article's figures (or the data was edited out of step)."""
+    city = [w for w in plan.walks if not w.commission]
+    county = [w for w in plan.walks if w.commission]
+    inspection = [s for s in plan.problems if s.via == "inspection"]
+    found = {
+        "city departments": (len({w.department for w in city}), data.CITY_WALK_DEPARTMENTS),
+        "city walks": (len(city), data.CITY_WALKS),
+        "city problems": (sum(len(w.problems) for w in city), data.CITY_WALK_PROBLEMS),
+        "county departments": (len({w.department for w in county}), data.COUNTY_WALK_DEPARTMENTS),
+        "county problems": (sum(len(w.problems) for w in county), data.COUNTY_WALK_PROBLEMS),
+        "inspection problems": (len(inspection), data.INSPECTION_PROBLEMS),
+        "institutional": (sum(1 for s in inspection if s.institutional), data.INSPECTION_INSTITUTIONAL),
+        "inspection rules": (sum(1 for r in plan.rules if r.channel == "inspection"), data.INSPECTION_RULES),
+        "topic results": (sum(1 for r in plan.rules if r.channel == "topic"), data.TOPIC_RESULTS),
+    }
+    wrong = {k: v for k, v in found.items() if v[0] != v[1]}
+    if wrong:
+        raise ValueError(f"the ledger demo's plan misses the article's figures: {wrong}")
 
 
 def _city_departments() -> list[tuple[str, str, str]]:
