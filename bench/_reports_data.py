@@ -15,9 +15,11 @@ with the ProblemTransition rows the services would have written (about 4 per pro
      5%  registered only
      5%  registered → assigned → withdrawal asked → withdrawn after the call back
 
-Plus 300 walk-throughs (half the departments walking) whose problems are the first of
-each department's walk-channel problems, and 200 rules established, each linked to
-three problems.
+Each department holds every path (the department is `(id / 20) % 100`), so each
+officer's queue has open problems. Plus 300 walk-throughs (half the departments
+walking), each taking up to three of its department's walk-channel problems registered
+from its day, and 200 rules established, each linked to three of its department's
+problems.
 """
 
 from __future__ import annotations
@@ -55,6 +57,13 @@ def world(password: str, supervisors: int = 20) -> dict[str, Any]:
         )
         for i in range(DEPARTMENTS)
     ]
+    # Materialised paths, as the organisation services (and the test factory) set them:
+    # every scope and reach is a prefix match on them.
+    for node in [city, commission, group, *departments]:
+        parent = node.parent
+        node.depth = parent.depth + 1 if parent else 0
+        node.path = f"{parent.path if parent else '/'}{node.pk}/"
+        node.save(update_fields=["path", "depth"])
     group.supervised.set(departments[:50])
     hashed = make_password(password)
     users = User.objects.bulk_create(
@@ -126,8 +135,8 @@ def problems(count: int, w: dict[str, Any]) -> None:
                    CASE WHEN p <= 8 THEN 1 + (i / 20) %% 5 END,
                    CASE WHEN p = 17 THEN 1 ELSE 0 END, 0, p = 19,
                    {commission},
-                   CASE WHEN p = 18 THEN {commission} ELSE {first_dept} + (i %% {DEPARTMENTS}) END,
-                   CASE WHEN p = 18 THEN NULL WHEN i %% {DEPARTMENTS} < 50 THEN {group} END
+                   CASE WHEN p = 18 THEN {commission} ELSE {first_dept} + ((i / 20) %% {DEPARTMENTS}) END,
+                   CASE WHEN p = 18 THEN NULL WHEN (i / 20) %% {DEPARTMENTS} < 50 THEN {group} END
             FROM (
                 SELECT i, i %% 20 AS p,
                        timestamptz '{START}' + (i::bigint * {YEAR_SECONDS} / %(count)s) * interval '1 second' AS reg,
@@ -238,7 +247,7 @@ def problems(count: int, w: dict[str, Any]) -> None:
             SELECT r.id, q.id FROM ledger_ruleoutcome r
             CROSS JOIN LATERAL (
                 SELECT id FROM ledger_problem
-                WHERE organisation_id = r.organisation_id AND institutional <> ''
+                WHERE organisation_id = r.organisation_id
                 ORDER BY id LIMIT 3
             ) q
             """
