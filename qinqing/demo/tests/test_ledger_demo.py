@@ -81,6 +81,7 @@ def test_the_ledger_demo(demo_city):
     check_in_the_counties_102_departments_walked_and_found_186_problems()
     check_the_inspection_found_231_problems_6_institutional_and_25_rules_came_of_it()
     check_the_topic_campaign_on_the_four_environments_gave_38_institutional_results()
+    check_the_year_s_report_tells_the_article_s_figures_computed()
     check_every_status_of_the_loop_stands_somewhere()
     check_the_loop_s_turns_are_there()
     check_the_ladder_climbed_on_the_days_it_would_have()
@@ -168,6 +169,37 @@ def check_the_topic_campaign_on_the_four_environments_gave_38_institutional_resu
     # The other channels feed the ledger too.
     for channel in (Channel.MONITORING, Channel.OBSERVER, Channel.VISIT, Channel.COMPLAINT):
         assert Problem.objects.filter(channel=channel).exists(), channel
+
+
+def check_the_year_s_report_tells_the_article_s_figures_computed() -> None:
+    """The quarterly progress report over the past year, for the whole city: its headline
+    sentences, computed from the ledger, carry the article's figures."""
+    import re
+
+    from qinqing.ledger.reports import compute
+    from qinqing.ledger.reports.figures import Period
+
+    city = Organisation.objects.get(kind=OrganisationKind.CITY)
+    today = timezone.localdate()
+    figures = compute(
+        "quarterly_progress", Period(scope=city, start=today - dt.timedelta(days=364), end=today)
+    )
+    english = figures["headlines"]["en"]
+    assert (
+        f"In {city.name}, 39 departments walked 87 processes and found 46 problems, all rectified." in english
+    )
+    county = [s for s in english if s.startswith(f"In the districts and counties of {city.name}, ")]
+    assert len(county) == 1
+    assert re.fullmatch(
+        r".*, 102 departments walked \d+ processes and found 186 problems, all rectified\.", county[0]
+    )
+    assert (
+        "Inspections found 231 problems, 6 of them institutional, and led to 25 rules established." in english
+    )
+    topic = [s for s in english if s.startswith("Topic campaigns found ")]
+    assert len(topic) == 1 and topic[0].endswith("and led to 38 rules established.")
+    chinese = figures["headlines"]["zh-hans"]
+    assert any("39个部门" in s and "87项" in s and "全部整改" in s for s in chinese), chinese
 
 
 def check_every_status_of_the_loop_stands_somewhere() -> None:

@@ -39,6 +39,7 @@ from qinqing.accounts.models import Organisation
 from ..models import (
     OPEN_STATUSES,
     RECTIFIED_STATUSES,
+    Campaign,
     Problem,
     ProblemStatus,
     ProblemTransition,
@@ -254,7 +255,36 @@ def walkthroughs(period: Period, params: dict[str, Any]) -> dict[str, Any]:
         "problems": sum(r[2] for r in table),
         "rectified": sum(r[3] for r in table),
         "rows": table,
+        "levels": _walk_levels(period, by_dept),
     }
+
+
+def _walk_levels(period: Period, by_dept: dict[int, list[int]]) -> list[dict[str, Any]]:
+    """The walk-throughs split by level, as the commission reports them: departments of
+    the scope's own level (a city's departments), and those of the districts and counties
+    under it. Only the levels that walked are listed."""
+    from qinqing.accounts.models import OrganisationKind
+
+    paths = dict(Organisation.objects.filter(pk__in=list(by_dept)).values_list("pk", "path"))
+    districts = list(
+        Organisation.objects.filter(kind=OrganisationKind.DISTRICT, path__startswith=period.scope.path)
+        .exclude(pk=period.scope.pk)
+        .values_list("path", flat=True)
+    )
+    levels: dict[str, list[int]] = {"own": [0, 0, 0, 0], "below": [0, 0, 0, 0]}
+    for department, (processes, problems, rectified) in by_dept.items():
+        path = paths.get(department, "")
+        level = "below" if any(path.startswith(d) for d in districts) else "own"
+        totals = levels[level]
+        totals[0] += 1 if processes > 0 else 0
+        totals[1] += processes
+        totals[2] += problems
+        totals[3] += rectified
+    return [
+        {"level": level, "departments": d, "processes": p, "problems": f, "rectified": r}
+        for level, (d, p, f, r) in levels.items()
+        if p > 0
+    ]
 
 
 def rules(period: Period) -> dict[str, Any]:
@@ -287,11 +317,22 @@ def rules(period: Period) -> dict[str, Any]:
             WHERE r.issued_on >= %(first_day)s AND r.issued_on <= %(last_day)s AND o.path LIKE %(path)s""",  # noqa: S608
         params,
     )[0]
+    campaigns = _table(Campaign)
+    per_channel = rows(
+        f"""SELECT c.channel, COUNT(DISTINCT r.id)
+            FROM {outcomes} r JOIN {orgs} o ON o.id = r.organisation_id
+            JOIN {campaigns} c ON c.id = r.campaign_id
+            WHERE r.issued_on >= %(first_day)s AND r.issued_on <= %(last_day)s AND o.path LIKE %(path)s
+            GROUP BY c.channel""",  # noqa: S608
+        params,
+    )
     return {
         "rules": sum(r[1] for r in table),
         "problems": n(totals[0]),
         "institutional": n(totals[1]),
         "rows": table,
+        # Rules per channel of the campaign they came out of (inspection, topic…).
+        "by_channel": {str(channel): n(count) for channel, count in sorted(per_channel)},
     }
 
 

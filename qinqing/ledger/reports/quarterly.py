@@ -73,6 +73,16 @@ def compute(period: Period) -> dict[str, Any]:
             {**params, "withdrawn": WITHDRAWN, "asked": WITHDRAWAL_REQUESTED},
         )
         walks = walkthroughs(period, params)
+        # New problems per channel, and how many of them are institutional (体制性/机制性).
+        channel_counts = {
+            str(channel): [n(new), n(institutional)]
+            for channel, new, institutional in rows(
+                f"""SELECT channel, SUM(is_new),
+                           SUM(CASE WHEN is_new = 1 AND institutional <> '' THEN 1 ELSE 0 END)
+                    FROM {ASOF} GROUP BY channel""",  # noqa: S608
+                params,
+            )
+        }
     cells = [(d, ch, [n(v) for v in values]) for d, ch, *values in found]
     cells = [c for c in cells if any(c[2])]
     names = department_names(d for d, _ch, _v in cells)
@@ -93,6 +103,7 @@ def compute(period: Period) -> dict[str, Any]:
         "detail": sorted(detail, key=lambda r: (r[0], r[1])),
         "rules": rules(period),
         "walkthroughs": walks,
+        "channels": dict(sorted(channel_counts.items())),
     }
     figures["headlines"] = in_languages(lambda: headlines(figures))
     return figures
@@ -158,33 +169,35 @@ def headlines(figures: dict[str, Any]) -> list[str]:
             }
         )
     walks = figures["walkthroughs"]
-    if walks["processes"]:
-        context = {
-            "scope": scope,
-            "departments": ngettext("%(count)d department", "%(count)d departments", walks["departments"])
-            % {"count": walks["departments"]},
-            "processes": ngettext("%(count)d process", "%(count)d processes", walks["processes"])
-            % {"count": walks["processes"]},
-            "problems": ngettext("%(count)d problem", "%(count)d problems", walks["problems"])
-            % {"count": walks["problems"]},
-            "rectified": walks["rectified"],
-        }
-        if walks["problems"] == 0:
-            sentences.append(
-                _("In %(scope)s, %(departments)s walked %(processes)s and found no problems.") % context
+    levels = walks.get("levels") or []
+    if len(levels) > 1:
+        # The commission reports its own level and the counties' separately.
+        for level in levels:
+            where = (
+                scope
+                if level["level"] == "own"
+                else _("the districts and counties of %(scope)s") % {"scope": scope}
             )
-        elif walks["rectified"] == walks["problems"]:
-            sentences.append(
-                _("In %(scope)s, %(departments)s walked %(processes)s and found %(problems)s, all rectified.")
-                % context
-            )
-        else:
+            sentences.append(_walk_sentence(where, level))
+    elif walks["processes"]:
+        sentences.append(_walk_sentence(scope, walks))
+    for channel, label in (("inspection", _("Inspections")), ("topic", _("Topic campaigns"))):
+        new, institutional = figures.get("channels", {}).get(channel, [0, 0])
+        established = figures["rules"].get("by_channel", {}).get(channel, 0)
+        if new or established:
             sentences.append(
                 _(
-                    "In %(scope)s, %(departments)s walked %(processes)s and found %(problems)s, "
-                    "%(rectified)d of them rectified."
+                    "%(channel)s found %(problems)s, %(institutional)d of them institutional, and led to %(rules)s."
                 )
-                % context
+                % {
+                    "channel": label,
+                    "problems": ngettext("%(count)d problem", "%(count)d problems", new) % {"count": new},
+                    "institutional": institutional,
+                    "rules": ngettext(
+                        "%(count)d rule established", "%(count)d rules established", established
+                    )
+                    % {"count": established},
+                }
             )
     r = figures["rules"]
     if r["rules"]:
@@ -212,3 +225,30 @@ def headlines(figures: dict[str, Any]) -> list[str]:
         }
     )
     return sentences
+
+
+def _walk_sentence(where: str, walks: dict[str, Any]) -> str:
+    context = {
+        "scope": where,
+        "departments": ngettext("%(count)d department", "%(count)d departments", walks["departments"])
+        % {"count": walks["departments"]},
+        "processes": ngettext("%(count)d process", "%(count)d processes", walks["processes"])
+        % {"count": walks["processes"]},
+        "problems": ngettext("%(count)d problem", "%(count)d problems", walks["problems"])
+        % {"count": walks["problems"]},
+        "rectified": walks["rectified"],
+    }
+    if walks["problems"] == 0:
+        return _("In %(scope)s, %(departments)s walked %(processes)s and found no problems.") % context
+    if walks["rectified"] == walks["problems"]:
+        return (
+            _("In %(scope)s, %(departments)s walked %(processes)s and found %(problems)s, all rectified.")
+            % context
+        )
+    return (
+        _(
+            "In %(scope)s, %(departments)s walked %(processes)s and found %(problems)s, "
+            "%(rectified)d of them rectified."
+        )
+        % context
+    )

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 
+from qinqing.accounts.models import Role
+from qinqing.accounts.tests.factories import UserFactory, give_role
 from qinqing.common.errors import PermissionDenied, ValidationFailed
 from qinqing.ledger import services
 from qinqing.ledger.models import Category, Channel, LedgerReport, ReportKind, ReportStatus, Severity
@@ -233,7 +235,14 @@ def test_the_quarterly_report_counts_the_quarter_as_it_stood_at_its_end(ledger, 
     assert (unassigned["registered"], unassigned["assigned"]) == (1, 0)
     assert row(f["by_channel"], Channel.COMPLAINT)["registered"] == 7
 
-    assert f["rules"] == {"rules": 1, "problems": 2, "institutional": 1, "rows": [[c.drc.name, 1, 2, 1]]}
+    assert f["rules"] == {
+        "rules": 1,
+        "problems": 2,
+        "institutional": 1,
+        "rows": [[c.drc.name, 1, 2, 1]],
+        "by_channel": {},  # the rule came out of no campaign
+    }
+    assert f["channels"][Channel.COMPLAINT] == [7, 1]  # P3 is institutional
     assert f["walkthroughs"]["processes"] == 0
     zh, en = f["headlines"]["zh-hans"], f["headlines"]["en"]
     assert any("7" in s and "4" in s for s in zh)
@@ -382,6 +391,7 @@ def test_walk_through_headlines_say_all_only_when_all_were_rectified(ledger, clo
         "problems": 2,
         "rectified": 1,
         "rows": [[c.drc.name, 2, 2, 1]],
+        "levels": [{"level": "own", "departments": 1, "processes": 2, "problems": 2, "rectified": 1}],
     }
     assert (
         "In 泉州市, 1 department walked 2 processes and found 2 problems, 1 of them rectified."
@@ -394,6 +404,28 @@ def test_walk_through_headlines_say_all_only_when_all_were_rectified(ledger, clo
         in f["headlines"]["en"]
     )
     assert "泉州市跟进督促1个部门走流程2项，发现问题2个，已全部整改。" in f["headlines"]["zh-hans"]
+
+    # A county department walks too: the city's departments and the counties' are told apart.
+    county_head = give_role(
+        UserFactory(username="fz-head"), Role.DEPARTMENT_HEAD, organisation=c.district_dept
+    )
+    with clock.at(moment(8, 10)):
+        services.walkthrough_record(
+            actor=county_head,
+            department=c.district_dept,
+            process_name="食品经营许可",
+            walked_on=dt.date(2026, 8, 10),
+            steps=[{"name": "受理", "minutes": 15}],
+            at=moment(8, 10),
+        )
+    f = generate(ledger, ReportKind.QUARTERLY_PROGRESS, Q3).figures
+    assert [level["level"] for level in f["walkthroughs"]["levels"]] == ["own", "below"]
+    english = f["headlines"]["en"]
+    assert "In 泉州市, 1 department walked 2 processes and found 2 problems, all rectified." in english
+    assert (
+        "In the districts and counties of 泉州市, 1 department walked 1 process and found no problems."
+        in english
+    )
 
 
 def test_a_scope_covers_its_subtree_only(ledger, quarter):
