@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from qinqing.accounts.models import Organisation, OrganisationKind
+from qinqing.accounts.models import Organisation, OrganisationKind, Role
+from qinqing.accounts.scoping import scope_for, subtree_q
 
 from ..models import (
     SUBCATEGORIES,
@@ -54,19 +55,27 @@ class _OrganisationsChoice(forms.ModelMultipleChoiceField):
         return str(obj.name)
 
 
-def departments_for(problem: Problem) -> Any:
-    """The departments a problem received at a commission may go to: those of the city
-    or county the commission serves."""
+def _roots(problem: Problem, user: Any) -> list[str]:
+    """Where a dispatcher may send a problem: the city or county its commission serves,
+    and whatever else the dispatcher's own reach covers (the city's commission assigns a
+    problem received in a county to a city department)."""
     commission = problem.intake
-    root = commission.parent.path if commission.parent_id and commission.parent else commission.path
-    return Organisation.objects.filter(kind=OrganisationKind.DEPARTMENT, path__startswith=root).order_by(
-        "path"
-    )
+    roots = [commission.parent.path if commission.parent_id and commission.parent else commission.path]
+    if user is not None:
+        roots += list(scope_for(user).paths_for(Role.SUPERVISOR))
+    return roots
 
 
-def groups_for(problem: Problem) -> Any:
+def departments_for(problem: Problem, user: Any = None) -> Any:
+    """The departments a problem received at a commission may go to."""
     return Organisation.objects.filter(
-        kind=OrganisationKind.SUPERVISION_GROUP, path__startswith=problem.intake.path
+        subtree_q("path", _roots(problem, user)), kind=OrganisationKind.DEPARTMENT
+    ).order_by("path")
+
+
+def groups_for(problem: Problem, user: Any = None) -> Any:
+    return Organisation.objects.filter(
+        subtree_q("path", _roots(problem, user)), kind=OrganisationKind.SUPERVISION_GROUP
     ).order_by("path")
 
 
@@ -104,12 +113,12 @@ class AssignForm(_ActionForm):
     )
     note = _text(_("Note"), required=False)
 
-    def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, problem: Problem, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        departments = departments_for(problem)
+        departments = departments_for(problem, user)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
         self.fields["co_departments"].queryset = departments  # type: ignore[attr-defined]
-        self.fields["supervising_group"].queryset = groups_for(problem)  # type: ignore[attr-defined]
+        self.fields["supervising_group"].queryset = groups_for(problem, user)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

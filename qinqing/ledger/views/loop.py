@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -84,10 +84,13 @@ class Roles:
     supervising: bool
     dispatcher: bool
     reporter: bool
+    # Who: the assign form offers the departments within the dispatcher's own reach.
+    user: Any = field(default=None, compare=False)
 
 
 def roles_on(user: Any, problem: Problem) -> Roles:
     return Roles(
+        user=user,
         department=is_department_for(user, problem),
         co_department=is_co_department_for(user, problem),
         supervising=is_supervising(user, problem),

@@ -63,7 +63,9 @@ def _visit_reporter(roles: Roles) -> bool:
 
 
 FACTORIES: dict[str, FormFactory] = {
-    "assign": lambda p, r, data, files: AssignForm(data, problem=p, prefix="assign", initial=_initial(p)),
+    "assign": lambda p, r, data, files: AssignForm(
+        data, problem=p, user=r.user, prefix="assign", initial=_initial(p)
+    ),
     "progress": lambda p, r, data, files: ProgressForm(data, files, prefix="progress", initial=_initial(p)),
     "submit": lambda p, r, data, files: SubmitForm(data, files, prefix="submit", initial=_initial(p)),
     "request_withdrawal": lambda p, r, data, files: ReasonForm(
