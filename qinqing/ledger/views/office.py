@@ -95,10 +95,7 @@ def problem_url(public_id: Any) -> str:
 
 def point_report_url(token: str) -> str:
     """A monitoring point's public report page (the loop's), by its token."""
-    try:
-        return reverse("ledger:point_report", args=[token])
-    except NoReverseMatch:
-        return f"/ledger/p/{token}/"
+    return reverse("ledger:point_report", args=[token])
 
 
 def office_nav(request: HttpRequest) -> list[dict[str, Any]]:
