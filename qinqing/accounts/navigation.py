@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -134,3 +136,24 @@ def nav_items(user: Any, current_path: str) -> list[dict[str, Any]]:
         }
         for url, label in _built(ENTRIES, frozenset(roles), public=False)
     ]
+
+
+def nav_markup(items: list[dict[str, Any]]) -> dict[str, SafeString]:
+    """The navbar's list items and the phone's bottom bar (its first four entries) as
+    HTML, built here rather than by two template loops on every page."""
+    top = []
+    bottom = []
+    for n, item in enumerate(items):
+        url, label = escape(item["url"]), escape(item["label"])
+        active = item["active"]
+        current = ' aria-current="page"' if active else ""
+        top.append(
+            f'<li class="nav-item"><a class="nav-link{" active" if active else ""}"{current} href="{url}">'
+            f"{label}</a></li>"
+        )
+        if n < 4:
+            bottom.append(f'<a href="{url}" class="{"active" if active else ""}">{label}</a>')
+    return {
+        "nav_html": mark_safe("\n".join(top)),  # noqa: S308 - every value escaped above
+        "bottom_nav_html": mark_safe("\n".join(bottom)),  # noqa: S308 - likewise
+    }

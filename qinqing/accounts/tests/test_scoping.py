@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from qinqing.accounts.models import OrganisationKind, Role
 from qinqing.accounts.scoping import scope_for, scope_records
+from qinqing.accounts.tests.factories import OrganisationFactory, UserFactory, give_role
 from qinqing.audit.models import AuditEvent
 from qinqing.audit.services import audit_record
 
@@ -74,3 +76,59 @@ def test_anonymous_sees_nothing(events):
     from django.contrib.auth.models import AnonymousUser
 
     assert _visible(AnonymousUser()) == set()
+
+
+# --- The scope's reach, shape by shape (one statement: scoping._ASSIGNMENTS_SQL) -----------------
+
+
+def _fresh(user):
+    """The user as a new request loads it: no scope cached on it yet."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_a_group_reaches_what_it_supervises(city, django_assert_num_queries):
+    user = _fresh(city.supervisor)
+    with django_assert_num_queries(2):  # the assignments, the group's supervised nodes
+        scope = scope_for(user)
+    assert scope.paths_for(Role.SUPERVISOR) == (city.drc.path,)
+    assert scope.write_paths == ()
+
+
+def test_a_group_supervising_nothing_listed_reaches_its_commissions_city(city):
+    lone = OrganisationFactory(
+        code="jw-g2",
+        name="派驻第二纪检监察组",
+        kind=OrganisationKind.SUPERVISION_GROUP,
+        parent=city.commission,
+    )
+    user = give_role(UserFactory(username="lone"), Role.SUPERVISOR, organisation=lone)
+    assert scope_for(_fresh(user)).paths_for(Role.SUPERVISOR) == (city.city.path,)
+
+
+def test_the_commission_reaches_its_city(city, django_assert_num_queries):
+    user = _fresh(city.city_supervisor)
+    with django_assert_num_queries(1):
+        scope = scope_for(user)
+    assert scope.paths_for(Role.SUPERVISOR) == (city.city.path,)
+
+
+def test_a_supervisor_at_a_department_reaches_that_department(city):
+    user = give_role(UserFactory(username="deptsup"), Role.SUPERVISOR, organisation=city.commerce)
+    assert scope_for(_fresh(user)).paths_for(Role.SUPERVISOR) == (city.commerce.path,)
+
+
+def test_several_roles_add_up(city):
+    user = give_role(UserFactory(username="many"), Role.OFFICER, organisation=city.commerce)
+    give_role(user, Role.DEPARTMENT_HEAD, organisation=city.drc)
+    give_role(user, Role.ENTERPRISE, enterprise=city.enterprise)
+    scope = scope_for(_fresh(user))
+    assert scope.roles == {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.ENTERPRISE}
+    assert scope.enterprise_ids == {city.enterprise.pk}
+    assert scope.write_paths == tuple(sorted([city.commerce.path, city.drc.path]))
+    assert scope.paths_for(Role.OFFICER) == (city.commerce.path,)
+
+
+def test_an_inactive_user_has_no_scope(city):
+    user = _fresh(city.officer)
+    user.is_active = False
+    assert scope_for(user).user_id is None
