@@ -31,15 +31,20 @@ def _admin_connection(url: str) -> Any:
     return psycopg.connect(dsn, autocommit=True)
 
 
-def create_database(name: str) -> str:
-    """(Re)create database `name` beside DATABASE_URL's and point DATABASE_URL at it.
-    Also gives the benchmark its own key and checkpoint file in a temporary folder."""
+def create_database(name: str, *, reuse: bool = False) -> str:
+    """(Re)create database `name` beside DATABASE_URL's and point DATABASE_URL at it;
+    with `reuse`, point at it as an earlier `--keep` run left it. Also gives the
+    benchmark its own key and checkpoint file in a temporary folder."""
     base = os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not base.startswith(("postgres://", "postgresql://")):
         raise SystemExit("benchmarks need PostgreSQL: set DATABASE_URL=postgres://...")
     with _admin_connection(base) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if reuse and not exists:
+            raise SystemExit(f"--reuse: database {name} does not exist; run once with --keep first")
+        if not reuse:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["BENCH_ADMIN_URL"] = base
     os.environ["DATABASE_URL"] = _with_database(base, name)
     scratch = tempfile.mkdtemp(prefix="qinqing-bench-")

@@ -86,6 +86,13 @@ def world(password: str, supervisors: int = 20) -> dict[str, Any]:
         "commission": commission,
         "group": group,
         "departments": departments,
+        **names(supervisors),
+    }
+
+
+def names(supervisors: int = 20) -> dict[str, Any]:
+    """The people who log in, for a database an earlier run loaded (`--reuse`)."""
+    return {
         "supervisors": [f"sup{i:02d}" for i in range(supervisors)],
         "officers": [f"off{i:03d}" for i in range(DEPARTMENTS)],
     }

@@ -2,6 +2,7 @@
 
     ./run bench reports
     ./run bench reports --problems 100000 --duration 15     # a quicker look
+    ./run bench reports --keep ; ./run bench reports --reuse --skip-report  # pages again
     DATABASE_URL=postgres://... ./run bench reports
 
 Builds `qinqing_bench_reports` beside DATABASE_URL's database (dropped at the end;
@@ -218,7 +219,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8771)
     parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument("--skip-report", action="store_true")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the database a --keep run left (implies --keep)"
+    )
     parser.add_argument("--child-report", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_report:
@@ -227,7 +232,8 @@ def main() -> None:
 
     import _api_locust  # noqa: F401 - fail early when locust is missing
 
-    _common.create_database(DB_NAME)
+    args.keep = args.keep or args.reuse
+    _common.create_database(DB_NAME, reuse=args.reuse)
     _common.setup_django()
     import _reports_data as data
     from api import PASSWORD
@@ -235,32 +241,39 @@ def main() -> None:
     figures: dict[str, Any] = {"problems": args.problems, "load_at_start": _load()}
     try:
         _common.migrate()
-        started = time.perf_counter()
-        w = data.world(PASSWORD, supervisors=args.clients)
-        data.problems(args.problems, w)
         from django.db import connection
 
+        if args.reuse:
+            w = data.names(supervisors=args.clients)
+        else:
+            started = time.perf_counter()
+            w = data.world(PASSWORD, supervisors=args.clients)
+            data.problems(args.problems, w)
+            figures["load_s"] = round(time.perf_counter() - started, 1)
         with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM ledger_problem")
+            figures["problems"] = cursor.fetchone()[0]
             cursor.execute("SELECT count(*) FROM ledger_problemtransition")
             figures["transitions"] = cursor.fetchone()[0]
-        figures["load_s"] = round(time.perf_counter() - started, 1)
         print(
-            f"loaded {args.problems:,} problems, {figures['transitions']:,} transitions in {figures['load_s']} s"
+            f"{figures['problems']:,} problems, {figures['transitions']:,} transitions"
+            + (f", loaded in {figures['load_s']} s" if "load_s" in figures else " (reused)")
         )
         connection.close()
 
-        figures["load_before_report"] = _load()
-        report = _report_in_child()
-        figures.update(report)
-        figures["load_after_report"] = _load()
-        peer = _peer_sql_s()
-        figures["peer_sql_s"] = round(peer, 2)
-        figures["report_over_peer_sql"] = round(report["report_s"] / peer, 1)
-        print(
-            f"report {report['report_s']} s (figures warm {report['figures_warm_s']} s), peak RSS "
-            f"{report['report_peak_rss_mb']} MB, hand-written SQL {peer:.2f} s",
-            flush=True,
-        )
+        if not args.skip_report:
+            figures["load_before_report"] = _load()
+            report = _report_in_child()
+            figures.update(report)
+            figures["load_after_report"] = _load()
+            peer = _peer_sql_s()
+            figures["peer_sql_s"] = round(peer, 2)
+            figures["report_over_peer_sql"] = round(report["report_s"] / peer, 1)
+            print(
+                f"report {report['report_s']} s (figures warm {report['figures_warm_s']} s), peak RSS "
+                f"{report['report_peak_rss_mb']} MB, hand-written SQL {peer:.2f} s",
+                flush=True,
+            )
         if not args.skip_pages:
             connection.close()
             figures.update(_pages(w, args.clients, args.duration, args.workers, args.port))

@@ -347,6 +347,12 @@ PAYMENT_TREASURY_UNAVAILABLE_RATE = os.environ.get("PAYMENT_TREASURY_UNAVAILABLE
 # which the reporter may reopen a problem.
 LEDGER_IMMEDIATE_DAYS = env_int("LEDGER_IMMEDIATE_DAYS", 3)
 LEDGER_REOPEN_DAYS = env_int("LEDGER_REOPEN_DAYS", 30)
+# The commission's dashboard computes its figures live while that takes less than
+# LEDGER_DASHBOARD_SNAPSHOT_MS; beyond (a city's whole ledger), it shows a snapshot at
+# most LEDGER_DASHBOARD_MAX_AGE_SECONDS old, recomputed by a job when a viewer finds it
+# older (the page says as of when).
+LEDGER_DASHBOARD_SNAPSHOT_MS = env_int("LEDGER_DASHBOARD_SNAPSHOT_MS", 300)
+LEDGER_DASHBOARD_MAX_AGE_SECONDS = env_int("LEDGER_DASHBOARD_MAX_AGE_SECONDS", 300)
 
 # --- Audit trail ----------------------------------------------------------------------
 # The checkpoint signing key lives outside the database: a file path (created on first

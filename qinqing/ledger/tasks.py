@@ -12,3 +12,11 @@ def generate_ledger_report(report_id: str) -> str:
     from .services.reports import report_run
 
     return str(report_run(report_id=report_id).status)
+
+
+@task(queue_name="default")
+def refresh_ledger_dashboard(key: str) -> str:
+    """Recompute a stale dashboard snapshot; returns what happened to it."""
+    from .services.dashboard import dashboard_refresh
+
+    return dashboard_refresh(key=key)

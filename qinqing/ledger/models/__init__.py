@@ -4,6 +4,7 @@ from .choices import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     PROBLEM_TRANSITIONS,
+    QUEUE_STATUSES,
     RECTIFIED_STATUSES,
     SUBCATEGORIES,
     CampaignStatus,
@@ -32,7 +33,7 @@ from .problems import (
     ReturnVisit,
     RuleOutcome,
 )
-from .reports import LedgerReport
+from .reports import DashboardSnapshot, LedgerReport
 
 __all__ = [
     "CAMPAIGN_CHANNELS",
@@ -40,6 +41,7 @@ __all__ = [
     "FINAL_STATUSES",
     "OPEN_STATUSES",
     "PROBLEM_TRANSITIONS",
+    "QUEUE_STATUSES",
     "RECTIFIED_STATUSES",
     "SUBCATEGORIES",
     "Campaign",
@@ -47,6 +49,7 @@ __all__ = [
     "CampaignTopic",
     "Category",
     "Channel",
+    "DashboardSnapshot",
     "DeadlineMode",
     "Institutional",
     "LedgerReport",

@@ -127,6 +127,15 @@ FINAL_STATUSES = frozenset({ProblemStatus.WITHDRAWN, ProblemStatus.REFERRED, Pro
 # The department's clock runs in these.
 DEPARTMENT_STATUSES = frozenset({ProblemStatus.ASSIGNED, ProblemStatus.RECTIFYING})
 
+# The department's queue: the problems on its clock, from assignment until the group has
+# verified them (or agreed to a withdrawal). Their due date can be near or past.
+QUEUE_STATUSES = (
+    ProblemStatus.ASSIGNED,
+    ProblemStatus.RECTIFYING,
+    ProblemStatus.SUBMITTED,
+    ProblemStatus.WITHDRAWAL_REQUESTED,
+)
+
 PROBLEM_TRANSITIONS: dict[str, frozenset[str]] = {
     ProblemStatus.REGISTERED: frozenset(
         {

@@ -63,3 +63,32 @@ class LedgerReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period_start}–{self.period_end}"
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's figures over one set of visible problems, kept because computing
+    them live took too long (`LEDGER_DASHBOARD_SNAPSHOT_SECONDS`; a whole city's ledger
+    takes seconds). The page then shows the snapshot and the time it was taken; a viewer
+    who finds it older than `LEDGER_DASHBOARD_MAX_AGE_SECONDS` has one job recompute it
+    (`refreshing_since` makes that job one, not one per viewer). See
+    services/dashboard.py.
+
+    `key` is the digest of the problems' SQL and parameters: whoever's view makes the
+    same query shares the snapshot, and a different reach or filter can never read
+    another's. `user` and `query` are the recipe the job rebuilds that query from."""
+
+    key = models.CharField(max_length=64, unique=True)
+    figures = models.JSONField()
+    as_of = models.DateTimeField()
+    seconds = models.FloatField(help_text="How long computing the figures took.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    query = models.CharField(max_length=500, blank=True)
+    refreshing_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+        indexes = [models.Index(fields=["as_of"], name="ledger_snapshot_as_of")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]} @ {self.as_of:%Y-%m-%d %H:%M}"

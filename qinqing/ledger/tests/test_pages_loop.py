@@ -379,19 +379,38 @@ def test_the_queue_lists_the_departments_open_problems_by_deadline_coloured(ledg
     services.problem_assign(actor=c.city_supervisor, problem=other, department=c.commerce, deadline_days=5)
     response = login(c.officer).get(url("queue"))
     assert response.status_code == 200
-    rows = [(r["problem"].title, r["tone"]) for r in response.context["rows"]]
+    rows = [(r.title, r.tone) for r in response.context["rows"]]
     assert rows == [("逾期问题", "over"), ("临期问题", "near"), ("宽裕问题", "")]
     page = html(response)
     assert 'data-tone="over"' in page and 'data-tone="near"' in page
     assert 'data-testid="over-days"' in page
     assert url("queue_export") in page
     over_only = login(c.officer).get(url("queue"), {"show": "over"})
-    assert [r["problem"].title for r in over_only.context["rows"]] == ["逾期问题"]
+    assert [r.title for r in over_only.context["rows"]] == ["逾期问题"]
     near_only = login(c.officer).get(url("queue"), {"show": "near"}, HTTP_HX_REQUEST="true")
-    assert [r["problem"].title for r in near_only.context["rows"]] == ["临期问题"]
+    assert [r.title for r in near_only.context["rows"]] == ["临期问题"]
     assert "<html" not in html(near_only) and 'id="queue-results"' in html(near_only)
     assert "商务局的问题" in html(login(c.other_officer).get(url("queue")))
     assert "逾期问题" not in html(login(c.other_officer).get(url("queue")))
+
+
+def test_the_queue_escapes_what_people_typed_and_names_the_units(ledger: World) -> None:
+    """The rows are built in Python (views/rows.py), not by the template's autoescaping:
+    every typed value must still come out as text. A department with units names the
+    unit on each row; one without does not."""
+    c = ledger.city
+    typed = assigned(ledger, title='<script>alert("x")</script> & 罚款')
+    page = html(login(c.officer).get(url("queue")))
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 罚款" in page
+    assert f'href="{url("problem", typed.public_id)}"' in page
+    assert c.drc.name not in page.split('data-testid="problems"')[1]
+    unit = OrganisationFactory(name="<i>项目审批科</i>", parent=c.drc)
+    there = complaint(ledger, title="科室的问题")
+    services.problem_assign(actor=c.city_supervisor, problem=there, department=unit, deadline_days=5)
+    rows = html(login(c.officer).get(url("queue"))).split('data-testid="problems"')[1]
+    assert "科室的问题" in rows
+    assert "&lt;i&gt;项目审批科&lt;/i&gt;" in rows and c.drc.name in rows
 
 
 @pytest.mark.parametrize("who", ["enterprise_user", "supervisor", "admin", "committee_member"])
@@ -417,7 +436,8 @@ def test_the_queue_costs_a_fixed_number_of_queries(ledger: World, django_assert_
     assert len(response.context["rows"]) == 8
 
 
-# Session, user, scope (roles, supervised), the inbox badge, the count, the page.
+# Session, user, scope (role assignments with their organisations, one statement), the
+# department's units, the inbox badge, the count, the page.
 QUEUE_QUERIES = 7
 
 
@@ -433,12 +453,12 @@ def test_the_group_page_shows_what_waits_for_the_supervisor(ledger: World) -> No
     services.problem_request_withdrawal(actor=c.officer, problem=withdrawal, reason="企业已不需要")
     response = login(c.city_supervisor).get(url("group"))
     assert response.status_code == 200
-    sections = {s["key"]: [r["problem"].pk for r in s["rows"]] for s in response.context["sections"]}
+    sections = {s["key"]: [r.reference for r in s["rows"]] for s in response.context["sections"]}
     assert sections == {
-        "assign": [waiting.pk],
-        "verify": [to_verify.pk],
-        "withdrawal": [withdrawal.pk],
-        "visit": [to_visit.pk],
+        "assign": [waiting.reference],
+        "verify": [to_verify.reference],
+        "withdrawal": [withdrawal.reference],
+        "visit": [to_visit.reference],
     }
     group_sections = {
         s["key"]: len(s["rows"]) for s in login(c.supervisor).get(url("group")).context["sections"]

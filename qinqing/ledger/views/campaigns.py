@@ -24,9 +24,9 @@ from qinqing.common.errors import ApplicationError
 from qinqing.common.xlsx import xlsx_response
 
 from .. import selectors, services
+from ..figures import aggregates, with_rates
 from ..forms_office import CampaignForm, TopicFormSet, filled_rows
 from ..models import CAMPAIGN_CHANNELS, Campaign, Channel
-from .dashboard import aggregates, with_rates
 from .office import (
     PAGE_SIZE,
     ProblemFilters,

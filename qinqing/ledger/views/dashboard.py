@@ -1,163 +1,30 @@
-"""The commission's dashboard: live figures of the problems a supervisor reads, in
-total, per channel, per category, per department (ranked) and per campaign, for a
-period and a district or county, with drill-down links to the problem list.
-
-Every figure is one aggregate in the database: five queries whatever the number of
-problems (`figures`), the same definitions as the Excel export (`export.py`).
-
-- closure rate: closed problems out of those that stayed on the ledger (withdrawn,
-  referred and merged ones left it);
-- on-time rate: problems rectified on or before their due date, out of the rectified
-  ones with a due date and the open ones already past it (an overdue problem counts
-  against the rate before it is fixed, not only once it is).
+"""The commission's dashboard: the figures of the problems a supervisor reads, in total,
+per channel, per category, per department (ranked) and per campaign, for a period and a
+district or county, with drill-down links to the problem list. The figures and their
+definitions are in `figures.py`; over a whole city they come from a snapshot a few
+minutes old (services/dashboard.py), and the page says as of when.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from html import escape
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Avg, Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from qinqing.accounts.models import OrganisationKind
 from qinqing.common.xlsx import xlsx_response
 
-from .. import selectors
 from ..forms_office import DashboardFilterForm
-from ..models import (
-    FINAL_STATUSES,
-    OPEN_STATUSES,
-    RECTIFIED_STATUSES,
-    Category,
-    Channel,
-    Problem,
-    ProblemStatus,
-)
+from ..models import ProblemStatus
+from ..services.dashboard import dashboard_figures
 from .office import CITY_LEVEL, ProblemFilters, districts_for, render_office, require_commission
-
-FIGURES = (
-    "registered",
-    "open",
-    "overdue",
-    "rectified",
-    "closed",
-    "flagged",
-    "reopened",
-)
-
-
-def aggregates(today: dt.date) -> dict[str, Any]:
-    """The dashboard's figures as aggregates over a queryset of problems."""
-    open_q = Q(status__in=OPEN_STATUSES)
-    overdue_q = open_q & Q(due_date__lt=today)
-    timed_fix_q = Q(status__in=RECTIFIED_STATUSES, rectified_on__isnull=False, due_date__isnull=False)
-    return {
-        "registered": Count("pk"),
-        "open": Count("pk", filter=open_q),
-        "overdue": Count("pk", filter=overdue_q),
-        "rectified": Count("pk", filter=Q(status__in=RECTIFIED_STATUSES)),
-        "closed": Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
-        "kept": Count("pk", filter=~Q(status__in=FINAL_STATUSES)),
-        "on_time": Count("pk", filter=timed_fix_q & Q(rectified_on__lte=F("due_date"))),
-        "timed": Count("pk", filter=timed_fix_q | overdue_q),
-        "satisfaction": Avg("satisfaction"),
-        "flagged": Count("pk", filter=Q(withdrawal_flagged=True)),
-        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
-    }
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def percent(rate: float | None) -> float | None:
-    return None if rate is None else round(rate * 100, 1)
-
-
-def with_rates(row: dict[str, Any]) -> dict[str, Any]:
-    row["closure_rate"] = _rate(row["closed"], row["kept"])
-    row["on_time_rate"] = _rate(row["on_time"], row["timed"])
-    row["closure_percent"] = percent(row["closure_rate"])
-    row["on_time_percent"] = percent(row["on_time_rate"])
-    score = row["satisfaction"]
-    row["satisfaction"] = None if score is None else round(float(score), 2)
-    return row
-
-
-def _grouped(problems: QuerySet[Problem], today: dt.date, *keys: str) -> list[dict[str, Any]]:
-    # order_by() drops the model's ordering, which would split the groups.
-    rows = problems.order_by().values(*keys).annotate(**aggregates(today))
-    return [with_rates(dict(row)) for row in rows]
-
-
-def _ranking_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    def desc(value: float | None) -> float:
-        return -value if value is not None else 1.0
-
-    return (
-        desc(row["closure_rate"]),
-        desc(row["on_time_rate"]),
-        desc(row["satisfaction"]),
-        -row["registered"],
-        row["name"],
-    )
-
-
-def figures(problems: QuerySet[Problem], today: dt.date) -> dict[str, Any]:
-    """Totals, per channel, per category, per department (ranked) and per campaign."""
-    base = problems.order_by()
-    totals = with_rates(dict(base.aggregate(**aggregates(today))))
-    channel_labels = dict(Channel.choices)
-    channels = sorted(
-        _grouped(base, today, "channel"), key=lambda r: list(Channel.values).index(r["channel"])
-    )
-    for row in channels:
-        row["name"] = str(channel_labels.get(row["channel"], row["channel"]))
-    category_labels = dict(Category.choices)
-    categories = sorted(
-        _grouped(base, today, "category"), key=lambda r: list(Category.values).index(r["category"])
-    )
-    for row in categories:
-        row["name"] = str(category_labels.get(row["category"], row["category"]))
-    departments = _grouped(
-        base.filter(organisation__kind=OrganisationKind.DEPARTMENT),
-        today,
-        "organisation__public_id",
-        "organisation__name",
-    )
-    for row in departments:
-        row["name"] = row.pop("organisation__name")
-        row["public_id"] = str(row.pop("organisation__public_id"))
-    departments.sort(key=_ranking_key)
-    for rank, row in enumerate(departments, start=1):
-        row["rank"] = rank
-    campaigns = _grouped(
-        base.filter(campaign__isnull=False),
-        today,
-        "campaign__public_id",
-        "campaign__title",
-        "campaign__channel",
-        "campaign__starts_on",
-    )
-    for row in campaigns:
-        row["name"] = row.pop("campaign__title")
-        row["public_id"] = str(row.pop("campaign__public_id"))
-        row["channel_name"] = str(channel_labels.get(row["campaign__channel"], ""))
-    campaigns.sort(key=lambda r: (r["campaign__starts_on"], r["name"]), reverse=True)
-    return {
-        "totals": totals,
-        "channels": channels,
-        "categories": categories,
-        "departments": departments,
-        "campaigns": campaigns,
-    }
 
 
 def dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, ProblemFilters]:
@@ -176,18 +43,70 @@ def dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, Proble
     )
 
 
-def visible_problems(request: HttpRequest, filters: ProblemFilters) -> QuerySet[Problem]:
-    return filters.narrow(selectors.problems_for(request.user))
+def _number(value: Any, suffix: str = "") -> str:
+    return "—" if value is None else f"{value}{suffix}"
 
 
-def chart_data(data: dict[str, Any], filters: ProblemFilters) -> dict[str, Any]:
-    """What dashboard.js draws, with each bar's or slice's drill-down link."""
+def figure_cells(row: dict[str, Any]) -> SafeString:
+    """A table row's eight figure cells (registered with its drill-down link, open,
+    overdue with its link, rectified, closed, the two rates, the mean score). Built here,
+    not by an include per row: the ranking has a row per department (docs/benchmarks.md).
+    The values are numbers; the links are escaped."""
+    registered = row["registered"]
+    if row.get("url"):
+        registered = f'<a href="{escape(row["url"])}">{registered}</a>'
+    overdue = row["overdue"]
+    overdue_class = " text-danger fw-semibold" if overdue else ""
+    if overdue and row.get("overdue_url"):
+        overdue = f'<a class="link-danger" href="{escape(row["overdue_url"])}">{overdue}</a>'
+    cells = (
+        f'<td class="text-end">{registered}</td>',
+        f'<td class="text-end">{row["open"]:d}</td>',
+        f'<td class="text-end{overdue_class}">{overdue}</td>',
+        f'<td class="text-end">{row["rectified"]:d}</td>',
+        f'<td class="text-end">{row["closed"]:d}</td>',
+        f'<td class="text-end">{_number(row["closure_percent"], "%")}</td>',
+        f'<td class="text-end">{_number(row["on_time_percent"], "%")}</td>',
+        f'<td class="text-end">{_number(row["satisfaction"])}</td>',
+    )
+    return mark_safe("".join(cells))  # noqa: S308 - numbers and escaped links only
+
+
+def figure_heads() -> SafeString:
+    """The eight figure columns' headings, for each table's head."""
+    names = (
+        _("Registered"),
+        _("Open"),
+        _("Overdue"),
+        _("Rectified"),
+        _("Closed"),
+        _("Closure rate"),
+        _("On-time rate"),
+        _("Mean satisfaction"),
+    )
+    return mark_safe("".join(f'<th scope="col" class="text-end">{escape(name)}</th>' for name in names))  # noqa: S308
+
+
+def department_rows(departments: list[dict[str, Any]]) -> SafeString:
+    """The ranking's rows: rank, name, figures (one per department of the city)."""
+    return mark_safe(  # noqa: S308 - the name escaped, the cells built by figure_cells
+        "\n".join(
+            f'<tr data-testid="department-row"><td>{row["rank"]:d}</td>'
+            f'<th scope="row" class="fw-normal">{escape(row["name"])}</th>{row["cells"]}</tr>'
+            for row in departments
+        )
+    )
+
+
+def chart_data(data: dict[str, Any]) -> dict[str, Any]:
+    """What dashboard.js draws, with each bar's or slice's drill-down link (the rows'
+    `url`, set by the view)."""
     channels, categories = data["channels"], data["categories"]
     departments, campaigns = data["departments"][:20], data["campaigns"][:20]
     return {
         "channels": {
             "names": [r["name"] for r in channels],
-            "urls": [filters.list_url(channel=r["channel"]) for r in channels],
+            "urls": [r["url"] for r in channels],
             "series": [
                 {"key": "closed", "name": _("Closed"), "data": [r["closed"] for r in channels]},
                 {
@@ -203,13 +122,10 @@ def chart_data(data: dict[str, Any], filters: ProblemFilters) -> dict[str, Any]:
                 {"key": "overdue", "name": _("Overdue"), "data": [r["overdue"] for r in channels]},
             ],
         },
-        "categories": [
-            {"name": r["name"], "value": r["registered"], "url": filters.list_url(category=r["category"])}
-            for r in categories
-        ],
+        "categories": [{"name": r["name"], "value": r["registered"], "url": r["url"]} for r in categories],
         "departments": {
             "names": [r["name"] for r in departments],
-            "urls": [filters.list_url(department=r["public_id"]) for r in departments],
+            "urls": [r["url"] for r in departments],
             "series": [
                 {
                     "key": "closure",
@@ -225,7 +141,7 @@ def chart_data(data: dict[str, Any], filters: ProblemFilters) -> dict[str, Any]:
         },
         "campaigns": {
             "names": [r["name"] for r in campaigns],
-            "urls": [filters.list_url(campaign=r["public_id"]) for r in campaigns],
+            "urls": [r["url"] for r in campaigns],
             "series": [
                 {"key": "registered", "name": _("Registered"), "data": [r["registered"] for r in campaigns]},
                 {"key": "closed", "name": _("Closed"), "data": [r["closed"] for r in campaigns]},
@@ -241,17 +157,25 @@ def chart_data(data: dict[str, Any], filters: ProblemFilters) -> dict[str, Any]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form, filters = dashboard_filters(request)
-    data = figures(visible_problems(request, filters), today)
+    data, as_of = dashboard_figures(request.user, filters.query())
+    by_channel = filters.list_url_for("channel")
+    by_category = filters.list_url_for("category")
+    by_department = filters.list_url_for("department")
+    overdue_by_department = filters.list_url_for("department", overdue=True)
+    by_campaign = filters.list_url_for("campaign")
     for row in data["channels"]:
-        row["url"] = filters.list_url(channel=row["channel"])
+        row["url"] = by_channel(row["channel"])
     for row in data["categories"]:
-        row["url"] = filters.list_url(category=row["category"])
+        row["url"] = by_category(row["category"])
     for row in data["departments"]:
-        row["url"] = filters.list_url(department=row["public_id"])
-        row["overdue_url"] = filters.list_url(department=row["public_id"], overdue=True)
+        row["url"] = by_department(row["public_id"])
+        row["overdue_url"] = overdue_by_department(row["public_id"])
     for row in data["campaigns"]:
-        row["url"] = filters.list_url(campaign=row["public_id"])
+        row["url"] = by_campaign(row["public_id"])
         row["campaign_url"] = reverse("ledger:campaign", args=[row["public_id"]])
+    for key in ("channels", "categories", "departments", "campaigns"):
+        for row in data[key]:
+            row["cells"] = figure_cells(row)
     export = reverse("ledger:dashboard_export")
     query = filters.query()
     links = {
@@ -274,11 +198,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "categories": data["categories"],
             "departments": data["departments"],
             "campaigns": data["campaigns"],
-            "chart": chart_data(data, filters),
+            "chart": chart_data(data),
+            "figure_heads": figure_heads(),
+            "department_rows": department_rows(data["departments"]),
             "links": links,
             "export_url": f"{export}?{query}" if query else export,
             "city_level": CITY_LEVEL,
             "today": today,
+            "as_of": as_of,
         },
     )
 
@@ -290,7 +217,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
     _form, filters = dashboard_filters(request)
-    data = figures(visible_problems(request, filters), timezone.localdate())
+    data, _as_of = dashboard_figures(request.user, filters.query())
     workbook = export.dashboard_workbook(data, scope_note=scope_note(filters))
     return xlsx_response(workbook, f"ledger-dashboard-{timezone.localdate().isoformat()}.xlsx")
 

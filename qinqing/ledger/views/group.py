@@ -20,7 +20,8 @@ from qinqing.common.permissions import require_supervisor
 
 from .. import selectors
 from ..models import ProblemStatus
-from .loop import export_problems, near_until, problem_url, sees_reporter, tone
+from .loop import export_problems, near_until, sees_reporter
+from .rows import problem_row, problem_url_maker, rows_html
 
 # Each part of the page: the status it lists, its key and its heading.
 PARTS = (
@@ -52,22 +53,33 @@ def group(request: HttpRequest) -> HttpResponse:
     headings = _headings()
     sections: list[dict[str, Any]] = []
     queue = selectors.group_queue(user)
+    url_for = problem_url_maker()
     for status, key in PARTS:
         listed = list(queue.filter(status=status)[: PART_LIMIT + 1])
+        rows = [
+            problem_row(
+                public_id=p.public_id,
+                title=p.title,
+                reference=p.reference,
+                status=p.status,
+                due_date=p.due_date,
+                today=today,
+                near=near,
+                department=p.organisation.name if p.organisation else "",
+                enterprise=p.reporter_enterprise.name
+                if p.reporter_enterprise and sees_reporter(user, p)
+                else "",
+                url=url_for(p.public_id),
+            )
+            for p in listed[:PART_LIMIT]
+        ]
         sections.append(
             {
                 "key": key,
                 "heading": headings[key],
                 "more": len(listed) > PART_LIMIT,
-                "rows": [
-                    {
-                        "problem": p,
-                        "tone": tone(p, today, near),
-                        "url": problem_url(p),
-                        "enterprise": p.reporter_enterprise if sees_reporter(user, p) else None,
-                    }
-                    for p in listed[:PART_LIMIT]
-                ],
+                "rows": rows,
+                "rows_html": rows_html(rows),
             }
         )
     return render(request, "ledger/loop/group.html", {"sections": sections, "today": today})

@@ -36,6 +36,7 @@ from ..services.common import (
     is_reporter,
     is_supervising,
 )
+from .rows import tone_of
 
 # A deadline this many working days away or nearer is shown as near.
 NEAR_WORKING_DAYS = 2
@@ -146,18 +147,7 @@ def near_until(today: dt.date) -> dt.date:
 def tone(problem: Problem, today: dt.date, near: dt.date) -> str:
     """ "over" past the due date, "near" within two working days of it, else "" (and
     nothing once the department's clock stopped for good)."""
-    if problem.due_date is None or problem.status not in (
-        ProblemStatus.ASSIGNED,
-        ProblemStatus.RECTIFYING,
-        ProblemStatus.SUBMITTED,
-        ProblemStatus.WITHDRAWAL_REQUESTED,
-    ):
-        return ""
-    if problem.due_date < today:
-        return "over"
-    if problem.due_date <= near:
-        return "near"
-    return ""
+    return tone_of(problem.status, problem.due_date, today, near)
 
 
 def htmx_vary(response: HttpResponseBase) -> HttpResponseBase:

@@ -26,7 +26,8 @@ from qinqing.enterprises.models import Enterprise
 from .. import selectors, services
 from ..forms import FollowForm, PointReportForm, ReportForm, apply_errors
 from ..models import CampaignStatus, CampaignTopic, Channel, Observer, ProblemStatus
-from .loop import PAGE_SIZE, export_problems, forbidden, near_until, problem_url, tone
+from .loop import PAGE_SIZE, export_problems, forbidden, near_until, problem_url
+from .rows import problem_row, rows_html
 
 # What a reporter is asked to do, by status.
 TODO = {
@@ -43,13 +44,23 @@ def mine(request: HttpRequest) -> HttpResponse:
     listed = selectors.reported_by(request.user)
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
-        {"problem": p, "tone": tone(p, today, near), "todo": TODO.get(p.status, ""), "url": problem_url(p)}
+        problem_row(
+            public_id=p.public_id,
+            title=p.title,
+            reference=p.reference,
+            status=p.status,
+            due_date=p.due_date,
+            today=today,
+            near=near,
+            department=p.organisation.name if p.organisation else "",
+            todo=TODO.get(p.status, ""),
+        )
         for p in page.object_list
     ]
     return render(
         request,
         "ledger/loop/mine.html",
-        {"rows": rows, "page": page, "may_report": _may_report(request.user)},
+        {"rows": rows, "rows_html": rows_html(rows), "page": page, "may_report": _may_report(request.user)},
     )
 
 

@@ -1,0 +1,159 @@
+"""The dashboard's figures, live while they are cheap and from a snapshot once they are
+not.
+
+Over a county's ledger the five aggregates of `figures.figures` take milliseconds and
+every view computes them. Over a city's whole ledger (a million problems) they take
+seconds; twenty supervisors opening the dashboard would each pay them. So when computing
+takes longer than `LEDGER_DASHBOARD_SNAPSHOT_MS`, the result is kept as a
+`DashboardSnapshot` under the digest of the problems' query, and later views of the same
+query read it (one indexed row) and say as of when. A viewer who finds the snapshot older
+than `LEDGER_DASHBOARD_MAX_AGE_SECONDS`, or taken on an earlier day, still sees it at
+once, and one job (`refresh_ledger_dashboard`; `refreshing_since` lets a single viewer
+claim it) recomputes it in the background. A refresh that finds the figures cheap again
+drops the snapshot: the next view is live.
+
+The snapshot is keyed by the query, not by the user: supervisors of one commission share
+it, and someone whose reach or filters differ can never be shown another's figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from .. import figures as ledger_figures
+from .. import selectors
+from ..models import DashboardSnapshot, Problem
+from .common import now, today
+
+# A claimed refresh that has not finished after this long (a worker died) may be claimed
+# again; older snapshots nobody has looked at are deleted when a new one is stored.
+REFRESH_CLAIM_SECONDS = 600
+KEEP_UNUSED_DAYS = 2
+
+
+def snapshot_after_seconds() -> float:
+    return int(getattr(settings, "LEDGER_DASHBOARD_SNAPSHOT_MS", 300)) / 1000
+
+
+def max_age() -> dt.timedelta:
+    return dt.timedelta(seconds=int(getattr(settings, "LEDGER_DASHBOARD_MAX_AGE_SECONDS", 300)))
+
+
+def dashboard_problems(user: Any, query: str) -> QuerySet[Problem]:
+    """The problems the dashboard covers for `user` with the filters in `query` (the
+    period and area as `ProblemFilters.query()` writes them): those in their office's
+    reach, not what they reported themselves."""
+    from ..views.office import ProblemFilters
+
+    filters = ProblemFilters.from_query(QueryDict(query))
+    return filters.narrow(selectors.problems_in_office_reach(user))
+
+
+def query_key(problems: QuerySet[Problem]) -> str | None:
+    """The digest of the problems' SQL and parameters; None for a query that can match
+    nothing (Django does not build its SQL)."""
+    try:
+        sql, params = problems.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    text = repr((connection.vendor, sql, tuple(params)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _computed(problems: QuerySet[Problem], day: dt.date) -> tuple[dict[str, Any], float]:
+    started = time.perf_counter()
+    data = ledger_figures.figures(problems, day)
+    return data, time.perf_counter() - started
+
+
+def dashboard_figures(user: Any, query: str) -> tuple[dict[str, Any], dt.datetime | None]:
+    """The figures for `user`'s dashboard with the filters in `query`, labelled in the
+    active language, and the time of the snapshot they come from (None: live)."""
+    problems = dashboard_problems(user, query)
+    key = query_key(problems)
+    snapshot = DashboardSnapshot.objects.filter(key=key).first() if key else None
+    if snapshot is not None:
+        if _stale(snapshot):
+            _claim_refresh(snapshot)
+        return ledger_figures.labelled(snapshot.figures), snapshot.as_of
+    data, seconds = _computed(problems, today())
+    as_of = None
+    if key and seconds >= snapshot_after_seconds():
+        as_of = now()
+        _store(key, data, as_of=as_of, seconds=seconds, user=user, query=query)
+    return ledger_figures.labelled(data), as_of
+
+
+def _stale(snapshot: DashboardSnapshot) -> bool:
+    current = now()
+    return snapshot.as_of < current - max_age() or timezone.localdate(snapshot.as_of) != today()
+
+
+def _claim_refresh(snapshot: DashboardSnapshot) -> None:
+    """Enqueue one refresh of a stale snapshot: the viewer whose conditional update takes
+    the claim does, every other viewer meanwhile sees the claim taken."""
+    current = now()
+    claimed = (
+        DashboardSnapshot.objects.filter(pk=snapshot.pk)
+        .filter(
+            Q(refreshing_since__isnull=True)
+            | Q(refreshing_since__lt=current - dt.timedelta(seconds=REFRESH_CLAIM_SECONDS))
+        )
+        .update(refreshing_since=current)
+    )
+    if claimed:
+        key = snapshot.key
+        transaction.on_commit(lambda: _enqueue(key))
+
+
+def _enqueue(key: str) -> None:
+    from ..tasks import refresh_ledger_dashboard
+
+    refresh_ledger_dashboard.enqueue(key=key)
+
+
+def _store(
+    key: str, data: dict[str, Any], *, as_of: dt.datetime, seconds: float, user: Any, query: str
+) -> None:
+    DashboardSnapshot.objects.update_or_create(
+        key=key,
+        defaults={
+            "figures": data,
+            "as_of": as_of,
+            "seconds": seconds,
+            "user": user,
+            "query": query,
+            "refreshing_since": None,
+        },
+    )
+    DashboardSnapshot.objects.filter(as_of__lt=as_of - dt.timedelta(days=KEEP_UNUSED_DAYS)).delete()
+
+
+def dashboard_refresh(*, key: str) -> str:
+    """Recompute a snapshot (the job's body; safe to run twice): stored again while the
+    figures are still slow to compute, dropped when they have become cheap or when its
+    recipe no longer gives the same query (the user's reach changed). Returns what
+    happened: "refreshed", "dropped" or "gone"."""
+    snapshot = DashboardSnapshot.objects.select_related("user").filter(key=key).first()
+    if snapshot is None:
+        return "gone"
+    problems = dashboard_problems(snapshot.user, snapshot.query)
+    if query_key(problems) != key:
+        snapshot.delete()
+        return "dropped"
+    data, seconds = _computed(problems, today())
+    if seconds < snapshot_after_seconds():
+        snapshot.delete()
+        return "dropped"
+    _store(key, data, as_of=now(), seconds=seconds, user=snapshot.user, query=snapshot.query)
+    return "refreshed"
