@@ -135,13 +135,23 @@ def figures(problems: QuerySet[Problem], today: dt.date) -> dict[str, Any]:
 
 
 def labelled(data: dict[str, Any]) -> dict[str, Any]:
-    """`figures`' data with the names of channels and categories in the active language."""
+    """`figures`' data with the names of channels and categories in the active language,
+    as new dicts (`data` may be a snapshot shared between requests: it is not changed)."""
     channel_labels = dict(Channel.choices)
     category_labels = dict(Category.choices)
-    for row in data["channels"]:
-        row["name"] = str(channel_labels.get(row["channel"], row["channel"]))
-    for row in data["categories"]:
-        row["name"] = str(category_labels.get(row["category"], row["category"]))
-    for row in data["campaigns"]:
-        row["channel_name"] = str(channel_labels.get(row["campaign_channel"], ""))
-    return data
+    return {
+        "totals": dict(data["totals"]),
+        "channels": [
+            {**row, "name": str(channel_labels.get(row["channel"], row["channel"]))}
+            for row in data["channels"]
+        ],
+        "categories": [
+            {**row, "name": str(category_labels.get(row["category"], row["category"]))}
+            for row in data["categories"]
+        ],
+        "departments": [dict(row) for row in data["departments"]],
+        "campaigns": [
+            {**row, "channel_name": str(channel_labels.get(row["campaign_channel"], ""))}
+            for row in data["campaigns"]
+        ],
+    }

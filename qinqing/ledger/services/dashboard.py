@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -76,35 +76,76 @@ def _computed(problems: QuerySet[Problem], day: dt.date) -> tuple[dict[str, Any]
     return data, time.perf_counter() - started
 
 
-def dashboard_figures(user: Any, query: str) -> tuple[dict[str, Any], dt.datetime | None]:
-    """The figures for `user`'s dashboard with the filters in `query`, labelled in the
-    active language, and the time of the snapshot they come from (None: live)."""
+class DashboardFigures(NamedTuple):
+    """`data`: the figures, labelled in the active language (new dicts: the caller may
+    add to them); `as_of`: when the snapshot they come from was taken (None: live);
+    `key`: the snapshot's key (None: live). The same `key` and `as_of` mean the same
+    figures."""
+
+    data: dict[str, Any]
+    as_of: dt.datetime | None
+    key: str | None
+
+
+def dashboard_figures(user: Any, query: str) -> DashboardFigures:
+    """The figures for `user`'s dashboard with the filters in `query`."""
     problems = dashboard_problems(user, query)
     key = query_key(problems)
-    snapshot = DashboardSnapshot.objects.filter(key=key).first() if key else None
-    if snapshot is not None:
-        if _stale(snapshot):
-            _claim_refresh(snapshot)
-        return ledger_figures.labelled(snapshot.figures), snapshot.as_of
+    found = (
+        DashboardSnapshot.objects.filter(key=key).values_list("pk", "as_of", "refreshing_since").first()
+        if key
+        else None
+    )
+    if key and found is not None:
+        pk, as_of, refreshing_since = found
+        if _stale(as_of) and _claimable(refreshing_since):
+            _claim_refresh(pk, key)
+        return DashboardFigures(ledger_figures.labelled(_decoded(pk, key, as_of)), as_of, key)
     data, seconds = _computed(problems, today())
-    as_of = None
     if key and seconds >= snapshot_after_seconds():
-        as_of = now()
-        _store(key, data, as_of=as_of, seconds=seconds, user=user, query=query)
-    return ledger_figures.labelled(data), as_of
+        stored = now()
+        _store(key, data, as_of=stored, seconds=seconds, user=user, query=query)
+        return DashboardFigures(ledger_figures.labelled(data), stored, key)
+    return DashboardFigures(ledger_figures.labelled(data), None, None)
 
 
-def _stale(snapshot: DashboardSnapshot) -> bool:
-    current = now()
-    return snapshot.as_of < current - max_age() or timezone.localdate(snapshot.as_of) != today()
+# The figures of recently shown snapshots, decoded, per process: a city's figures are tens
+# of kilobytes of JSON, and reading and decoding them took longer than the rest of the
+# page. An entry is used only while the snapshot's `as_of` is the one it was read at, so
+# a refresh is seen by the next view in every process.
+_DECODED: dict[str, tuple[dt.datetime, dict[str, Any]]] = {}
+_DECODED_KEPT = 64
 
 
-def _claim_refresh(snapshot: DashboardSnapshot) -> None:
+def _decoded(pk: int, key: str, as_of: dt.datetime) -> dict[str, Any]:
+    kept = _DECODED.get(key)
+    if kept is not None and kept[0] == as_of:
+        return kept[1]
+    figures = DashboardSnapshot.objects.values_list("figures", flat=True).get(pk=pk)
+    if len(_DECODED) >= _DECODED_KEPT:
+        _DECODED.clear()
+    _DECODED[key] = (as_of, figures)
+    return figures  # type: ignore[no-any-return]
+
+
+def _stale(as_of: dt.datetime) -> bool:
+    return as_of < now() - max_age() or timezone.localdate(as_of) != today()
+
+
+def _claimable(refreshing_since: dt.datetime | None) -> bool:
+    """Nobody is refreshing the snapshot, or whoever claimed it has not finished in
+    REFRESH_CLAIM_SECONDS (a worker died): views of a snapshot being refreshed write
+    nothing."""
+    return refreshing_since is None or refreshing_since < now() - dt.timedelta(seconds=REFRESH_CLAIM_SECONDS)
+
+
+def _claim_refresh(pk: int, key: str) -> None:
     """Enqueue one refresh of a stale snapshot: the viewer whose conditional update takes
-    the claim does, every other viewer meanwhile sees the claim taken."""
+    the claim does; another who read the snapshot unclaimed at the same moment finds the
+    claim taken."""
     current = now()
     claimed = (
-        DashboardSnapshot.objects.filter(pk=snapshot.pk)
+        DashboardSnapshot.objects.filter(pk=pk)
         .filter(
             Q(refreshing_since__isnull=True)
             | Q(refreshing_since__lt=current - dt.timedelta(seconds=REFRESH_CLAIM_SECONDS))
@@ -112,7 +153,6 @@ def _claim_refresh(snapshot: DashboardSnapshot) -> None:
         .update(refreshing_since=current)
     )
     if claimed:
-        key = snapshot.key
         transaction.on_commit(lambda: _enqueue(key))
 
 

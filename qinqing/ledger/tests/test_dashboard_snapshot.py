@@ -9,7 +9,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -19,6 +21,7 @@ from qinqing.accounts.tests.factories import UserFactory
 from qinqing.ledger.models import DashboardSnapshot
 from qinqing.ledger.services.dashboard import REFRESH_CLAIM_SECONDS
 from qinqing.ledger.tasks import refresh_ledger_dashboard
+from qinqing.ledger.views import dashboard as dashboard_views
 
 from .conftest import complaint
 from .test_pages_office import Office, book, build_office, column, get
@@ -75,19 +78,32 @@ def test_cheap_figures_are_live_and_keep_no_snapshot(view: Any, office: Office) 
     assert not DashboardSnapshot.objects.exists()
 
 
-def test_slow_figures_are_kept_and_said_as_of_when(view: Any, office: Office, slow: Any) -> None:
+def test_slow_figures_are_kept_and_said_as_of_when(
+    view: Any, office: Office, slow: Any, monkeypatch: Any
+) -> None:
     first = view(office.c.city_supervisor)
     assert first.context["totals"]["registered"] == 5
     snapshot = DashboardSnapshot.objects.get()
     assert snapshot.user == office.c.city_supervisor
     assert first.context["as_of"] == snapshot.as_of
     complaint(office.w, title="新问题")
+
+    def not_again(*args: Any) -> None:
+        raise AssertionError("the figures' part is rendered once per snapshot")
+
+    monkeypatch.setattr(dashboard_views, "_body_context", not_again)
     again = view(office.c.city_supervisor)
     # The snapshot, not the ledger as it is now; the page says so.
     assert again.context["totals"]["registered"] == 5
     html = again.content.decode()
     assert 'data-testid="snapshot-note"' in html
     assert timezone.localtime(snapshot.as_of).strftime("%Y-%m-%d %H:%M") in html
+    # The second view reused the figures' part the first rendered: the same bytes.
+    assert (
+        html.split('data-testid="definitions"')[1]
+        == first.content.decode().split('data-testid="definitions"')[1]
+    )
+    assert 'data-testid="figure-registered">5</a>' in html
     # Fresh: nobody asked for a refresh.
     assert refresh_jobs() == []
 
@@ -114,6 +130,8 @@ def test_a_stale_snapshot_is_shown_at_once_and_refreshed_by_one_job(
     response = view(office.c.city_supervisor)
     assert response.context["totals"]["registered"] == 6
     assert response.context["as_of"] == snapshot.as_of
+    # The page's figures too, not a part rendered from the earlier snapshot.
+    assert 'data-testid="figure-registered">6</a>' in response.content.decode()
     # Twice is harmless.
     assert refresh_ledger_dashboard.call(key=snapshot.key) == "refreshed"
 
@@ -124,6 +142,18 @@ def test_a_snapshot_of_an_earlier_day_is_stale(view: Any, office: Office, slow: 
     age({}, 86400)  # yesterday, at most: overdue counts have moved
     view(office.c.city_supervisor)
     assert len(refresh_jobs()) == 1
+
+
+def test_views_of_a_snapshot_being_refreshed_write_nothing(view: Any, office: Office, slow: Any) -> None:
+    view(office.c.city_supervisor)
+    age({}, 301)
+    view(office.c.city_supervisor)  # claims the refresh
+    with CaptureQueriesContext(connection) as seen:
+        view(office.c.city_supervisor)
+    writes = [
+        q["sql"] for q in seen.captured_queries if "dashboardsnapshot" in q["sql"] and "UPDATE" in q["sql"]
+    ]
+    assert writes == []
 
 
 def test_a_refresh_claim_left_by_a_dead_worker_expires(view: Any, office: Office, slow: Any) -> None:
@@ -196,6 +226,10 @@ def test_a_snapshot_speaks_each_viewers_language(office: Office, slow: Any) -> N
     names = [row["name"] for row in second.context["channels"]]
     assert "企业投诉" in names
     assert "Enterprise complaint" not in names
+    # The rendered figures are kept per language: each viewer reads their own.
+    assert "企业投诉" in second.content.decode() and "Enterprise complaint" not in second.content.decode()
+    again = english.get(reverse("ledger:dashboard")).content.decode()
+    assert "Enterprise complaint" in again and "企业投诉" not in again
 
 
 def test_the_export_writes_what_the_page_shows(client: Any, view: Any, office: Office, slow: Any) -> None:

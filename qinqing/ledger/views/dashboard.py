@@ -13,9 +13,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -157,7 +159,43 @@ def chart_data(data: dict[str, Any]) -> dict[str, Any]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form, filters = dashboard_filters(request)
-    data, as_of = dashboard_figures(request.user, filters.query())
+    data, as_of, key = dashboard_figures(request.user, filters.query())
+    query = filters.query()
+    export = reverse("ledger:dashboard_export")
+    context: dict[str, Any] = {
+        "form": form,
+        "filters": filters,
+        "totals": data["totals"],
+        "channels": data["channels"],
+        "categories": data["categories"],
+        "departments": data["departments"],
+        "campaigns": data["campaigns"],
+        "export_url": f"{export}?{query}" if query else export,
+        "city_level": CITY_LEVEL,
+        "today": today,
+        "as_of": as_of,
+    }
+    # A snapshot's figures are the same for every viewer until it is refreshed: the part
+    # of the page they fill is rendered once per process and language, and reused.
+    fragment = (key, as_of, get_language(), query) if key else None
+    body = _BODIES.get(fragment) if fragment else None
+    if body is None:
+        context.update(_body_context(data, filters))
+        if fragment:
+            body = render_to_string("ledger/office/dashboard.html#body", context, request)
+            if len(_BODIES) >= _BODIES_KEPT:
+                _BODIES.clear()
+            _BODIES[fragment] = body
+    context["body_html"] = body
+    return render_office(request, "ledger/office/dashboard.html", context)
+
+
+_BODIES: dict[tuple[Any, ...], str] = {}
+_BODIES_KEPT = 32
+
+
+def _body_context(data: dict[str, Any], filters: ProblemFilters) -> dict[str, Any]:
+    """What the figures' part of the page shows: drill-down links, cells, charts."""
     by_channel = filters.list_url_for("channel")
     by_category = filters.list_url_for("category")
     by_department = filters.list_url_for("department")
@@ -176,38 +214,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for key in ("channels", "categories", "departments", "campaigns"):
         for row in data[key]:
             row["cells"] = figure_cells(row)
-    export = reverse("ledger:dashboard_export")
-    query = filters.query()
-    links = {
-        "registered": filters.list_url(),
-        "open": filters.list_url(status="open"),
-        "overdue": filters.list_url(overdue=True),
-        "rectified": filters.list_url(status="rectified"),
-        "closed": filters.list_url(status=ProblemStatus.CLOSED),
-        "flagged": filters.list_url(flagged=True),
-        "reopened": filters.list_url(reopened=True),
-    }
-    return render_office(
-        request,
-        "ledger/office/dashboard.html",
-        {
-            "form": form,
-            "filters": filters,
-            "totals": data["totals"],
-            "channels": data["channels"],
-            "categories": data["categories"],
-            "departments": data["departments"],
-            "campaigns": data["campaigns"],
-            "chart": chart_data(data),
-            "figure_heads": figure_heads(),
-            "department_rows": department_rows(data["departments"]),
-            "links": links,
-            "export_url": f"{export}?{query}" if query else export,
-            "city_level": CITY_LEVEL,
-            "today": today,
-            "as_of": as_of,
+    return {
+        "chart": chart_data(data),
+        "figure_heads": figure_heads(),
+        "department_rows": department_rows(data["departments"]),
+        "links": {
+            "registered": filters.list_url(),
+            "open": filters.list_url(status="open"),
+            "overdue": filters.list_url(overdue=True),
+            "rectified": filters.list_url(status="rectified"),
+            "closed": filters.list_url(status=ProblemStatus.CLOSED),
+            "flagged": filters.list_url(flagged=True),
+            "reopened": filters.list_url(reopened=True),
         },
-    )
+    }
 
 
 @require_GET
@@ -217,7 +237,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
     _form, filters = dashboard_filters(request)
-    data, _as_of = dashboard_figures(request.user, filters.query())
+    data = dashboard_figures(request.user, filters.query()).data
     workbook = export.dashboard_workbook(data, scope_note=scope_note(filters))
     return xlsx_response(workbook, f"ledger-dashboard-{timezone.localdate().isoformat()}.xlsx")
 
