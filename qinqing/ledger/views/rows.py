@@ -142,6 +142,7 @@ def rows_html(rows: Iterable[ProblemRow]) -> SafeString:
         + "</div>",
     }
     item = {"over": " list-group-item-danger", "near": " list-group-item-warning"}
+    overs: dict[int, str] = {}  # "3 days over", once per number of days
     parts = []
     for row in rows:
         details = f'<span class="qq-mono">{escape(row.reference)}</span>'
@@ -152,8 +153,11 @@ def rows_html(rows: Iterable[ProblemRow]) -> SafeString:
         if row.due_date:
             details += f' · {due} <span class="qq-mono">{row.due_date.isoformat()}</span>'
         if row.over_days:
-            over = ngettext("%(n)s day over", "%(n)s days over", row.over_days) % {"n": row.over_days}
-            details += f' · <span data-testid="over-days">{escape(over)}</span>'
+            over = overs.get(row.over_days)
+            if over is None:
+                text = ngettext("%(n)s day over", "%(n)s days over", row.over_days) % {"n": row.over_days}
+                over = overs[row.over_days] = escape(text)
+            details += f' · <span data-testid="over-days">{over}</span>'
         parts.append(
             f'<a class="list-group-item list-group-item-action{item.get(row.tone, "")}" href="{escape(row.url)}"'
             f' data-testid="problem-row" data-tone="{escape(row.tone)}">\n'
