@@ -111,7 +111,12 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        body = {"code": f"http_{exc.status_code}", "message": str(exc.message)}
+        if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
+            # ninja's own words for a body its parser could not read: said in the
+            # user's language like every other error.
+            body = {"code": "invalid_body", "message": _("The request body is not valid JSON.")}
+        else:
+            body = {"code": f"http_{exc.status_code}", "message": str(exc.message)}
         return error_response(api, request, exc.status_code, body)
 
     from django.core.exceptions import PermissionDenied as DjangoPermissionDenied

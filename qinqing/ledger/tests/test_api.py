@@ -235,6 +235,19 @@ def test_the_open_endpoints_refuse_bad_input_clearly(client, world: ApiWorld):
     assert Problem.objects.filter(channel=Channel.MONITORING).count() == 0
 
 
+def test_a_body_that_is_not_json_is_refused_in_the_users_language(client, world: ApiWorld):
+    """ninja's parser refuses it in its own English words; the API says it as every
+    other error, translated."""
+    for language, message in (
+        ("en", "The request body is not valid JSON."),
+        ("zh-hans", "请求内容不是有效的 JSON。"),
+    ):
+        response = client.post(
+            f"{BASE}/follow", "{not json", content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert error(response, 400) == {"code": "invalid_body", "message": message}
+
+
 # --- Reading --------------------------------------------------------------------------------
 
 
