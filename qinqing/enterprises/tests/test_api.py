@@ -164,7 +164,7 @@ def test_create_errors(city, api):
         client.post(f"{BASE}/", _payload(region="nowhere"), content_type="application/json"), 400, "invalid"
     )
     _error(client.post(f"{BASE}/", {"name": "x"}, content_type="application/json"), 422, "invalid")
-    _error(client.post(f"{BASE}/", "{not json", content_type="application/json"), 400, "http_400")
+    _error(client.post(f"{BASE}/", "{not json", content_type="application/json"), 400, "invalid_body")
     assert Enterprise.objects.count() == 2
 
 

@@ -798,7 +798,7 @@ def test_bad_input_names_the_fields_in_the_users_language(client, world: ApiWorl
     )
     assert set(error(response, 422)["fields"]) == {"revision", "deadline_days"}
     response = client.post(f"{BASE}{act(problem, 'assign')}", "{not json", content_type="application/json")
-    assert error(response, 400)["code"] == "http_400"
+    assert error(response, 400)["code"] == "invalid_body"
     assert reload(problem).status == ProblemStatus.REGISTERED
 
 
