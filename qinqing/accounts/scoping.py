@@ -38,6 +38,11 @@ class Scope:
     read_paths: tuple[str, ...] = ()
     is_admin: bool = False
     by_role: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Where the roles are held (the organisations' own paths: a supervision group, not
+    # what it supervises), and, for officers and department heads, the ids of every
+    # organisation in their subtrees (the work queues filter by organisation id).
+    nodes_by_role: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    units_by_role: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def is_supervisor(self) -> bool:
@@ -56,6 +61,19 @@ class Scope:
             out.extend(self.by_role.get(role, ()))
         return _minimal_paths(out)
 
+    def nodes_for(self, role: str) -> tuple[str, ...]:
+        """The paths of the organisations where the user holds `role`."""
+        return self.nodes_by_role.get(role, ())
+
+    def unit_ids(self, *roles: str) -> tuple[int, ...]:
+        """The ids of the organisations in the subtrees where the user holds `roles`
+        (officer and department head only)."""
+        assert set(roles) <= UNIT_ROLES, roles
+        out: set[int] = set()
+        for role in roles:
+            out.update(self.units_by_role.get(role, ()))
+        return tuple(sorted(out))
+
     def covers_path(self, path: str, *, write: bool = False) -> bool:
         paths = self.write_paths if write else self.read_paths
         return any(path.startswith(p) for p in paths)
@@ -73,14 +91,24 @@ def _minimal_paths(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
+# The roles whose subtrees the scope resolves to organisation ids.
+UNIT_ROLES = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})
+
+_ORG = Organisation._meta.db_table
 _ASSIGNMENTS_SQL = f"""
-    SELECT a.role, a.enterprise_id, a.organisation_id, o.path, o.kind, p.path, p.kind, g.path
+    SELECT 0, a.role, a.enterprise_id, a.organisation_id, o.path, o.kind, p.path, p.kind, g.path
     FROM {RoleAssignment._meta.db_table} a
-    LEFT JOIN {Organisation._meta.db_table} o ON o.id = a.organisation_id
-    LEFT JOIN {Organisation._meta.db_table} p ON p.id = o.parent_id
-    LEFT JOIN {Organisation._meta.db_table} g ON g.id = p.parent_id
+    LEFT JOIN {_ORG} o ON o.id = a.organisation_id
+    LEFT JOIN {_ORG} p ON p.id = o.parent_id
+    LEFT JOIN {_ORG} g ON g.id = p.parent_id
     WHERE a.user_id = %s
-"""  # noqa: S608 - table names from the models, the user's id a parameter
+    UNION ALL
+    SELECT 1, a.role, NULL, d.id, d.path, NULL, NULL, NULL, NULL
+    FROM {RoleAssignment._meta.db_table} a
+    JOIN {_ORG} o ON o.id = a.organisation_id
+    JOIN {_ORG} d ON d.path LIKE o.path || '%%'
+    WHERE a.user_id = %s AND a.role IN ({", ".join(f"'{role}'" for role in sorted(UNIT_ROLES))})
+"""  # noqa: S608 - table names and role codes from the code, the user's id a parameter
 
 
 def scope_for(user: Any) -> Scope:
@@ -93,8 +121,12 @@ def scope_for(user: Any) -> Scope:
     # every page asks for the scope, and the ORM's model instances and prefetch cost
     # several milliseconds, its query compiler one more (docs/benchmarks.md).
     with connection.cursor() as cursor:
-        cursor.execute(_ASSIGNMENTS_SQL, [user.pk])
-        assignments = cursor.fetchall()
+        cursor.execute(_ASSIGNMENTS_SQL, [user.pk, user.pk])
+        fetched = cursor.fetchall()
+    assignments = [row[1:] for row in fetched if row[0] == 0]
+    units_by_role: dict[str, set[int]] = {}
+    for _unit, role, _e, unit_id, *_rest in (row for row in fetched if row[0] == 1):
+        units_by_role.setdefault(role, set()).add(unit_id)
     groups = [
         a[2] for a in assignments if a[0] == Role.SUPERVISOR and a[4] == OrganisationKind.SUPERVISION_GROUP
     ]
@@ -106,6 +138,7 @@ def scope_for(user: Any) -> Scope:
     roles: set[str] = set()
     enterprise_ids: set[int] = set()
     by_role: dict[str, list[str]] = {}
+    nodes_by_role: dict[str, set[str]] = {}
     for (
         role,
         enterprise_id,
@@ -122,6 +155,7 @@ def scope_for(user: Any) -> Scope:
             enterprise_ids.add(enterprise_id)
             continue
         assert org_id is not None
+        nodes_by_role.setdefault(role, set()).add(path)
         if role == Role.SUPERVISOR:
             node = _Node(path, kind, parent_path, parent_kind, grand_path)
             by_role.setdefault(role, []).extend(_supervised_paths(node, supervised.get(org_id, [])))
@@ -137,6 +171,8 @@ def scope_for(user: Any) -> Scope:
         read_paths=_minimal_paths(read),
         is_admin=Role.ADMIN in roles or bool(user.is_superuser),
         by_role={k: _minimal_paths(v) for k, v in by_role.items()},
+        nodes_by_role={k: tuple(sorted(v)) for k, v in nodes_by_role.items()},
+        units_by_role={k: tuple(sorted(v)) for k, v in units_by_role.items()},
     )
     user._qinqing_scope = scope
     return scope

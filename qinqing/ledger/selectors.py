@@ -18,7 +18,7 @@ from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
-from qinqing.accounts.models import Organisation, Role
+from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for, subtree_q
 from qinqing.common.errors import NotFound
 
@@ -126,13 +126,12 @@ def problem_list(user: Any, *, filters: dict[str, Any] | None = None) -> QuerySe
 
 def department_queue(user: Any) -> QuerySet[Problem]:
     """The department's open problems, the nearest deadline first."""
-    paths = scope_for(user).paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD)
-    if not paths:
+    # The department's units by id (the scope resolves them), not a join on their paths:
+    # with the ids known, the database reads a page of the queue in order from its
+    # partial index (ledger_problem_queue) instead of sorting every open problem.
+    units = scope_for(user).unit_ids(Role.OFFICER, Role.DEPARTMENT_HEAD)
+    if not units:
         return Problem.objects.none()
-    # The department's units by id, not a join on their paths: with the ids known, the
-    # database reads a page of the queue in order from its partial index
-    # (ledger_problem_queue) instead of sorting every open problem of the department.
-    units = list(Organisation.objects.filter(subtree_q("path", paths)).values_list("id", flat=True))
     return (
         Problem.objects.filter(organisation_id__in=units, status__in=QUEUE_STATUSES)
         .select_related("organisation", "supervising_group")

@@ -23,8 +23,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from qinqing.accounts.models import Organisation, Role
-from qinqing.accounts.scoping import scope_for, scope_records, subtree_q
+from qinqing.accounts.models import Role
+from qinqing.accounts.scoping import scope_for, scope_records
 from qinqing.common.errors import NotFound
 
 from .models import (
@@ -194,25 +194,9 @@ def _queue_organisations(user: Any) -> list[int]:
 
 def _queue_roles(user: Any) -> dict[str, list[int]]:
     """Per role (officer, department head), the organisations of the user's subtrees
-    (cached on the user for the request)."""
-    cached = getattr(user, "_qinqing_queue_roles", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    (resolved by the request's scope)."""
     scope = scope_for(user)
-    by_role = {role: scope.paths_for(role) for role in (Role.OFFICER, Role.DEPARTMENT_HEAD)}
-    wanted = [path for paths in by_role.values() for path in paths]
-    nodes = (
-        list(Organisation.objects.filter(subtree_q("path", wanted)).values_list("id", "path"))
-        if wanted
-        else []
-    )
-    out: dict[str, list[int]] = {
-        role: sorted(pk for pk, path in nodes if any(path.startswith(p) for p in paths))
-        for role, paths in by_role.items()
-    }
-    if scope.user_id is not None:
-        user._qinqing_queue_roles = out
-    return out
+    return {role: list(scope.unit_ids(role)) for role in (Role.OFFICER, Role.DEPARTMENT_HEAD)}
 
 
 def _queue_steps(user: Any) -> QuerySet[CaseStep]:

@@ -132,3 +132,31 @@ def test_an_inactive_user_has_no_scope(city):
     user = _fresh(city.officer)
     user.is_active = False
     assert scope_for(user).user_id is None
+
+
+def test_the_scope_resolves_an_officers_subtree_to_organisation_ids(city, django_assert_num_queries):
+    unit = OrganisationFactory(code="drc-1", name="项目审批科", parent=city.drc)
+    below = OrganisationFactory(code="drc-1-1", name="审批一组", parent=unit)
+    user = give_role(UserFactory(username="twohats"), Role.OFFICER, organisation=city.drc)
+    give_role(user, Role.DEPARTMENT_HEAD, organisation=city.commerce)
+    give_role(user, Role.SUPERVISOR, organisation=city.group)
+    user = _fresh(user)
+    with django_assert_num_queries(2):  # the statement, the group's supervised nodes
+        scope = scope_for(user)
+    assert scope.unit_ids(Role.OFFICER) == tuple(sorted([city.drc.pk, unit.pk, below.pk]))
+    assert scope.unit_ids(Role.DEPARTMENT_HEAD) == (city.commerce.pk,)
+    assert scope.unit_ids(Role.OFFICER, Role.DEPARTMENT_HEAD) == tuple(
+        sorted([city.drc.pk, unit.pk, below.pk, city.commerce.pk])
+    )
+    # Where the roles are held, not what they reach.
+    assert scope.nodes_for(Role.SUPERVISOR) == (city.group.path,)
+    assert scope.nodes_for(Role.OFFICER) == (city.drc.path,)
+    assert scope.paths_for(Role.SUPERVISOR) == (city.drc.path,)
+    # Nothing outside the subtrees (paths end with a slash: /1/4/ is not a prefix of /1/41/).
+    assert city.district.pk not in scope.unit_ids(Role.OFFICER)
+
+
+def test_only_officers_and_heads_have_units(city):
+    assert scope_for(_fresh(city.city_supervisor)).units_by_role == {}
+    assert scope_for(_fresh(city.committee_member)).units_by_role == {}
+    assert scope_for(_fresh(city.enterprise_user)).units_by_role == {}

@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qinqing.accounts.models import Organisation, OrganisationKind, Role, RoleAssignment, User
+from qinqing.accounts.models import Organisation, OrganisationKind, Role, User
 from qinqing.accounts.scoping import ancestor_paths, scope_for
 from qinqing.audit.services import audit_record
 from qinqing.common.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -68,16 +68,8 @@ def require_user(actor: Any) -> User:
 
 def _supervisor_nodes(user: User) -> tuple[str, ...]:
     """The paths of the nodes where the user holds the supervisor role (the group or
-    the commission itself, not what they supervise), cached on the user."""
-    cached = getattr(user, "_ledger_supervisor_nodes", None)
-    if cached is None:
-        cached = tuple(
-            RoleAssignment.objects.filter(user=user, role=Role.SUPERVISOR).values_list(
-                "organisation__path", flat=True
-            )
-        )
-        user._ledger_supervisor_nodes = cached  # type: ignore[attr-defined]
-    return cached  # type: ignore[no-any-return]
+    the commission itself, not what they supervise), from the request's scope."""
+    return scope_for(user).nodes_for(Role.SUPERVISOR)
 
 
 def is_department_for(user: Any, problem: Problem) -> bool:

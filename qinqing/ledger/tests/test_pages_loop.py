@@ -436,9 +436,9 @@ def test_the_queue_costs_a_fixed_number_of_queries(ledger: World, django_assert_
     assert len(response.context["rows"]) == 8
 
 
-# Session, user, scope (role assignments with their organisations, one statement), the
-# department's units, the inbox badge, the count, the page.
-QUEUE_QUERIES = 7
+# Session, user, scope (role assignments with their organisations and the department's
+# units, one statement), the inbox badge, the count, the page.
+QUEUE_QUERIES = 6
 
 
 # --- The supervisor's page ---------------------------------------------------------------------

@@ -208,15 +208,15 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
     client.force_login(office.c.city_supervisor)
     url = reverse("ledger:dashboard")
     client.get(url)  # warm the session
-    # Six around the figures (session, user, role assignments with their organisations,
-    # the supervisor's own nodes, the districts, the inbox badge), the look for a
-    # snapshot (services/dashboard.py) and five aggregates: totals, per channel, per
-    # category, per department, per campaign.
-    with django_assert_num_queries(12):
+    # Five around the figures (session, user, role assignments with their organisations,
+    # the districts, the inbox badge), the look for a snapshot (services/dashboard.py)
+    # and five aggregates: totals, per channel, per category, per department, per
+    # campaign.
+    with django_assert_num_queries(11):
         client.get(url)
     for n in range(4):
         complaint(office.w, title=f"问题{n}")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert response.context["totals"]["registered"] == 9
 

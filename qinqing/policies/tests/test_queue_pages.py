@@ -97,15 +97,15 @@ def test_queue_query_count_is_pinned(client, world, django_assert_num_queries):
     _confirmed(world)
     client.force_login(world.officer)
     client.get(QUEUE)  # warm the per-process caches (calendar, content types)
-    # Session, user, role assignments (with their organisations, in one statement), the
-    # subtree's organisations, the warning rung, the count, the page, the filter's
-    # policies, the unread count.
-    with django_assert_num_queries(9):
+    # Session, user, role assignments (with their organisations and the subtrees'
+    # organisations, in one statement), the warning rung, the count, the page, the
+    # filter's policies, the unread count.
+    with django_assert_num_queries(8):
         assert client.get(QUEUE).content.decode().count('data-testid="queue-row"') == 1
     for n in range(4):
         _spot_case(world, f"景区{n}")
     client.get(QUEUE)  # the calendar re-reads its revision every few seconds: warm it again
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(QUEUE).content.decode().count('data-testid="queue-row"') == 5
 
 
