@@ -388,8 +388,9 @@ def test_list_costs_a_fixed_number_of_queries(client, pages, django_assert_num_q
     assert len(first.captured_queries) == LIST_QUERIES, [q["sql"][:90] for q in first.captured_queries]
 
 
-# Session, user, scope (2), the inbox badge, count, page, obligation counts, industries.
-LIST_QUERIES = 9
+# Session, user, scope (one statement), the inbox badge, count, page, obligation counts,
+# industries.
+LIST_QUERIES = 8
 
 
 # --- One project ----------------------------------------------------------------------------
@@ -485,9 +486,9 @@ def test_project_page_costs_a_fixed_number_of_queries(client, pages, django_asse
     assert len(first.captured_queries) == PROJECT_QUERIES, [q["sql"][:90] for q in first.captured_queries]
 
 
-# Session, user, scope (2), the inbox badge, the project, contracts, clauses, events,
-# obligations with their claims, evidence and plans.
-PROJECT_QUERIES = 13
+# Session, user, scope (one statement), the inbox badge, the project, contracts, clauses,
+# events, obligations with their claims, evidence and plans.
+PROJECT_QUERIES = 12
 
 
 # --- One obligation -------------------------------------------------------------------------

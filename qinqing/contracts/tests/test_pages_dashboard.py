@@ -109,6 +109,6 @@ def test_dashboard_costs_a_fixed_number_of_queries(client, pages: Pages, django_
     assert len(first.captured_queries) == DASHBOARD_QUERIES, [q["sql"][:90] for q in first.captured_queries]
 
 
-# Session, user, scope (2), the inbox badge, the summary, per department, per enterprise
-# (its own and the government's to it), per project, the project count.
-DASHBOARD_QUERIES = 11
+# Session, user, scope (one statement), the inbox badge, the summary, per department, per
+# enterprise (its own and the government's to it), per project, the project count.
+DASHBOARD_QUERIES = 10

@@ -107,11 +107,11 @@ def test_list_page_query_count_is_pinned(city, login, django_assert_num_queries,
     for e in EnterpriseFactory.create_batch(rows, region=city.district):
         EnterpriseLabel.objects.create(enterprise=e, key="high_tech", value="yes")
     client = login(city.officer)
-    # session, user, role assignments and their supervised nodes (scope), region choices,
-    # count, page, labels; the base page's unread-notification count; then the
-    # session's idle-expiry refresh (savepoint, update, release). The same for 3 rows
-    # and for 30: no query per row.
-    _list_queries(client, django_assert_num_queries, 12)
+    # session, user, role assignments with their organisations (scope, one statement),
+    # region choices, count, page, labels; the base page's unread-notification count;
+    # then the session's idle-expiry refresh (savepoint, update, release). The same for
+    # 3 rows and for 30: no query per row.
+    _list_queries(client, django_assert_num_queries, 11)
 
 
 @pytest.mark.parametrize("who", READERS)
