@@ -21,7 +21,7 @@ from qinqing.common.permissions import require_supervisor
 from .. import selectors
 from ..models import ProblemStatus
 from .loop import export_problems, near_until, sees_reporter
-from .rows import problem_row, problem_url_maker, rows_html
+from .rows import problem_url_maker, row_of, rows_html
 
 # Each part of the page: the status it lists, its key and its heading.
 PARTS = (
@@ -57,15 +57,10 @@ def group(request: HttpRequest) -> HttpResponse:
     for status, key in PARTS:
         listed = list(queue.filter(status=status)[: PART_LIMIT + 1])
         rows = [
-            problem_row(
-                public_id=p.public_id,
-                title=p.title,
-                reference=p.reference,
-                status=p.status,
-                due_date=p.due_date,
+            row_of(
+                p,
                 today=today,
                 near=near,
-                department=p.organisation.name if p.organisation else "",
                 enterprise=p.reporter_enterprise.name
                 if p.reporter_enterprise and sees_reporter(user, p)
                 else "",

@@ -17,7 +17,6 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -36,6 +35,7 @@ from ..services.common import (
     is_reporter,
     is_supervising,
 )
+from .rows import problem_url as url_of_problem
 from .rows import tone_of
 
 # A deadline this many working days away or nearer is shown as near.
@@ -47,7 +47,7 @@ DISPATCHABLE = frozenset({ProblemStatus.REGISTERED, ProblemStatus.ASSIGNED, Prob
 
 
 def problem_url(problem: Problem) -> str:
-    return reverse("ledger:problem", args=[problem.public_id])
+    return url_of_problem(problem.public_id)
 
 
 def load_problem(user: Any, public_id: Any) -> Problem:

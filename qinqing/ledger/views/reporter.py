@@ -27,7 +27,7 @@ from .. import selectors, services
 from ..forms import FollowForm, PointReportForm, ReportForm, apply_errors
 from ..models import CampaignStatus, CampaignTopic, Channel, Observer, ProblemStatus
 from .loop import PAGE_SIZE, export_problems, forbidden, near_until, problem_url
-from .rows import problem_row, rows_html
+from .rows import row_of, rows_html
 
 # What a reporter is asked to do, by status.
 TODO = {
@@ -43,20 +43,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     near = near_until(today)
     listed = selectors.reported_by(request.user)
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [
-        problem_row(
-            public_id=p.public_id,
-            title=p.title,
-            reference=p.reference,
-            status=p.status,
-            due_date=p.due_date,
-            today=today,
-            near=near,
-            department=p.organisation.name if p.organisation else "",
-            todo=TODO.get(p.status, ""),
-        )
-        for p in page.object_list
-    ]
+    rows = [row_of(p, today=today, near=near, todo=TODO.get(p.status, "")) for p in page.object_list]
     return render(
         request,
         "ledger/loop/mine.html",

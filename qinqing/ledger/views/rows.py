@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..models import QUEUE_STATUSES, ProblemStatus
+from ..models import QUEUE_STATUSES, Problem, ProblemStatus
 
 # The statuses in which the department's clock runs (a due date can be near or past).
 CLOCK_STATUSES = frozenset(QUEUE_STATUSES)
@@ -89,6 +89,22 @@ def problem_row(
         department=department,
         enterprise=enterprise,
         todo=todo,
+    )
+
+
+def row_of(problem: Problem, *, today: dt.date, near: dt.date, **extra: str) -> ProblemRow:
+    """A list row of a problem loaded as a model (its organisation selected with it),
+    naming the department; `extra`: enterprise, todo, url."""
+    return problem_row(
+        public_id=problem.public_id,
+        title=problem.title,
+        reference=problem.reference,
+        status=problem.status,
+        due_date=problem.due_date,
+        today=today,
+        near=near,
+        department=problem.organisation.name if problem.organisation else "",
+        **extra,
     )
 
 
