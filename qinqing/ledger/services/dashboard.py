@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from .. import figures as ledger_figures
 from .. import selectors
+from ..filters import ProblemFilters
 from ..models import DashboardSnapshot, Problem
 from .common import now, today
 
@@ -53,8 +54,6 @@ def dashboard_problems(user: Any, query: str) -> QuerySet[Problem]:
     """The problems the dashboard covers for `user` with the filters in `query` (the
     period and area as `ProblemFilters.query()` writes them): those in their office's
     reach, not what they reported themselves."""
-    from ..views.office import ProblemFilters
-
     filters = ProblemFilters.from_query(QueryDict(query))
     return filters.narrow(selectors.problems_in_office_reach(user))
 

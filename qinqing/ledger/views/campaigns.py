@@ -25,11 +25,11 @@ from qinqing.common.xlsx import xlsx_response
 
 from .. import selectors, services
 from ..figures import aggregates, with_rates
+from ..filters import ProblemFilters
 from ..forms_office import CampaignForm, TopicFormSet, filled_rows
 from ..models import CAMPAIGN_CHANNELS, Campaign, Channel
 from .office import (
     PAGE_SIZE,
-    ProblemFilters,
     apply_errors,
     commission_nodes,
     problem_url,

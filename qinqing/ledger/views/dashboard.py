@@ -23,10 +23,15 @@ from django.views.decorators.http import require_GET
 
 from qinqing.common.xlsx import xlsx_response
 
+from ..filters import CITY_LEVEL, ProblemFilters
 from ..forms_office import DashboardFilterForm
 from ..models import ProblemStatus
 from ..services.dashboard import dashboard_figures
-from .office import CITY_LEVEL, ProblemFilters, districts_for, render_office, require_commission
+from .office import (
+    districts_for,
+    render_office,
+    require_commission,
+)
 
 
 def dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, ProblemFilters]:
@@ -159,8 +164,8 @@ def chart_data(data: dict[str, Any]) -> dict[str, Any]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form, filters = dashboard_filters(request)
-    data, as_of, key = dashboard_figures(request.user, filters.query())
     query = filters.query()
+    data, as_of, key = dashboard_figures(request.user, query)
     export = reverse("ledger:dashboard_export")
     context: dict[str, Any] = {
         "form": form,

@@ -24,12 +24,12 @@ from qinqing.common.errors import ApplicationError, PermissionDenied
 from qinqing.common.xlsx import xlsx_response
 
 from .. import selectors, services
+from ..filters import clean_uuid
 from ..forms_office import OutcomeForm
 from ..models import Institutional, RuleOutcome
 from .office import (
     PAGE_SIZE,
     apply_errors,
-    clean_uuid,
     problem_url,
     raise_refusal,
     render_office,

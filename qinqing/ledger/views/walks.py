@@ -25,13 +25,12 @@ from qinqing.common.errors import ApplicationError
 from qinqing.common.xlsx import xlsx_response
 
 from .. import selectors, services
+from ..filters import ProblemFilters, clean_uuid
 from ..forms_office import FoundProblemFormSet, StepFormSet, WalkForm, filled_rows
 from ..models import Campaign, CampaignStatus, Channel, WalkThrough
 from .office import (
     PAGE_SIZE,
-    ProblemFilters,
     apply_errors,
-    clean_uuid,
     raise_refusal,
     render_office,
     require_office,
