@@ -22,7 +22,6 @@ class Migration(migrations.Migration):
                 ('key', models.CharField(max_length=64, unique=True)),
                 ('figures', models.JSONField()),
                 ('as_of', models.DateTimeField()),
-                ('seconds', models.FloatField(help_text='How long computing the figures took.')),
                 ('query', models.CharField(blank=True, max_length=500)),
                 ('refreshing_since', models.DateTimeField(blank=True, null=True)),
             ],

@@ -80,7 +80,6 @@ class DashboardSnapshot(models.Model):
     key = models.CharField(max_length=64, unique=True)
     figures = models.JSONField()
     as_of = models.DateTimeField()
-    seconds = models.FloatField(help_text="How long computing the figures took.")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     query = models.CharField(max_length=500, blank=True)
     refreshing_since = models.DateTimeField(null=True, blank=True)

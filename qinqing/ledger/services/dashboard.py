@@ -103,7 +103,7 @@ def dashboard_figures(user: Any, query: str) -> DashboardFigures:
     data, seconds = _computed(problems, today())
     if key and seconds >= snapshot_after_seconds():
         stored = now()
-        _store(key, data, as_of=stored, seconds=seconds, user=user, query=query)
+        _store(key, data, as_of=stored, user=user, query=query)
         return DashboardFigures(ledger_figures.labelled(data), stored, key)
     return DashboardFigures(ledger_figures.labelled(data), None, None)
 
@@ -131,25 +131,25 @@ def _stale(as_of: dt.datetime) -> bool:
     return as_of < now() - max_age() or timezone.localdate(as_of) != today()
 
 
+def _claim_expired_before() -> dt.datetime:
+    """A claim older than this was left by a worker that died: it may be taken again."""
+    return now() - dt.timedelta(seconds=REFRESH_CLAIM_SECONDS)
+
+
 def _claimable(refreshing_since: dt.datetime | None) -> bool:
-    """Nobody is refreshing the snapshot, or whoever claimed it has not finished in
-    REFRESH_CLAIM_SECONDS (a worker died): views of a snapshot being refreshed write
-    nothing."""
-    return refreshing_since is None or refreshing_since < now() - dt.timedelta(seconds=REFRESH_CLAIM_SECONDS)
+    """Nobody is refreshing the snapshot, or the claim expired: views of a snapshot being
+    refreshed write nothing."""
+    return refreshing_since is None or refreshing_since < _claim_expired_before()
 
 
 def _claim_refresh(pk: int, key: str) -> None:
     """Enqueue one refresh of a stale snapshot: the viewer whose conditional update takes
     the claim does; another who read the snapshot unclaimed at the same moment finds the
     claim taken."""
-    current = now()
     claimed = (
         DashboardSnapshot.objects.filter(pk=pk)
-        .filter(
-            Q(refreshing_since__isnull=True)
-            | Q(refreshing_since__lt=current - dt.timedelta(seconds=REFRESH_CLAIM_SECONDS))
-        )
-        .update(refreshing_since=current)
+        .filter(Q(refreshing_since__isnull=True) | Q(refreshing_since__lt=_claim_expired_before()))
+        .update(refreshing_since=now())
     )
     if claimed:
         transaction.on_commit(lambda: _enqueue(key))
@@ -161,15 +161,12 @@ def _enqueue(key: str) -> None:
     refresh_ledger_dashboard.enqueue(key=key)
 
 
-def _store(
-    key: str, data: dict[str, Any], *, as_of: dt.datetime, seconds: float, user: Any, query: str
-) -> None:
+def _store(key: str, data: dict[str, Any], *, as_of: dt.datetime, user: Any, query: str) -> None:
     DashboardSnapshot.objects.update_or_create(
         key=key,
         defaults={
             "figures": data,
             "as_of": as_of,
-            "seconds": seconds,
             "user": user,
             "query": query,
             "refreshing_since": None,
@@ -194,5 +191,5 @@ def dashboard_refresh(*, key: str) -> str:
     if seconds < snapshot_after_seconds():
         snapshot.delete()
         return "dropped"
-    _store(key, data, as_of=now(), seconds=seconds, user=snapshot.user, query=snapshot.query)
+    _store(key, data, as_of=now(), user=snapshot.user, query=snapshot.query)
     return "refreshed"
