@@ -49,6 +49,8 @@ def create_database(name: str, *, reuse: bool = False) -> str:
     os.environ["DATABASE_URL"] = _with_database(base, name)
     scratch = tempfile.mkdtemp(prefix="qinqing-bench-")
     os.environ["QINQING_VAR_DIR"] = scratch
+    # STATIC_ROOT: WhiteNoise warns in every server process when it is missing.
+    (Path(scratch) / "static").mkdir()
     os.environ["AUDIT_SIGNING_KEY_FILE"] = str(Path(scratch) / "keys" / "bench.key")
     os.environ["AUDIT_CHECKPOINT_FILE"] = str(Path(scratch) / "audit" / "checkpoints.jsonl")
     os.environ["CONN_MAX_AGE"] = "0"
