@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
 from qinqing.accounts.tests.factories import UserFactory, give_role
+from qinqing.deadlines.models import Deadline
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.tests.factories import EnterpriseFactory
-from qinqing.policies.models import Case, CaseStatus, CaseStep, Invitation
+from qinqing.policies.models import Case, CaseStatus, CaseStep, Invitation, Policy
 from qinqing.policies.services.cases import case_approve, invitation_confirm
 from qinqing.policies.services.matching import policy_match
 
@@ -109,6 +110,33 @@ def test_queue_query_count_is_pinned(client, world, django_assert_num_queries):
         assert client.get(QUEUE).content.decode().count('data-testid="queue-row"') == 5
 
 
+def test_queue_rows_show_each_cell_escaped(client, world):
+    """The rows are built as HTML in Python (views/officer_cases.queue_rows_html) from
+    one-row subqueries (selectors.work_queue_rows): every cell is there, and what people
+    typed is escaped."""
+    case = _confirmed(world)
+    Enterprise.objects.filter(pk=world.spot.pk).update(name='<b>景区</b> & "A"')
+    step = case.steps.get()
+    world.officer.display_name = "<i>王</i>"
+    world.officer.save(update_fields=["display_name"])
+    CaseStep.objects.filter(pk=step.pk).update(assignee=world.officer)
+    Deadline.objects.filter(pk=step.deadline_id).update(paused=True)
+    client.force_login(world.officer)
+    html = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = html[
+        html.index('data-testid="queue-row"') : html.index("</tr>", html.index('data-testid="queue-row"'))
+    ]
+    assert f'data-reference="{case.reference}"' in row
+    assert f'href="/policies/office/cases/{case.public_id}/"' in row
+    assert "&lt;b&gt;景区&lt;/b&gt; &amp; &quot;A&quot;" in row
+    assert "<b>" not in row
+    assert world.policy.title in row
+    assert "&lt;i&gt;王&lt;/i&gt;" in row
+    assert '<span class="badge text-bg-secondary">paused</span>' in row
+    assert step.due_date.isoformat() in row
+    assert timezone.localtime(step.started_at).strftime("%Y-%m-%d %H:%M") in row
+
+
 # --- My cases --------------------------------------------------------------------------------
 
 
@@ -146,6 +174,33 @@ def test_my_cases_pages_with_the_totals_of_the_whole_list(client, world, django_
     assert second.count("list-group-item-action") == 2
     assert oldest.reference in second
     assert "2 / 2" in second
+
+
+def test_my_cases_rows_show_each_cell_escaped(client, world):
+    """The rows are built as HTML in Python (views/enterprise.my_cases_rows_html) from
+    tuples: the policy, the status, the award, the day paid (in local time), the
+    enterprise when the user has several; what people typed is escaped."""
+    case = _confirmed(world)
+    paid_at = timezone.make_aware(timezone.datetime(2026, 3, 1, 17, 30), timezone.get_fixed_timezone(0))
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.PAID, paid_at=paid_at)
+    Policy.objects.filter(pk=world.policy.pk).update(title='<script>x</script> "奖"')
+    client.force_login(world.spot_user)
+    html = client.get(MINE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = html[
+        html.index(f'data-testid="case-{case.reference}"') : html.index(
+            "</a>", html.index("list-group-item-action")
+        )
+    ]
+    assert f'href="/policies/cases/{case.public_id}/"' in html
+    assert "&lt;script&gt;x&lt;/script&gt; &quot;奖&quot;" in row
+    assert "<script>x" not in html
+    assert '<span class="badge text-bg-success align-self-start">Paid</span>' in row
+    assert f"{case.reference} · 600,000 yuan · paid 2026-03-02" in row  # 01:30 in Beijing
+    assert world.spot.name not in row  # one enterprise: its name is not repeated
+    other = EnterpriseFactory(region=world.city.district, name="另一家")
+    give_role(world.spot_user, Role.ENTERPRISE, enterprise=other)
+    again = client.get(MINE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"paid 2026-03-02 · {world.spot.name}" in again
 
 
 @pytest.mark.parametrize(("asked", "shown"), [("9", "2 / 2"), ("0", "2 / 2"), ("x", "1 / 2")])

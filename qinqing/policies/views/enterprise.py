@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from html import escape
 from decimal import Decimal
+from html import escape
 from typing import Any
 
 from django import forms

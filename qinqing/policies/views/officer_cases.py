@@ -225,7 +225,7 @@ def queue_rows_html(tuples: Any, *, today: dt.date, warning: Rung | None) -> Saf
         # The user's __str__: the display name, or else the username.
         assignee = escape(display or username) if username is not None else "—"
         parts.append(
-            f"<tr {by_date[0]} data-reference=\"{ref}\">"
+            f'<tr {by_date[0]} data-reference="{ref}">'
             f'<td class="qq-mono"><a href="{url(public_id)}">{ref}</a></td>'
             f"<td>{escape(enterprise)}</td>"
             f'<td class="d-none d-md-table-cell">{escape(policy)}</td>'
