@@ -28,6 +28,7 @@ from .models import (
     Campaign,
     LedgerReport,
     MonitoringPoint,
+    Observer,
     Problem,
     ProblemFile,
     ProblemStatus,
@@ -250,6 +251,26 @@ def walkthroughs_for(user: Any) -> QuerySet[WalkThrough]:
         .select_related("department", "campaign")
         .order_by("-walked_on", "-id")
     )
+
+
+def reach_q(user: Any, field: str) -> Q:
+    """`field` (an organisation) lies in a supervisor's reach or under their own node."""
+    return subtree_q(f"{field}__path", scope_for(user).paths_for(Role.SUPERVISOR)) | subtree_q(
+        f"{field}__path", _supervisor_nodes(user)
+    )
+
+
+def points_for(user: Any) -> QuerySet[MonitoringPoint]:
+    """Monitoring points are the commission's: points appointed by a commission or group
+    in the supervisor's reach (their report links included); nobody else's."""
+    return MonitoringPoint.objects.filter(reach_q(user, "organisation")).select_related(
+        "organisation", "enterprise"
+    )
+
+
+def observers_for(user: Any) -> QuerySet[Observer]:
+    """Appointed observers, as `points_for`."""
+    return Observer.objects.filter(reach_q(user, "organisation")).select_related("organisation", "user")
 
 
 def campaigns_for(user: Any) -> QuerySet[Campaign]:

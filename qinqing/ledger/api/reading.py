@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from ninja import Query
 
 from qinqing.accounts.models import Role
-from qinqing.accounts.scoping import scope_for, subtree_q
+from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import NotFound
 
-from ..models import Campaign, MonitoringPoint
-from ..selectors import campaigns_for, outcomes_for, problems_for, walkthroughs_for
-from ..services.common import _supervisor_nodes
+from ..models import Campaign
+from ..selectors import campaigns_for, outcomes_for, points_for, problems_for, walkthroughs_for
 from .acting import SUPERVISING, organisation, require_role
 from .out import (
     CampaignOut,
@@ -131,16 +130,6 @@ def list_outcomes(request: HttpRequest, filters: Query[OutcomeQuery]) -> dict[st
     linked = {p.pk for o in items for p in o.problems.all()}
     visible = set(problems_for(request.user).filter(pk__in=linked).values_list("pk", flat=True))
     return {"count": qs.count(), "items": [outcome_out(o, visible) for o in items]}
-
-
-def points_for(user: Any) -> QuerySet[MonitoringPoint]:
-    """Monitoring points are the commission's: its staff, and supervisors whose reach
-    covers the appointing node, read them (their links included)."""
-    scope = scope_for(user)
-    paths = (*scope.paths_for(Role.SUPERVISOR), *_supervisor_nodes(user)) if scope.is_supervisor else ()
-    return MonitoringPoint.objects.filter(subtree_q("organisation__path", paths)).select_related(
-        "organisation", "enterprise"
-    )
 
 
 @router.get(

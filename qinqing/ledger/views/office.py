@@ -18,7 +18,6 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -182,13 +181,6 @@ def commission_nodes(user: Any) -> list[Organisation]:
         Organisation.objects.filter(
             condition, kind__in=[OrganisationKind.COMMISSION, OrganisationKind.SUPERVISION_GROUP]
         ).order_by("path")
-    )
-
-
-def reach_q(user: Any, field: str) -> Q:
-    """`field` (an organisation) lies in a supervisor's reach or under their own node."""
-    return subtree_q(f"{field}__path", scope_for(user).paths_for(Role.SUPERVISOR)) | subtree_q(
-        f"{field}__path", _supervisor_nodes(user)
     )
 
 

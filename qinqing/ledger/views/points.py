@@ -29,35 +29,25 @@ from qinqing.enterprises.models import Enterprise
 from .. import services
 from ..forms_office import ObserverForm, PointForm
 from ..models import MonitoringPoint, Observer
+from ..selectors import observers_for, points_for
 from .office import (
     PAGE_SIZE,
     apply_errors,
     commission_nodes,
     point_report_url,
     raise_refusal,
-    reach_q,
     render_office,
     require_commission,
 )
 
 
-def points_for(user: Any) -> QuerySet[MonitoringPoint]:
-    """Points appointed by a commission or group in the supervisor's reach."""
-    return (
-        MonitoringPoint.objects.filter(reach_q(user, "organisation"))
-        .select_related("organisation", "enterprise")
-        .annotate(problem_count=Count("problems"))
-        .order_by("name", "id")
-    )
+def points_listed(user: Any) -> QuerySet[MonitoringPoint]:
+    """The points in the supervisor's reach (`selectors.points_for`) with their counts."""
+    return points_for(user).annotate(problem_count=Count("problems")).order_by("name", "id")
 
 
-def observers_for(user: Any) -> QuerySet[Observer]:
-    return (
-        Observer.objects.filter(reach_q(user, "organisation"))
-        .select_related("organisation", "user")
-        .annotate(problem_count=Count("problems"))
-        .order_by("id")
-    )
+def observers_listed(user: Any) -> QuerySet[Observer]:
+    return observers_for(user).annotate(problem_count=Count("problems")).order_by("id")
 
 
 def qr_svg(url: str, *, scale: int) -> SafeString:
@@ -76,7 +66,7 @@ def point_link(request: HttpRequest, point: MonitoringPoint) -> str:
 @login_required
 @require_commission
 def points(request: HttpRequest) -> HttpResponse:
-    page = Paginator(points_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(points_listed(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for point in page.object_list:
         link = point_link(request, point)
@@ -105,7 +95,7 @@ def points(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_commission
 def point(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    found = points_for(request.user).filter(public_id=public_id).first()
+    found = points_listed(request.user).filter(public_id=public_id).first()
     if found is None:
         raise Http404
     link = point_link(request, found)
@@ -167,7 +157,7 @@ def point_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_commission
 def observers(request: HttpRequest) -> HttpResponse:
-    page = Paginator(observers_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(observers_listed(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render_office(
         request,
         "ledger/office/observers.html",
@@ -232,7 +222,7 @@ def observer_new(request: HttpRequest) -> HttpResponse:
 def points_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
-    rows = ((p, point_link(request, p)) for p in points_for(request.user))
+    rows = ((p, point_link(request, p)) for p in points_listed(request.user))
     workbook = export.points_workbook(rows)
     return xlsx_response(workbook, f"monitoring-points-{timezone.localdate().isoformat()}.xlsx")
 
@@ -243,5 +233,5 @@ def points_export(request: HttpRequest) -> HttpResponseBase:
 def observers_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
-    workbook = export.observers_workbook(observers_for(request.user))
+    workbook = export.observers_workbook(observers_listed(request.user))
     return xlsx_response(workbook, f"observers-{timezone.localdate().isoformat()}.xlsx")
