@@ -11,13 +11,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query
 
+from qinqing.common.downloads import stored_download
 from qinqing.common.errors import NotFound
 
 from ..models import OPEN_STATUSES, Problem
@@ -137,16 +137,8 @@ def follow(request: HttpRequest, payload: ReceiptIn) -> dict[str, Any]:
 def download_file(request: HttpRequest, file_id: uuid.UUID) -> FileResponse:
     found = access_problem_file_by_id(request.user, file_id)
     try:
-        handle = default_storage.open(found.storage_name, "rb")
+        return stored_download(
+            found.storage_name, filename=found.original_name, content_type=found.content_type
+        )
     except FileNotFoundError as exc:
         raise NotFound() from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=found.original_name,
-        content_type=found.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -84,6 +84,8 @@ def test_the_excel_file_has_a_sheet_per_table_and_a_chart(ledger, quarter):
     )
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["Cache-Control"] == "private, no-store"
     book = openpyxl.load_workbook(io.BytesIO(body(response)))
     assert len(book.sheetnames) == 7  # the summary and six tables
     summary = book.worksheets[0]

@@ -14,7 +14,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for
+from qinqing.common.downloads import stored_download
 from qinqing.common.errors import NotFound
 
 from .. import selectors
@@ -290,16 +290,8 @@ def problem_file(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
     inline, whatever its type claims."""
     try:
         evidence = selectors.access_problem_file_by_id(request.user, public_id)
-        handle = default_storage.open(evidence.storage_name, "rb")
+        return stored_download(
+            evidence.storage_name, filename=evidence.original_name, content_type=evidence.content_type
+        )
     except (NotFound, FileNotFoundError) as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -12,9 +12,8 @@ from uuid import UUID
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qinqing.accounts.models import Organisation, Role
 from qinqing.accounts.scoping import scope_for, subtree_q
+from qinqing.common.downloads import stored_download
 from qinqing.common.errors import ApplicationError
 from qinqing.common.xlsx import XLSX_CONTENT_TYPE
 
@@ -143,15 +143,14 @@ def report_file(request: HttpRequest, public_id: UUID, fmt: str) -> HttpResponse
     if fmt not in ("xlsx", "pdf") or report.status != ReportStatus.READY:
         raise Http404
     name = report.xlsx_name if fmt == "xlsx" else report.pdf_name
-    if not name or not default_storage.exists(name):
+    if not name:
         raise Http404
     filename = f"{report.get_kind_display()} {report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}.{fmt}"
-    response = FileResponse(
-        default_storage.open(name, "rb"),
-        as_attachment=True,
-        filename=filename,
-        content_type=XLSX_CONTENT_TYPE if fmt == "xlsx" else "application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
+    try:
+        response = stored_download(
+            name, filename=filename, content_type=XLSX_CONTENT_TYPE if fmt == "xlsx" else "application/pdf"
+        )
+    except FileNotFoundError as exc:
+        raise Http404 from exc
     # A streamed file; the decorators are typed for plain responses.
     return cast(HttpResponse, response)

@@ -6,11 +6,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse
 from django.http.response import HttpResponseBase
 from ninja import Schema
 
+from qinqing.common.downloads import stored_download
 from qinqing.common.errors import NotFound
 
 from ..models import Case, CaseMaterial, CaseReturn, CaseStatus, CaseStep, Objection
@@ -87,16 +86,11 @@ def material_download(case: Case, material_id: uuid.UUID) -> HttpResponseBase:
     """The file as an attachment, never rendered by the browser."""
     material = access_material_by_public_id(case, material_id)
     try:
-        handle = default_storage.open(material.stored_name, "rb")
+        return stored_download(
+            material.stored_name, filename=material.original_name, content_type=material.content_type
+        )
     except FileNotFoundError as exc:
         raise NotFound() from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=material.original_name, content_type=material.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class ReturnOut(Schema):

@@ -18,10 +18,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -32,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for
+from qinqing.common.downloads import stored_download
 from qinqing.common.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from qinqing.common.permissions import require_roles
 from qinqing.enterprises.models import Enterprise
@@ -722,16 +722,8 @@ def material_download(request: HttpRequest, public_id: uuid.UUID, material_id: u
     if material is None:
         raise Http404
     try:
-        handle = default_storage.open(material.stored_name, "rb")
+        return stored_download(
+            material.stored_name, filename=material.original_name, content_type=material.content_type
+        )
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=material.original_name,
-        content_type=material.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
