@@ -22,6 +22,21 @@ from qinqing.enterprises.tests.factories import EnterpriseFactory
 pytest_plugins = ["qinqing.audit.testing"]
 
 
+@pytest.fixture
+def file_storage(settings, tmp_path):
+    """The default file storage (uploads, evidence, reports) in a folder of the test's
+    own, which is returned."""
+    folder = tmp_path / "files"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    return folder
+
+
 @dataclass
 class City:
     city: Organisation

@@ -78,14 +78,8 @@ def official_calendar(db):
 
 
 @pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings: Any, tmp_path: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "uploads")},
-        },
-    }
+def _uploads_in_tmp(file_storage: Any) -> None:
+    """Every test here stores its files in a folder of its own."""
 
 
 def make_project(

@@ -33,29 +33,19 @@ def _rows(n, **overrides):
     ]
 
 
-@pytest.fixture
-def storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
+def _stored_files(file_storage):
+    return [p for p in file_storage.rglob("*") if p.is_file()]
 
 
-def _stored_files(storage):
-    return [p for p in storage.rglob("*") if p.is_file()]
-
-
-def test_a_big_file_is_queued_then_imported_by_the_worker(city, storage, django_capture_on_commit_callbacks):
+def test_a_big_file_is_queued_then_imported_by_the_worker(
+    city, file_storage, django_capture_on_commit_callbacks
+):
     data = _csv(_rows(30))
     with django_capture_on_commit_callbacks(execute=True):
         record = enterprise_import(actor=city.admin, file_name="big.csv", data=data, background=True)
     assert record.status == "queued"
     assert record.row_count == 0
-    assert len(_stored_files(storage)) == 1
+    assert len(_stored_files(file_storage)) == 1
     assert AuditEvent.objects.filter(action="enterprise.import_queued", object_id=str(record.pk)).exists()
     job = DBTaskResult.objects.get()
     assert job.task_path == "qinqing.enterprises.tasks.run_enterprise_import"
@@ -67,7 +57,7 @@ def test_a_big_file_is_queued_then_imported_by_the_worker(city, storage, django_
     assert (record.status, record.row_count, record.created_count) == ("imported", 30, 30)
     assert record.finished_at is not None
     assert record.stored_file == ""
-    assert _stored_files(storage) == []  # the file with its bank accounts is not kept
+    assert _stored_files(file_storage) == []  # the file with its bank accounts is not kept
     assert Enterprise.objects.filter(source_import=record).count() == 30
     # Run again (a retried job): nothing changes.
     assert run_enterprise_import.call(import_id=record.pk) == "imported"
@@ -75,7 +65,7 @@ def test_a_big_file_is_queued_then_imported_by_the_worker(city, storage, django_
     assert AuditEvent.objects.filter(action="enterprise.import", object_id=str(record.pk)).count() == 1
 
 
-def test_big_files_go_to_the_worker_by_size(city, storage, settings):
+def test_big_files_go_to_the_worker_by_size(city, file_storage, settings):
     settings.ENTERPRISE_IMPORT_INLINE_MAX_BYTES = 100
     assert enterprise_import(actor=city.admin, file_name="big.csv", data=_csv(_rows(5))).status == "queued"
     settings.ENTERPRISE_IMPORT_INLINE_MAX_BYTES = 10_000
@@ -84,7 +74,7 @@ def test_big_files_go_to_the_worker_by_size(city, storage, settings):
     )
 
 
-def test_rows_with_errors_are_reported_by_the_worker(city, storage):
+def test_rows_with_errors_are_reported_by_the_worker(city, file_storage):
     rows = _rows(3)
     rows[1][3] = "many"
     record = enterprise_import(actor=city.admin, file_name="big.csv", data=_csv(rows), background=True)
@@ -94,7 +84,7 @@ def test_rows_with_errors_are_reported_by_the_worker(city, storage):
     assert not Enterprise.objects.filter(name__startswith="晋江第").exists()
 
 
-def test_the_report_is_in_the_uploaders_language(city, storage):
+def test_the_report_is_in_the_uploaders_language(city, file_storage):
     city.admin.language = "en"
     city.admin.save()
     record = enterprise_import(
@@ -104,39 +94,39 @@ def test_the_report_is_in_the_uploaders_language(city, storage):
     assert record.report["issues"][0]["message"] == "Enter a whole number of people."
 
 
-def test_a_file_problem_found_by_the_worker_is_kept_on_the_record(city, storage, settings):
+def test_a_file_problem_found_by_the_worker_is_kept_on_the_record(city, file_storage, settings):
     record = enterprise_import(actor=city.admin, file_name="big.csv", data=_csv(_rows(4)), background=True)
     settings.ENTERPRISE_IMPORT_MAX_ROWS = 2
     record = enterprise_import_run(import_id=record.pk)
     assert record.status == "rejected"
     assert record.report["file_error"]["code"] == "too_many_rows"
     assert record.created_count == 0
-    assert _stored_files(storage) == []
+    assert _stored_files(file_storage) == []
     event = AuditEvent.objects.get(action="enterprise.import", object_id=str(record.pk))
     assert event.after["error"] == "too_many_rows"
 
 
-def test_a_lost_file_fails_the_import(city, storage):
+def test_a_lost_file_fails_the_import(city, file_storage):
     record = enterprise_import(actor=city.admin, file_name="big.csv", data=_csv(_rows(2)), background=True)
-    for path in _stored_files(storage):
+    for path in _stored_files(file_storage):
         path.unlink()
     record = enterprise_import_run(import_id=record.pk)
     assert record.status == "failed"
     assert record.report["file_error"]["code"] == "failed"
 
 
-def test_wrong_columns_are_refused_at_once_and_nothing_is_stored(city, storage):
+def test_wrong_columns_are_refused_at_once_and_nothing_is_stored(city, file_storage):
     data = b"colour,name\r\nred,x\r\n"
     with pytest.raises(ImportFileRejected):
         enterprise_import(actor=city.admin, file_name="big.csv", data=data, background=True)
     with pytest.raises(ImportFileRejected) as excinfo:
         enterprise_import(actor=city.admin, file_name="big.csv", data=_csv([]), background=True)
     assert excinfo.value.code == "file_empty"
-    assert _stored_files(storage) == []
+    assert _stored_files(file_storage) == []
     assert not EnterpriseImport.objects.exists()
 
 
-def test_the_page_of_a_queued_import_polls_until_done(city, storage, client, settings):
+def test_the_page_of_a_queued_import_polls_until_done(city, file_storage, client, settings):
     settings.ENTERPRISE_IMPORT_INLINE_MAX_BYTES = 100
     client.force_login(city.admin)
     upload = io.BytesIO(_csv(_rows(5)))
@@ -155,7 +145,7 @@ def test_the_page_of_a_queued_import_polls_until_done(city, storage, client, set
     assert 'data-testid="import-status"' in body
 
 
-def test_the_api_answers_202_and_the_import_can_be_followed(city, storage, client, settings):
+def test_the_api_answers_202_and_the_import_can_be_followed(city, file_storage, client, settings):
     settings.ENTERPRISE_IMPORT_INLINE_MAX_BYTES = 100
     client.force_login(city.admin)
     upload = io.BytesIO(_csv(_rows(5)))

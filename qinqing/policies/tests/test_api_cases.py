@@ -54,14 +54,8 @@ NOTICE_STEPS: list[dict[str, Any]] = [
 
 
 @pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings: Any, tmp_path: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+def _uploads_in_tmp(file_storage: Any) -> None:
+    """Every test here stores its files in a folder of its own."""
 
 
 def as_user(user: Any) -> Client:

@@ -50,16 +50,9 @@ RD_RULE: dict[str, Any] = {
 
 
 @pytest.fixture
-def records(world: World, settings: Any, tmp_path: Any) -> dict[str, str]:
+def records(world: World, file_storage: Any) -> dict[str, str]:
     """A case at each interesting point: one in review with a material, one rejected
     with an objection; their ids stand in for the generated ones."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
     rd = make_policy(
         actor=world.officer,
         department=world.city.drc,
