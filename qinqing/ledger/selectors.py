@@ -18,7 +18,7 @@ from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
-from qinqing.accounts.models import Role
+from qinqing.accounts.models import Organisation, OrganisationKind, Role
 from qinqing.accounts.scoping import scope_for, subtree_q
 from qinqing.common.errors import NotFound
 
@@ -250,6 +250,18 @@ def walkthroughs_for(user: Any) -> QuerySet[WalkThrough]:
         WalkThrough.objects.filter(subtree_q("department__path", paths))
         .select_related("department", "campaign")
         .order_by("-walked_on", "-id")
+    )
+
+
+def districts_for(user: Any) -> list[Organisation]:
+    """The districts and counties inside a reader's reach, for the area filters."""
+    paths = scope_for(user).read_paths
+    if not paths:
+        return []
+    return list(
+        Organisation.objects.filter(subtree_q("path", paths), kind=OrganisationKind.DISTRICT).order_by(
+            "name", "id"
+        )
     )
 
 

@@ -6,13 +6,15 @@
 - `loop`: one endpoint per action on a problem, each naming the problem's revision;
 - `intake`: reports from every channel (a monitoring point's link without logging in),
   walk-throughs, campaigns, monitoring points, observers, rules established;
-- `reading`: campaigns, walk-throughs, rules established and monitoring points.
+- `reading`: campaigns, walk-throughs, rules established and monitoring points;
+- `figures`: the commission's dashboard figures and the reports (ask, follow, read,
+  download).
 
 All register on the one router of `routing`. Authentication is the API's (a bearer
 token or the browser session); errors keep the one format of `qinqing.common.api`.
 """
 
-from . import intake, loop, problems, reading
+from . import figures, intake, loop, problems, reading
 from .routing import router
 
-__all__ = ["intake", "loop", "problems", "reading", "router"]
+__all__ = ["figures", "intake", "loop", "problems", "reading", "router"]

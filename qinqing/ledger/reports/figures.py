@@ -57,6 +57,9 @@ class Period:
     scope: Organisation
     start: dt.date
     end: dt.date
+    # A period not over yet (it ends today) is counted as of this instant, which the
+    # figures record: the same period, scope and instant give the same figures.
+    as_of: dt.datetime | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -68,8 +71,10 @@ class Period:
 
     @property
     def end_at(self) -> dt.datetime:
-        """The first moment after the period (exclusive bound)."""
-        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=self.zone)
+        """The first moment after the period (exclusive bound), or the `as_of` instant of
+        a period not over yet."""
+        after = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=self.zone)
+        return min(after, self.as_of) if self.as_of is not None else after
 
 
 def _quoted(values: Any) -> str:
@@ -337,11 +342,14 @@ def rules(period: Period) -> dict[str, Any]:
 
 
 def base(period: Period, kind: str) -> dict[str, Any]:
-    return {
+    figures: dict[str, Any] = {
         "kind": kind,
         "scope": {"id": period.scope.pk, "name": period.scope.name},
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
     }
+    if period.as_of is not None:
+        figures["as_of"] = period.as_of.isoformat()
+    return figures
 
 
 WITHDRAWN = ProblemStatus.WITHDRAWN.value

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qinqing.common.svgcharts import Series, bar_chart, donut_chart
@@ -70,6 +70,8 @@ class Document:
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Set when the period had not ended: the figures are as of an instant and may change.
+    provisional: str = ""
 
 
 def _label(choices: Any, code: str) -> str:
@@ -106,6 +108,7 @@ def build(figures: dict[str, Any], language: str) -> Document:
             },
             headlines=list(figures["headlines"].get(language) or figures["headlines"]["zh-hans"]),
             summary=Chart("", [], []),
+            provisional=provisional_note(figures),
         )
         if kind == ReportKind.MONTHLY_CLUES:
             _monthly(doc, figures)
@@ -114,6 +117,17 @@ def build(figures: dict[str, Any], language: str) -> Document:
         else:
             _circular(doc, figures)
         return doc
+
+
+def provisional_note(figures: dict[str, Any]) -> str:
+    """For a report of a period that had not ended: when its figures were counted."""
+    if not figures.get("as_of"):
+        return ""
+    as_of = timezone.localtime(dt.datetime.fromisoformat(figures["as_of"]))
+    return _(
+        "Provisional: the period had not ended. These are the figures as of %(as_of)s; "
+        "a report asked for after the period's last day will count all of it."
+    ) % {"as_of": as_of.strftime("%Y-%m-%d %H:%M")}
 
 
 def _counts_table(
@@ -400,7 +414,7 @@ def write_xlsx(doc: Document, target: IO[bytes], *, created_at: dt.datetime, lan
         )
         # The headline sentences and notes under the summary table.
         summary.add([""])
-        for sentence in [*doc.headlines, *doc.notes]:
+        for sentence in [*([doc.provisional] if doc.provisional else []), *doc.headlines, *doc.notes]:
             summary.add([sentence])
         for table in doc.tables:
             sheet = book.sheet(
@@ -478,6 +492,7 @@ def write_pdf(doc: Document, *, kind: str, created_at: dt.datetime, language: st
             f"ledger/reports/pdf_{kind}.html",
             {
                 "report_subtitle": doc.subtitle,
+                "report_provisional": doc.provisional,
                 "report_summary": doc.headlines,
                 "report_charts": charts,
                 "report_tables": tables,

@@ -165,8 +165,13 @@ def report_run(*, report_id: UUID | str) -> LedgerReport:
         if report.status != ReportStatus.PENDING:
             return report
     try:
+        # A period that ends today is not over: it is counted as of now, and says so.
+        now = timezone.now()
+        as_of = now if report.period_end >= timezone.localdate(now) else None
         with transaction.atomic(durable=True):
-            figures = compute(report.kind, Period(report.scope, report.period_start, report.period_end))
+            figures = compute(
+                report.kind, Period(report.scope, report.period_start, report.period_end, as_of)
+            )
         digest = figures_digest(figures)
         xlsx_name, pdf_name = _files(report, figures)
     except Exception as exc:

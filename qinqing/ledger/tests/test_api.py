@@ -149,6 +149,8 @@ def test_anonymous_is_asked_to_log_in_everywhere_but_the_two_open_endpoints(clie
             .replace("{campaign_id}", str(world.w.topic_campaign.public_id))
             .replace("{walk_id}", str(problem.public_id))
             .replace("{file_id}", str(problem.public_id))
+            .replace("{report_id}", str(problem.public_id))
+            .replace("{fmt}", "pdf")
         )
         response = getattr(client, method)(
             url, {} if method == "get" else "{}", content_type="application/json"

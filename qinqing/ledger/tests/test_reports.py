@@ -520,3 +520,39 @@ def test_the_group_supervisor_may_report_on_the_department_it_watches(ledger, qu
     )
     assert done.status == ReportStatus.READY
     assert done.figures["totals"]["new"] == 4
+
+
+# --- A period not over yet ---------------------------------------------------------------------
+
+
+def test_a_period_ending_today_is_counted_as_of_an_instant_and_says_so(ledger):
+    """A report whose period ends today is provisional: counted as of the moment it was
+    computed, with that instant in its figures, so that it can be reproduced; a problem
+    registered after the instant is not in it."""
+    from qinqing.ledger.reports import Period, compute
+
+    now = common_services.now()
+    today = common_services.today()
+    start = today - dt.timedelta(days=1)  # holds the last ten minutes, even just after midnight
+    report(ledger, now - dt.timedelta(minutes=10))
+    instant = now - dt.timedelta(minutes=5)
+    report(ledger, now - dt.timedelta(minutes=1))  # after the instant
+    period = Period(ledger.city.city, start, today, as_of=instant)
+    first = compute(ReportKind.QUARTERLY_PROGRESS, period)
+    assert first["as_of"] == instant.isoformat()
+    assert first["totals"]["registered"] == 1
+    assert compute(ReportKind.QUARTERLY_PROGRESS, period) == first  # the same instant, the same figures
+    whole = compute(ReportKind.QUARTERLY_PROGRESS, Period(ledger.city.city, start, today))
+    assert whole["totals"]["registered"] == 2
+    assert "as_of" not in whole
+
+    done = generate(ledger, ReportKind.QUARTERLY_PROGRESS, (start, today))
+    assert done.status == ReportStatus.READY
+    as_of = dt.datetime.fromisoformat(done.figures["as_of"])
+    assert now <= as_of <= done.generated_at
+    assert done.figures["totals"]["registered"] == 2
+
+
+def test_a_past_period_is_not_provisional(ledger, quarter):
+    done = generate(ledger, ReportKind.QUARTERLY_PROGRESS, Q3)
+    assert "as_of" not in done.figures

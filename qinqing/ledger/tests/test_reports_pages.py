@@ -178,3 +178,29 @@ def test_bad_input_is_answered_on_the_form(ledger, data, field):
     assert response.status_code == 400
     assert f'data-testid="error-{field}"' in response.content.decode()
     assert not LedgerReport.objects.exists()
+
+
+def test_a_report_of_a_period_not_over_is_marked_provisional_everywhere(ledger, tmp_path):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    done = generate(ledger, ReportKind.MONTHLY_CLUES, (today.replace(day=1), today))
+    client = client_for(ledger.city.city_supervisor)
+    page = client.get(reverse("ledger:report_detail", args=[done.public_id])).content.decode()
+    assert 'data-testid="report-provisional"' in page
+    assert "临时数据：统计期间尚未结束" in page
+    as_of = timezone.localtime(timezone.datetime.fromisoformat(done.figures["as_of"]))
+    assert as_of.strftime("%Y-%m-%d %H:%M") in page
+    book = openpyxl.load_workbook(
+        io.BytesIO(body(client.get(reverse("ledger:report_file", args=[done.public_id, "xlsx"]))))
+    )
+    summary_text = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row if c]
+    assert any(str(c).startswith("临时数据") for c in summary_text)
+    pdf = body(client.get(reverse("ledger:report_file", args=[done.public_id, "pdf"])))
+    assert "临时数据：统计期间尚未结束" in pdf_text(pdf, tmp_path)
+
+
+def test_a_report_of_a_past_period_is_not_marked_provisional(ledger, quarter):
+    done = generate(ledger, ReportKind.QUARTERLY_PROGRESS, Q3)
+    page = client_for(ledger.city.city_supervisor).get(reverse("ledger:report_detail", args=[done.public_id]))
+    assert 'data-testid="report-provisional"' not in page.content.decode()

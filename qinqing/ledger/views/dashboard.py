@@ -26,12 +26,9 @@ from qinqing.common.xlsx import xlsx_response
 from ..filters import CITY_LEVEL, ProblemFilters
 from ..forms_office import DashboardFilterForm
 from ..models import ProblemStatus
+from ..selectors import districts_for
 from ..services.dashboard import dashboard_figures
-from .office import (
-    districts_for,
-    render_office,
-    require_commission,
-)
+from .office import render_office, require_commission
 
 
 def dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, ProblemFilters]:

@@ -184,18 +184,6 @@ def commission_nodes(user: Any) -> list[Organisation]:
     )
 
 
-def districts_for(user: Any) -> list[Organisation]:
-    """The districts and counties inside a reader's reach, for the area filters."""
-    paths = scope_for(user).read_paths
-    if not paths:
-        return []
-    return list(
-        Organisation.objects.filter(subtree_q("path", paths), kind=OrganisationKind.DISTRICT).order_by(
-            "name", "id"
-        )
-    )
-
-
 def departments_for(user: Any) -> list[tuple[str, str]]:
     """The departments inside a reader's reach, for the problem list's filter."""
     paths = scope_for(user).read_paths
@@ -256,7 +244,7 @@ def problems(request: HttpRequest) -> HttpResponse:
             "severities": Severity.choices,
             "institutionals": [c for c in Institutional.choices if c[0]],
             "campaigns": [(str(pk), title) for pk, title in campaigns],
-            "districts": districts_for(request.user),
+            "districts": selectors.districts_for(request.user),
             "departments": departments_for(request.user),
             "city_level": CITY_LEVEL,
             "filter_names": _filter_names(request.user, filters),
