@@ -229,10 +229,12 @@ class Problem(TimeStampedModel):
 
 
 class ProblemTransition(models.Model):
-    """One move of a problem's status, with the department and due date after it.
+    """One move of a problem's status, with the department, due date and classification
+    after it; a reclassification is a row too (its status unchanged, action "classify").
 
     Append-only; the reports' view of the past. `at` is when it happened (the demo's
-    clock for demo history)."""
+    clock for demo history). Rows written before the classification was kept carry an
+    empty category: the reports then read the problem's own."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="transitions")
     at = models.DateTimeField()
@@ -242,6 +244,9 @@ class ProblemTransition(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     due_date = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=16, blank=True)
+    category = models.CharField(max_length=16, blank=True, default="", db_default="")
+    severity = models.CharField(max_length=16, blank=True, default="", db_default="")
+    institutional = models.CharField(max_length=16, blank=True, default="", db_default="")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -18,8 +18,10 @@ Definitions every report shares:
   withdrawal asked) with a due date before the period's last day;
 - send-backs, reopenings and withdrawal requests count what happened in the period.
 
-Category, severity and the institutional flag are the problem's current values: the
-ledger keeps no history of reclassification.
+Category, severity and the institutional flag are also those at the period's end: each
+transition row carries them and a reclassification writes a row. (Rows from before the
+ledger kept them carry an empty category; for those the problem's own values stand.)
+The institutional count of rules established reads the linked problems' current flag.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ def as_of(period: Period, *, new_only: bool = False) -> Iterator[dict[str, Any]]
         CREATE TEMPORARY TABLE {ASOF} AS
         WITH ranked AS (
             SELECT t.problem_id, t.at, t.action, t.to_status, t.organisation_id, t.due_date,
+                   t.category, t.severity, t.institutional,
                    ROW_NUMBER() OVER (PARTITION BY t.problem_id ORDER BY t.at DESC, t.id DESC) AS rn
             FROM {transitions} t
             WHERE t.at < %(end)s {new_filter}
@@ -138,7 +141,11 @@ def as_of(period: Period, *, new_only: bool = False) -> Iterator[dict[str, Any]]
                    MAX(CASE WHEN rn = 1 THEN to_status END) AS status,
                    MAX(CASE WHEN rn = 1 THEN organisation_id END) AS organisation_id,
                    MAX(CASE WHEN rn = 1 THEN due_date END) AS due_date,
-                   MAX(CASE WHEN to_status = 'submitted' THEN at END) AS submitted_at,
+                   MAX(CASE WHEN rn = 1 THEN category END) AS category,
+                   MAX(CASE WHEN rn = 1 THEN severity END) AS severity,
+                   MAX(CASE WHEN rn = 1 THEN institutional END) AS institutional,
+                   MAX(CASE WHEN to_status = 'submitted' AND action <> 'classify' THEN at END)
+                       AS submitted_at,
                    MAX(CASE WHEN action = 'assign' THEN 1 ELSE 0 END) AS assigned,
                    SUM(CASE WHEN action = 'send_back' AND at >= %(start)s THEN 1 ELSE 0 END)
                        AS send_backs,
@@ -156,7 +163,11 @@ def as_of(period: Period, *, new_only: bool = False) -> Iterator[dict[str, Any]]
         )
         SELECT m.problem_id, m.status, m.organisation_id, m.due_date, m.assigned, m.send_backs,
                m.reopens, m.withdrawal_asked,
-               p.channel, p.category, p.severity, p.institutional, p.walk_through_id,
+               p.channel,
+               CASE WHEN m.category = '' THEN p.category ELSE m.category END AS category,
+               CASE WHEN m.category = '' THEN p.severity ELSE m.severity END AS severity,
+               CASE WHEN m.category = '' THEN p.institutional ELSE m.institutional END AS institutional,
+               p.walk_through_id,
                p.withdrawal_flagged,
                CASE WHEN p.registered_at >= %(start)s THEN 1 ELSE 0 END AS is_new,
                CASE WHEN m.status IN ({_quoted(RECTIFIED_STATUSES)}) THEN 1 ELSE 0 END AS rectified,

@@ -238,6 +238,9 @@ def record_transition(
         organisation_id=problem.organisation_id,
         due_date=problem.due_date,
         outcome=problem.outcome,
+        category=problem.category,
+        severity=problem.severity,
+        institutional=problem.institutional,
         actor=actor,
     )
 

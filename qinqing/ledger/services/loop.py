@@ -63,6 +63,7 @@ from .common import (
     now,
     open_deadline,
     pause_deadline,
+    record_transition,
     reopen_days,
     require_department,
     require_dispatcher,
@@ -717,6 +718,9 @@ def problem_classify(
         }
         locked.category, locked.subcategory, locked.severity, locked.institutional = cat, sub, sev, inst
         save(locked, "category", "subcategory", "severity", "institutional")
+        if (cat, sev, inst) != (before["category"], before["severity"], before["institutional"]):
+            # The reports count a problem by its classification at the period's end.
+            record_transition(locked, from_status=locked.status, actor=user, action="classify", at=now())
         audit(
             actor=user,
             action="problem.classify",

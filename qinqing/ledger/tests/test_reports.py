@@ -13,7 +13,8 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from qinqing.accounts.models import Role
 from qinqing.accounts.tests.factories import UserFactory, give_role
@@ -271,6 +272,33 @@ def test_a_later_reopening_or_closing_does_not_change_a_past_quarter(ledger, qua
     q4 = generate(ledger, ReportKind.QUARTERLY_PROGRESS, (dt.date(2026, 10, 1), dt.date(2026, 12, 6)))
     assert q4.figures["totals"]["reopened"] == 1
     assert q4.figures["totals"]["visits"] == 2
+
+
+def test_a_later_reclassification_does_not_change_a_past_month(ledger, quarter, clock):
+    """Category, severity and the institutional flag are counted as they stood at the
+    period's end: a reclassification writes a transition row, as a move does."""
+    c = ledger.city
+    first = generate(ledger, ReportKind.MONTHLY_CLUES, JULY)
+    with clock.at(moment(8, 20)):
+        services.problem_classify(
+            actor=c.city_supervisor, problem=quarter["p3"], category=Category.MARKET, severity="serious"
+        )
+    again = generate(ledger, ReportKind.MONTHLY_CLUES, JULY)
+    assert again.figures == first.figures
+    assert again.figures["by_category"] == [["government", 4], ["legal", 1], ["market", 1]]
+    # July and August together end after it: there P3 is a serious market problem, not institutional.
+    summer = generate(ledger, ReportKind.MONTHLY_CLUES, (JULY[0], dt.date(2026, 8, 31))).figures
+    assert summer["by_category"] == [["government", 5], ["market", 2]]
+    assert summer["by_severity"] == [["minor", 5], ["serious", 2]]
+    assert summer["totals"]["institutional"] == 0
+    # On the problem's page the reclassification is a row of its history, the status kept.
+    reclassified = quarter["p3"].transitions.get(action="classify")
+    assert reclassified.from_status == reclassified.to_status == "rectifying"
+    client = Client()
+    client.force_login(c.city_supervisor)
+    page = client.get(reverse("ledger:problem", args=[quarter["p3"].public_id]), HTTP_ACCEPT_LANGUAGE="en")
+    history = page.content.decode().split('data-testid="history"')[1]
+    assert "Reclassified: Market environment" in history
 
 
 def test_the_monthly_clue_report_lists_the_months_new_problems(ledger, quarter):

@@ -41,7 +41,7 @@ from ..forms import (
     SubmitForm,
     VerifyForm,
 )
-from ..models import Problem, ProblemStatus, UpdateKind, subcategory_label
+from ..models import Category, Problem, ProblemStatus, UpdateKind, subcategory_label
 from .loop import (
     Roles,
     allowed_actions,
@@ -182,13 +182,24 @@ def _history(problem: Problem, *, reporter_visible: bool) -> list[dict[str, Any]
     rows = []
     for t in problem.transitions.select_related("organisation", "actor").order_by("at", "id"):
         hidden = not reporter_visible and t.actor_id is not None and t.actor_id == problem.reporter_user_id
-        rows.append(
-            {
-                "at": t.at,
+        if t.action == "classify":
+            # The status stays; the row records the new category (and severity, flag).
+            category = Category(t.category).label if t.category in Category.values else t.category
+            moved: dict[str, Any] = {
+                "from": "",
+                "to": _("Reclassified: %(category)s") % {"category": category},
+            }
+        else:
+            moved = {
                 "from": ProblemStatus(t.from_status).label if t.from_status in ProblemStatus.values else "",
                 "to": ProblemStatus(t.to_status).label
                 if t.to_status in ProblemStatus.values
                 else t.to_status,
+            }
+        rows.append(
+            {
+                "at": t.at,
+                **moved,
                 "organisation": t.organisation.name,
                 "due_date": t.due_date,
                 "actor": _("the reporter") if hidden else (str(t.actor) if t.actor else ""),
