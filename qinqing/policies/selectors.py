@@ -31,6 +31,7 @@ from qinqing.accounts.scoping import scope_for, scope_records
 from qinqing.common.errors import NotFound
 from qinqing.deadlines.models import Deadline
 from qinqing.enterprises.models import Enterprise
+from qinqing.integrity.models import RelationDeclaration
 
 from .models import (
     Case,
@@ -253,14 +254,50 @@ def _queue_steps(user: Any) -> QuerySet[CaseStep]:
     for role, ids in _queue_roles(user).items():
         if ids:
             condition |= Q(role=role, organisation_id__in=ids)
-    acted = CaseStep.objects.filter(case=OuterRef("case"), actor=user.pk if scope.user_id else None)
-    return (
+    me = user.pk if scope.user_id else None
+    acted = CaseStep.objects.filter(case=OuterRef("case"), actor=me)
+    steps = (
         CaseStep.objects.filter(
             condition, organisation_id__in=_queue_organisations(user), ended_at__isnull=True
         )
         .exclude(kind=StepKind.NOTICE)
         .exclude(Exists(acted))
     )
+    barred = _barred_cases(user, me)
+    return steps.exclude(case_id__in=barred) if barred else steps
+
+
+def _barred_cases(user: Any, user_id: int | None) -> list[int]:
+    """Cases four eyes and recusal bar the user from besides the steps they took (as
+    `services.cases.step_refusal` applies them): those they returned at another, now
+    ended, step, decided an objection on, or whose enterprise they declared a relation
+    to. Read first, in one statement (usually empty): as subqueries of the queue they
+    turned PostgreSQL from walking the queue's index in deadline order to sorting it."""
+    if user_id is None:
+        return []
+    # Kept on the request's user object, as the scope is: the queue's count and its page
+    # both ask.
+    cached = getattr(user, "_qinqing_barred_cases", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    returned = (
+        CaseReturn.objects.filter(requested_by=user_id, step__ended_at__isnull=False)
+        .order_by()
+        .values_list("case_id")
+    )
+    handled = Objection.objects.filter(handled_by=user_id).order_by().values_list("case_id")
+    related = (
+        Case.objects.filter(
+            enterprise_id__in=RelationDeclaration.objects.filter(
+                official=user_id, ended_at__isnull=True
+            ).values("enterprise_id")
+        )
+        .order_by()
+        .values_list("id")
+    )
+    barred = sorted({pk for (pk,) in returned.union(handled, related)})
+    user._qinqing_barred_cases = barred
+    return barred
 
 
 _QUEUE_DEFERRED = (

@@ -148,8 +148,18 @@ def related_officials(enterprise_id: int) -> set[int]:
     return set(officials_related_to(enterprise_id))
 
 
-def case_actor_ids(case: Case) -> set[int]:
-    return set(CaseStep.objects.filter(case=case, actor__isnull=False).values_list("actor_id", flat=True))
+def case_actor_ids(case: Case, *, but_step: CaseStep | None = None) -> set[int]:
+    """Who took part in the case (four eyes): the officials who took a step, returned it
+    for materials, or decided an objection. `but_step`: leave out who returned that step
+    (the officer who asked for materials may decide the step once they are in)."""
+    steps = CaseStep.objects.filter(case=case, actor__isnull=False).values_list("actor_id", flat=True)
+    returns = CaseReturn.objects.filter(case=case)
+    if but_step is not None:
+        returns = returns.exclude(step=but_step)
+    handled = Objection.objects.filter(case=case, handled_by__isnull=False).values_list(
+        "handled_by_id", flat=True
+    )
+    return {*steps, *returns.values_list("requested_by_id", flat=True), *handled}
 
 
 def open_step(case: Case) -> CaseStep | None:
@@ -166,7 +176,7 @@ def step_refusal(user: Any, case: Case, step: CaseStep | None) -> str | None:
         return str(
             _("This step is taken by a %(role)s of the issuing department.") % {"role": Role(step.role).label}
         )
-    if user.pk in case_actor_ids(case):
+    if user.pk in case_actor_ids(case, but_step=step):
         return str(_("Four eyes: you have already acted on this case, so someone else must take this step."))
     if user.pk in related_officials(case.enterprise_id):
         return str(_("You declared a relation to this enterprise, so you may not act on its cases."))

@@ -32,6 +32,7 @@ from qinqing.policies.models import (
 )
 from qinqing.policies.rules import Rule, parse_rule
 from qinqing.policies.steps import check_steps
+from qinqing.policies.uploads import SIGNATURES
 
 _WRITERS = (Role.OFFICER, Role.DEPARTMENT_HEAD)
 _MONEY_LIMIT = Decimal("1000000000000")
@@ -91,6 +92,13 @@ def _check_materials(materials: Any) -> list[dict[str, Any]]:
             fields[path + ".required"] = [str(_("Required must be true or false."))]
         if not isinstance(accepted, list) or not accepted or not all(isinstance(a, str) for a in accepted):
             fields[path + ".accepted"] = [str(_("Accepted types must be a non-empty list of file types."))]
+        elif unknown := sorted(set(accepted) - set(SIGNATURES)):
+            # An upload is checked by its content: a type it cannot recognise could never
+            # be uploaded, and nobody could apply.
+            fields[path + ".accepted"] = [
+                str(_("Unknown file type %(types)s: the platform accepts %(known)s."))
+                % {"types": ", ".join(unknown), "known": ", ".join(SIGNATURES)}
+            ]
         if isinstance(key, str):
             seen.add(key)
         out.append({"key": key, "name": name, "required": required, "accepted": accepted})

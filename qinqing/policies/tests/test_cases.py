@@ -74,6 +74,43 @@ def test_four_eyes_one_person_never_acts_twice(world: World) -> None:
     assert refreshed(case).status == CaseStatus.IN_REVIEW
 
 
+def test_four_eyes_counts_who_returned_a_step_for_materials(world: World) -> None:
+    """Asking for materials is acting on the case: the officer who returned the first
+    step may decide that step once the answer is in, but not take a later one."""
+    case = invitation_confirm(actor=world.spot_user, invitation=world.invite())
+    case = case_return(actor=world.officer, case=case, request="请补充评定公告")
+    case = case_answer(actor=world.spot_user, case=case, answer="已补充")
+    assert step_refusal(world.officer, case, case.steps.get()) is None  # the same step
+    case = case_approve(actor=world.officer_b, case=case)
+    case = case_approve(actor=world.head, case=case)
+    payment = case.steps.get(position=2)
+    refusal = step_refusal(world.officer, case, payment)
+    assert refusal is not None and ("Four eyes" in refusal or "四眼" in refusal)
+    with pytest.raises(PermissionDenied):
+        case_approve(actor=world.officer, case=case)
+    assert refreshed(case).status == CaseStatus.IN_REVIEW
+
+
+def test_four_eyes_counts_who_decided_an_objection(world: World) -> None:
+    """Whoever upheld an appeal reviewed the case: they may not take the step redone
+    because of it."""
+    from qinqing.accounts.models import Role
+    from qinqing.accounts.tests.factories import UserFactory, give_role
+
+    head_b = give_role(UserFactory(username="head-b"), Role.DEPARTMENT_HEAD, organisation=world.city.drc)
+    case = invitation_confirm(actor=world.spot_user, invitation=world.invite())
+    case = case_approve(actor=world.officer, case=case)
+    case = case_reject(actor=world.head, case=case, reason="评定文件不全")
+    objection = objection_lodge(actor=world.spot_user, case=case, text="评定文件已于当日公布")
+    objection_decide(actor=head_b, objection=objection, uphold=True, reply="复核后认可")
+    case = refreshed(case)
+    redone = case.steps.filter(ended_at__isnull=True).get()
+    assert redone.role == "department_head"
+    assert step_refusal(head_b, case, redone) is not None
+    with pytest.raises(PermissionDenied):
+        case_approve(actor=head_b, case=case)
+
+
 def test_stale_revision_is_a_clear_conflict(world: World) -> None:
     case = invitation_confirm(actor=world.spot_user, invitation=world.invite())
     seen = case.revision

@@ -94,19 +94,49 @@ def test_queue_leaves_out_returned_cases_and_the_step_of_another_role(client, wo
     assert waiting.reference not in client.get(QUEUE).content.decode()
 
 
+def test_queue_leaves_out_what_four_eyes_and_recusal_bar(client, world):
+    """The queue offers only steps the user may take (services.cases.step_refusal): not
+    a case whose enterprise they declared a relation to, nor one they returned at an
+    earlier step; the step they returned themselves stays theirs to decide."""
+    from qinqing.integrity.models import RelationDeclaration
+    from qinqing.policies.services.cases import case_answer, case_return
+
+    returned_here = _confirmed(world)
+    related = _spot_case(world, "景区乙")
+    case_return(actor=world.officer, case=returned_here, request="请补充")
+    case_answer(actor=world.spot_user, case=Case.objects.get(pk=returned_here.pk), answer="已补充")
+    client.force_login(world.officer)
+    html = client.get(QUEUE).content.decode()
+    assert returned_here.reference in html and related.reference in html
+    RelationDeclaration.objects.create(
+        official=world.officer,
+        enterprise=related.enterprise,
+        kind="relative_employee",
+        description="亲属在该企业工作",
+    )
+    html = client.get(QUEUE).content.decode()
+    assert related.reference not in html
+    assert returned_here.reference in html
+    # The officer returned the first step; another officer approved it and the head the
+    # second: the payment step is not the first officer's to take (four eyes).
+    case = case_approve(actor=world.officer_b, case=Case.objects.get(pk=returned_here.pk))
+    case_approve(actor=world.head, case=case)
+    assert returned_here.reference not in client.get(QUEUE).content.decode()
+
+
 def test_queue_query_count_is_pinned(client, world, django_assert_num_queries):
     _confirmed(world)
     client.force_login(world.officer)
     client.get(QUEUE)  # warm the per-process caches (calendar, content types)
     # Session, user, role assignments (with their organisations and the subtrees'
-    # organisations, in one statement), the warning rung, the count, the page, the
-    # filter's policies, the unread count.
-    with django_assert_num_queries(8):
+    # organisations, in one statement), the cases four eyes and recusal bar the user
+    # from, the warning rung, the count, the page, the filter's policies, the unread count.
+    with django_assert_num_queries(9):
         assert client.get(QUEUE).content.decode().count('data-testid="queue-row"') == 1
     for n in range(4):
         _spot_case(world, f"景区{n}")
     client.get(QUEUE)  # the calendar re-reads its revision every few seconds: warm it again
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(QUEUE).content.decode().count('data-testid="queue-row"') == 5
 
 

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from qinqing.audit.models import AuditEvent
 from qinqing.common.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
@@ -127,6 +128,16 @@ def test_duplicate_code_and_bad_fields_are_refused(city):
     with pytest.raises(ValidationFailed) as caught:
         make_policy(actor=city.officer, department=city.drc, materials=[{"key": "licence"}])
     assert "materials[0]" in caught.value.fields
+    # A type no upload could ever pass (uploads are checked by their content).
+    with pytest.raises(ValidationFailed) as caught, translation.override("en"):
+        make_policy(
+            actor=city.officer,
+            department=city.drc,
+            materials=[{"key": "plan", "name": "计划书", "accepted": ["pdf", "docx", "exe"]}],
+        )
+    assert caught.value.fields["materials[0].accepted"] == [
+        "Unknown file type docx, exe: the platform accepts pdf, png, jpg."
+    ]
 
 
 def test_materials_are_stored_with_defaults(city):
