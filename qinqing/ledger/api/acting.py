@@ -32,6 +32,7 @@ from ..services.common import (
     is_dispatcher,
     is_reporter,
     is_supervising,
+    judges_as_reporter,
     today,
 )
 from .out import problem_detail, shows_names
@@ -75,6 +76,17 @@ def require_not_admin_only(request: HttpRequest) -> None:
 
 
 # --- names to records -----------------------------------------------------------------------
+
+
+def area_in_reach(user: Any, area: str) -> str:
+    """An area filter (a district's or county's public id, or the city level) the user
+    may look at, or a field error."""
+    from ..filters import CITY_LEVEL
+    from ..selectors import districts_for
+
+    if area and area != CITY_LEVEL and area not in {str(d.public_id) for d in districts_for(user)}:
+        raise ValidationFailed(fields={"area": [_("No such district or county in your reach.")]})
+    return area
 
 
 def organisation(code: str, field: str) -> Organisation:
@@ -123,7 +135,7 @@ def allowed_actions(user: Any, problem: Problem) -> list[str]:
     co_department = is_co_department_for(user, problem)
     supervising = is_supervising(user, problem)
     dispatcher = supervising or is_dispatcher(user, problem)
-    reporter = is_reporter(user, problem)
+    reporter = judges_as_reporter(user, problem)
     working = status in (ProblemStatus.ASSIGNED, ProblemStatus.RECTIFYING)
     dispatchable = status in (ProblemStatus.REGISTERED, *DEPARTMENT_STATUSES)
     reopenable = supervising or (

@@ -116,6 +116,19 @@ def is_reporter(user: Any, problem: Problem) -> bool:
     )
 
 
+def judges_as_reporter(user: Any, problem: Problem) -> bool:
+    """The reporter answers the return visit and the withdrawal check, reopens and
+    withdraws — unless they answer for the problem themselves (a head who found it walking
+    the department's own process, an officer who registered the department's own
+    finding): a department never withdraws, scores or closes its own work; the
+    supervising group calls back for it, and a withdrawal goes through a request."""
+    return (
+        is_reporter(user, problem)
+        and not is_department_for(user, problem)
+        and not is_co_department_for(user, problem)
+    )
+
+
 def require_department(user: Any, problem: Problem) -> None:
     if not is_department_for(user, problem):
         raise PermissionDenied(_("Only the responsible department may do this."))
@@ -132,7 +145,7 @@ def require_dispatcher(user: Any, problem: Problem) -> None:
 
 
 def require_reporter(user: Any, problem: Problem) -> None:
-    if not is_reporter(user, problem):
+    if not judges_as_reporter(user, problem):
         raise PermissionDenied(_("Only the reporter may do this."))
 
 

@@ -56,8 +56,8 @@ from .common import (
     due_date_for,
     is_department,
     is_dispatcher,
-    is_reporter,
     is_supervising,
+    judges_as_reporter,
     lock_problem,
     move,
     now,
@@ -422,7 +422,7 @@ def problem_return_visit(
     with transaction.atomic(durable=True):
         locked = _locked(problem, revision)
         if mode == ReturnVisitMode.ONLINE:
-            if not is_reporter(user, locked):
+            if not judges_as_reporter(user, locked):
                 raise PermissionDenied(_("Only the reporter answers the return visit online."))
         elif not is_supervising(user, locked):
             raise PermissionDenied(
@@ -489,7 +489,7 @@ def problem_reopen(*, actor: Any, problem: Problem, reason: Any, revision: int |
         if locked.status != ProblemStatus.CLOSED:
             raise InvalidTransition(_("Only a closed problem can be reopened."))
         if not is_supervising(user, locked):
-            if not is_reporter(user, locked):
+            if not judges_as_reporter(user, locked):
                 raise PermissionDenied(_("Only the reporter or the supervising group may reopen a problem."))
             if locked.reopen_until is None or today() > locked.reopen_until:
                 raise InvalidTransition(
@@ -535,7 +535,7 @@ def problem_check_withdrawal(
     with transaction.atomic(durable=True):
         locked = _locked(problem, revision)
         if mode == ReturnVisitMode.ONLINE:
-            if not is_reporter(user, locked):
+            if not judges_as_reporter(user, locked):
                 raise PermissionDenied(_("Only the reporter answers online."))
         elif not is_supervising(user, locked):
             raise PermissionDenied(_("Only the supervising group records the call back."))
@@ -602,7 +602,7 @@ def problem_withdraw(
 
 
 def require_reporter_or_refuse(user: User, problem: Problem) -> None:
-    if not is_reporter(user, problem):
+    if not judges_as_reporter(user, problem):
         raise PermissionDenied(_("Only the reporter may withdraw a problem."))
 
 

@@ -192,3 +192,55 @@ def test_a_stale_revision_is_a_conflict(ledger):
     with pytest.raises(Conflict) as exc:
         services.problem_progress(actor=ledger.officer2, problem=problem, text="进展2", revision=seen)
     assert exc.value.code == "problem_changed"
+
+
+def test_a_department_never_judges_its_own_walk_through_findings(ledger, client):
+    """A head who found a problem walking the department's own process is its reporter,
+    but answers for it: the head may not withdraw it, answer its return visit or its
+    withdrawal check, or reopen it; the department asks for a withdrawal (flagged,
+    checked) and the supervising group calls back."""
+    import datetime as dt
+
+    from qinqing.ledger.models import Category, ReturnVisitMode
+
+    c = ledger.city
+    walk = services.walkthrough_record(
+        actor=c.head,
+        department=c.drc,
+        process_name="企业投资项目备案",
+        walked_on=dt.date(2026, 11, 20),
+        steps=[{"name": "网上申报", "minutes": 20}],
+        problems=[
+            {
+                "title": "线上线下材料要求不一致",
+                "description": "窗口另要纸质材料",
+                "category": Category.GOVERNMENT,
+                "subcategory": "approval",
+                "deadline_days": 10,
+            }
+        ],
+    )
+    problem = walk.problems.get()
+    assert problem.reporter_user_id == c.head.pk
+    with pytest.raises(PermissionDenied):
+        services.problem_withdraw(actor=c.head, problem=problem, reason="已自行解决")
+    client.force_login(c.head)
+    page = client.get(f"/ledger/problems/{problem.public_id}/").content.decode()
+    assert 'data-testid="action-withdraw"' not in page
+
+    problem = services.problem_submit(actor=c.head, problem=problem, text="已统一材料清单", files=[pdf()])
+    problem = services.problem_verify(actor=c.supervisor, problem=problem)
+    with pytest.raises(PermissionDenied):
+        services.problem_return_visit(actor=c.head, problem=problem, score=5, fixed=True)
+    services.problem_return_visit(
+        actor=c.supervisor,
+        problem=problem,
+        score=4,
+        fixed=True,
+        mode=ReturnVisitMode.PHONE,
+        comment="企业确认",
+    )
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.CLOSED
+    with pytest.raises(PermissionDenied):
+        services.problem_reopen(actor=c.head, problem=problem, reason="又出现")

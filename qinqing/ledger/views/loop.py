@@ -34,6 +34,7 @@ from ..services.common import (
     is_dispatcher,
     is_reporter,
     is_supervising,
+    judges_as_reporter,
 )
 from .rows import problem_url as url_of_problem
 from .rows import tone_of
@@ -96,7 +97,8 @@ def roles_on(user: Any, problem: Problem) -> Roles:
         co_department=is_co_department_for(user, problem),
         supervising=is_supervising(user, problem),
         dispatcher=is_dispatcher(user, problem),
-        reporter=is_reporter(user, problem),
+        # The reporter as judge of the work (not when of the department answering for it).
+        reporter=judges_as_reporter(user, problem),
     )
 
 
