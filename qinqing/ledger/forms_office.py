@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Organisation
 
+from .forms.base import MultipleFileField
 from .models import (
     CAMPAIGN_CHANNELS,
     SUBCATEGORIES,
@@ -253,6 +254,69 @@ class FoundProblemForm(Styled):
 FoundProblemFormSet = forms.formset_factory(
     FoundProblemForm, formset=BaseRows, extra=1, max_num=30, validate_max=True
 )
+
+
+# --- A finding of the commission, a group or a department ---------------------------------------
+
+
+class FindingForm(FoundProblemForm):
+    """A problem found on an inspection tour, in a topic campaign or on a visit (the
+    commission and the groups, who may assign it at once), or a department's own
+    finding (assigned to the department at once). `channels`, `campaigns` ("c:<uuid>"
+    for a campaign, "t:<id>" for one of its topics) and `departments` are what the user
+    may choose; a department's own finding must name one of its departments."""
+
+    channel = forms.ChoiceField(label=_("Found through"))
+    campaign = forms.ChoiceField(label=_("Campaign or topic"), required=False)
+    location = forms.CharField(label=_("Where"), max_length=200, required=False)
+    department = forms.ChoiceField(label=_("Responsible department"), required=False)
+    evidence = MultipleFileField(label=_("Photos or documents (PDF, PNG or JPEG)"))
+    field_order = [
+        "channel",
+        "campaign",
+        "title",
+        "description",
+        "category",
+        "subcategory",
+        "severity",
+        "institutional",
+        "location",
+        "department",
+        "deadline_mode",
+        "deadline_days",
+        "evidence",
+    ]
+
+    def __init__(
+        self,
+        *args: Any,
+        channels: list[tuple[str, Any]],
+        campaigns: list[tuple[str, str]],
+        departments: list[tuple[str, str]],
+        department_required: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = channels  # type: ignore[attr-defined]
+        self.fields["campaign"].choices = [("", _("— none —")), *campaigns]  # type: ignore[attr-defined]
+        department = self.fields["department"]
+        department.required = department_required
+        department.choices = [  # type: ignore[attr-defined]
+            ("", _("— choose —") if department_required else _("Assign later")),
+            *departments,
+        ]
+        if not department_required:
+            department.help_text = _("Assign it at once, or leave it for the commission to assign.")
+        self.order_fields(self.field_order)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["files"] = list(data.get("evidence") or [])
+        if not data.get("department") and not self.fields["department"].required:
+            # Nothing to assign: the time limit is the assignment's.
+            for name in ("deadline_days",):
+                self.errors.pop(name, None)
+        return data
 
 
 # --- Monitoring points and observers ------------------------------------------------------------

@@ -4,13 +4,14 @@ the Excel export of each of their tables."""
 
 from django.urls import URLPattern, path
 
-from .views import campaigns, dashboard, office, outcomes, points, walks
+from .views import campaigns, dashboard, findings, office, outcomes, points, walks
 
 urlpatterns: list[URLPattern] = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/export.xlsx", dashboard.dashboard_export, name="dashboard_export"),
     path("problems/", office.problems, name="problems"),
     path("problems/export.xlsx", office.problems_export, name="problems_export"),
+    path("problems/new/", findings.finding_new, name="finding_new"),
     path("campaigns/", campaigns.campaigns, name="campaigns"),
     path("campaigns/export.xlsx", campaigns.campaigns_export, name="campaigns_export"),
     path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),

@@ -25,10 +25,10 @@ from qinqing.common.xlsx import XLSX_CONTENT_TYPE
 from ..figures import labelled
 from ..filters import CITY_LEVEL, ProblemFilters
 from ..models import LedgerReport, ReportKind, ReportStatus
-from ..selectors import districts_for, reports_for
+from ..selectors import reports_for
 from ..services.dashboard import dashboard_figures
 from ..services.reports import report_generate
-from .acting import SUPERVISING, organisation, require_role
+from .acting import SUPERVISING, area_in_reach, organisation, require_role
 from .out import BASE
 from .routing import router
 from .schemas import CODE, ERRORS, PageQuery, TextIn
@@ -78,9 +78,7 @@ class DashboardOut(Schema):
 )
 def dashboard(request: HttpRequest, filters: Query[DashboardQuery]) -> dict[str, Any]:
     require_commission(request)
-    area = filters.area
-    if area and area != CITY_LEVEL and area not in {str(d.public_id) for d in districts_for(request.user)}:
-        raise ValidationFailed(fields={"area": [_("No such district or county in your reach.")]})
+    area = area_in_reach(request.user, filters.area)
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
         raise ValidationFailed(fields={"to": [_("The period must end on or after the day it starts.")]})
     query = ProblemFilters(date_from=filters.date_from, date_to=filters.date_to, area=area).query()

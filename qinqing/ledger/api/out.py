@@ -417,6 +417,8 @@ class PointOut(Schema):
     appointed_on: dt.date
     active: bool
     report_url: str = Field(..., description="The point's own report link (POST, no login); keep it private")
+    page_url: str = Field(..., description="The point's report page for people (the link its QR code holds)")
+    problem_count: int = Field(..., description="Problems reported at the point")
 
 
 class PageOfPoints(Schema):
@@ -424,7 +426,8 @@ class PageOfPoints(Schema):
     items: list[PointOut]
 
 
-def point_out(point: MonitoringPoint) -> dict[str, Any]:
+def point_out(point: MonitoringPoint, *, page_url: str, problem_count: int) -> dict[str, Any]:
+    """`page_url`: the absolute address of the point's page (the QR code's link)."""
     return {
         "public_id": point.public_id,
         "name": point.name,
@@ -435,6 +438,8 @@ def point_out(point: MonitoringPoint) -> dict[str, Any]:
         "appointed_on": point.appointed_on,
         "active": point.active,
         "report_url": f"{BASE}/points/{point.token}/report",
+        "page_url": page_url,
+        "problem_count": problem_count,
     }
 
 
@@ -446,6 +451,12 @@ class ObserverOut(Schema):
     affiliation: str
     appointed_on: dt.date
     active: bool
+    problem_count: int = Field(0, description="Problems the observer reported (in lists)")
+
+
+class PageOfObservers(Schema):
+    count: int
+    items: list[ObserverOut]
 
 
 def observer_out(observer: Observer) -> dict[str, Any]:
@@ -457,6 +468,7 @@ def observer_out(observer: Observer) -> dict[str, Any]:
         "affiliation": observer.affiliation,
         "appointed_on": observer.appointed_on,
         "active": observer.active,
+        "problem_count": getattr(observer, "problem_count", 0),
     }
 
 

@@ -20,6 +20,7 @@ from ninja import Query
 from qinqing.common.downloads import stored_download
 from qinqing.common.errors import NotFound
 
+from ..filters import ProblemFilters
 from ..models import OPEN_STATUSES, Problem
 from ..selectors import (
     access_problem_file_by_id,
@@ -29,7 +30,7 @@ from ..selectors import (
     reported_by,
 )
 from ..services import problem_by_receipt
-from .acting import DEPARTMENT, SUPERVISING, detail_for, organisation, require_role
+from .acting import DEPARTMENT, SUPERVISING, area_in_reach, detail_for, organisation, require_role
 from .out import FollowOut, PageOfProblems, ProblemDetailOut, follow_out, problem_summary
 from .routing import router
 from .schemas import ERRORS, PageQuery, ProblemQuery, ReceiptIn
@@ -52,7 +53,7 @@ def page(qs: QuerySet[Problem], offset: int, limit: int) -> dict[str, Any]:
 )
 def list_problems(request: HttpRequest, filters: Query[ProblemQuery]) -> dict[str, Any]:
     wanted: dict[str, Any] = {
-        "status": filters.status,
+        "status": filters.status if filters.status != "rectified" else None,
         "channel": filters.channel,
         "category": filters.category,
         "severity": filters.severity,
@@ -63,7 +64,18 @@ def list_problems(request: HttpRequest, filters: Query[ProblemQuery]) -> dict[st
     }
     if filters.department:
         wanted["department"] = organisation(filters.department, "department").public_id
-    qs = problem_list(request.user, filters=wanted)
+    area = area_in_reach(request.user, filters.area)
+    # What the problem list page filters on besides (the dashboard's drill-downs).
+    narrowing = ProblemFilters(
+        status="rectified" if filters.status == "rectified" else "",
+        walk=str(filters.walk) if filters.walk else "",
+        area=area,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        flagged=filters.flagged,
+        reopened=filters.reopened,
+    )
+    qs = narrowing.narrow(problem_list(request.user, filters=wanted))
     if filters.overdue is False:
         today = timezone.localdate()
         qs = qs.exclude(status__in=list(OPEN_STATUSES), due_date__lt=today)

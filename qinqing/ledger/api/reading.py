@@ -7,8 +7,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query
@@ -17,17 +18,20 @@ from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import NotFound
 
-from ..models import Campaign
-from ..selectors import campaigns_for, outcomes_for, points_for, problems_for, walkthroughs_for
+from ..models import Campaign, MonitoringPoint
+from ..selectors import campaigns_for, observers_for, outcomes_for, points_for, problems_for, walkthroughs_for
 from .acting import SUPERVISING, organisation, require_role
 from .out import (
     CampaignOut,
     PageOfCampaigns,
+    PageOfObservers,
     PageOfOutcomes,
     PageOfPoints,
     PageOfWalkThroughs,
+    PointOut,
     WalkThroughOut,
     campaign_out,
+    observer_out,
     outcome_out,
     point_out,
     walkthrough_out,
@@ -141,5 +145,44 @@ def list_outcomes(request: HttpRequest, filters: Query[OutcomeQuery]) -> dict[st
 def list_points(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
     require_role(request, SUPERVISING, _("Monitoring points are the commission's to see."))
     qs = points_for(request.user).order_by("name", "id")
-    items = list(qs[filters.offset : filters.offset + filters.limit])
-    return {"count": qs.count(), "items": [point_out(p) for p in items]}
+    items = list(
+        qs.annotate(problem_count=Count("problems"))[filters.offset : filters.offset + filters.limit]
+    )
+    return {"count": qs.count(), "items": [_point(request, p) for p in items]}
+
+
+def _point(request: HttpRequest, point: MonitoringPoint) -> dict[str, Any]:
+    """A point annotated with its `problem_count`, with its page's absolute address."""
+    page_url = request.build_absolute_uri(reverse("ledger:point_report", args=[point.token]))
+    return point_out(point, page_url=page_url, problem_count=getattr(point, "problem_count", 0))
+
+
+@router.get(
+    "/points/{uuid:point_id}",
+    tags=TAGS,
+    response={200: PointOut, **ERRORS},
+    summary="One monitoring point with its links and the problems reported at it (the commission)",
+)
+def read_point(request: HttpRequest, point_id: uuid.UUID) -> dict[str, Any]:
+    require_role(request, SUPERVISING, _("Monitoring points are the commission's to see."))
+    found = (
+        points_for(request.user).annotate(problem_count=Count("problems")).filter(public_id=point_id).first()
+    )
+    if found is None:
+        raise NotFound()
+    return _point(request, found)
+
+
+@router.get(
+    "/observers",
+    tags=TAGS,
+    response={200: PageOfObservers, **ERRORS},
+    summary="Appointed observers (观察员) and how many problems each reported (the commission)",
+)
+def list_observers(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
+    require_role(request, SUPERVISING, _("Observers are the commission's to see."))
+    qs = observers_for(request.user).order_by("id")
+    items = list(
+        qs.annotate(problem_count=Count("problems"))[filters.offset : filters.offset + filters.limit]
+    )
+    return {"count": qs.count(), "items": [observer_out(o) for o in items]}

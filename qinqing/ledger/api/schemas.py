@@ -93,15 +93,15 @@ class PageQuery(TextIn):
 # --- Filters --------------------------------------------------------------------------------
 
 
-STATUS_FILTER = "^(" + "|".join(["open", *ProblemStatus.values]) + ")$"
+STATUS_FILTER = "^(" + "|".join(["open", "rectified", *ProblemStatus.values]) + ")$"
 
 
 class ProblemQuery(PageQuery):
     status: str | None = Field(
         None,
         pattern=STATUS_FILTER,
-        description="A status, or `open` for all open ones",
-        json_schema_extra={"enum": ["open", *ProblemStatus.values]},
+        description="A status, `open` for all open ones, or `rectified` (verified or closed)",
+        json_schema_extra={"enum": ["open", "rectified", *ProblemStatus.values]},
     )
     channel: Channel | None = None
     category: Category | None = None
@@ -111,6 +111,16 @@ class ProblemQuery(PageQuery):
     department: str = Field("", max_length=64, description="Code of the responsible department")
     overdue: bool | None = Field(None, description="Open and past its due date")
     q: str = Field("", max_length=100, description="Part of the title, or the exact reference")
+    walk: uuid.UUID | None = Field(None, description="Found on this walk-through")
+    area: str = Field(
+        "",
+        max_length=40,
+        description="A district's or county's public id, or `city` for the city's own departments",
+    )
+    date_from: dt.date | None = Field(None, alias="from", description="Registered on or after")
+    date_to: dt.date | None = Field(None, alias="to", description="Registered on or before")
+    flagged: bool = Field(False, description="Only withdrawals the department asked for (撤单质检)")
+    reopened: bool = Field(False, description="Only problems reopened at least once")
 
 
 class WalkQuery(PageQuery):

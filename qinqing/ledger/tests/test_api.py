@@ -150,6 +150,7 @@ def test_anonymous_is_asked_to_log_in_everywhere_but_the_two_open_endpoints(clie
             .replace("{walk_id}", str(problem.public_id))
             .replace("{file_id}", str(problem.public_id))
             .replace("{report_id}", str(problem.public_id))
+            .replace("{point_id}", str(problem.public_id))
             .replace("{fmt}", "pdf")
         )
         response = getattr(client, method)(
@@ -384,6 +385,23 @@ def test_problem_list_filters(client, world: ApiWorld):
     }
     assert "campaign" in error(get(client, sup, "/problems", {"campaign": "nope"}), 422)["fields"]
     assert "q" in error(get(client, sup, "/problems", {"q": "a\x00b"}), 422)["fields"]
+
+    # The page's other filters (the dashboard's drill-downs): flags, period, area, walk.
+    Problem.objects.filter(pk=first.pk).update(withdrawal_flagged=True, reopen_count=1)
+    assert listed(flagged="true") == [str(first.public_id)]
+    assert listed(reopened="true") == [str(first.public_id)]
+    assert listed(status="rectified") == []
+    today = timezone.localdate()
+    assert set(listed(**{"from": str(today), "to": str(today)})) >= {
+        str(first.public_id),
+        str(second.public_id),
+    }
+    assert listed(**{"to": str(today - dt.timedelta(days=400))}) == []
+    # Both lie outside any district: drc is a city department, the other waits at the commission.
+    assert set(listed(area="city")) == {str(first.public_id), str(second.public_id)}
+    assert listed(area=str(c.district.public_id)) == []
+    assert set(error(get(client, sup, "/problems", {"area": "somewhere"}), 400)["fields"]) == {"area"}
+    assert listed(walk=str(first.public_id)) == []
 
 
 def test_queues_and_my_reports(client, world: ApiWorld):
@@ -1067,6 +1085,27 @@ def test_monitoring_points_and_observers(client, world: ApiWorld):
     assert set(error(post(client, c.city_supervisor, "/observers", body), 400)["fields"]) == {"user"}
     unknown = {**body, "user": str(c.city.public_id)}
     assert set(error(post(client, c.city_supervisor, "/observers", unknown), 400)["fields"]) == {"user"}
+
+    # Read back as the pages show them: the point's page link (its QR code's), counts.
+    complaint_at = services.problem_report_at_point(
+        token=w.point.token,
+        title="窗口午休不办理",
+        description="中午无人",
+        category=Category.GOVERNMENT,
+        subcategory="efficiency",
+    )
+    assert complaint_at is not None
+    one = get(client, c.city_supervisor, f"/points/{w.point.public_id}").json()
+    assert one["page_url"] == f"http://testserver/ledger/point/{w.point.token}/"
+    assert one["problem_count"] == 1
+    assert error(get(client, c.enterprise_user, f"/points/{w.point.public_id}"), 403)["code"] == "forbidden"
+    assert error(get(client, c.city_supervisor, f"/points/{c.city.public_id}"), 404)["code"] == "not_found"
+    observers = get(client, c.city_supervisor, "/observers").json()
+    assert {o["public_id"] for o in observers["items"]} == {
+        str(w.observer.public_id),
+        str(Observer.objects.get(user=newcomer).public_id),
+    }
+    assert error(get(client, c.officer, "/observers"), 403)["code"] == "forbidden"
 
 
 def test_rules_established_link_the_problems_they_answer(client, world: ApiWorld):
