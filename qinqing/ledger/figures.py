@@ -77,6 +77,13 @@ def _grouped(problems: QuerySet[Problem], today: dt.date, *keys: str) -> list[di
     return [with_rates(dict(row)) for row in rows]
 
 
+def ranking_min_volume() -> int:
+    """The fewest problems a department needs to be ranked (the circular's minimum)."""
+    from .reports.circular import parameters
+
+    return int(parameters()["min_volume"])
+
+
 def _ranking_key(row: dict[str, Any]) -> tuple[Any, ...]:
     def desc(value: float | None) -> float:
         return -value if value is not None else 1.0
@@ -108,9 +115,13 @@ def figures(problems: QuerySet[Problem], today: dt.date) -> dict[str, Any]:
     for row in departments:
         row["name"] = row.pop("organisation__name")
         row["public_id"] = str(row.pop("organisation__public_id"))
-    departments.sort(key=_ranking_key)
+    # No ranking on a handful, as in the circular: one problem closed of one must not top
+    # the list. Departments below the minimum volume follow, unranked.
+    least = ranking_min_volume()
+    departments.sort(key=lambda r: (r["registered"] < least, _ranking_key(r)))
+    ranked = [r for r in departments if r["registered"] >= least]
     for rank, row in enumerate(departments, start=1):
-        row["rank"] = rank
+        row["rank"] = rank if rank <= len(ranked) else None
     campaigns = _grouped(
         base.filter(campaign__isnull=False),
         today,

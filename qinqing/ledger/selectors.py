@@ -44,11 +44,16 @@ def visibility_q(user: Any) -> Q | None:
     scope = scope_for(user)
     if scope.user_id is None:
         return None
-    condition = Q(reporter_user_id=scope.user_id)
+    mine = Q(reporter_user_id=scope.user_id)
     if scope.enterprise_ids:
-        condition |= Q(reporter_enterprise_id__in=sorted(scope.enterprise_ids))
+        mine |= Q(reporter_enterprise_id__in=sorted(scope.enterprise_ids))
     office = office_q(user)
-    return condition | office if office is not None else condition
+    if office is not None:
+        return mine | office
+    # A reporter follows the problem their report was merged into, as their own (the
+    # uncorrelated subquery is their own few rows; officials see it by office anyway).
+    merged_into = Problem.objects.filter(mine, duplicate_of__isnull=False).values("duplicate_of_id")
+    return mine | Q(pk__in=merged_into)
 
 
 def office_q(user: Any) -> Q | None:

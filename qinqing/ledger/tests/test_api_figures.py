@@ -43,7 +43,7 @@ def test_the_dashboard_gives_the_pages_figures_to_the_commission(client, ledger)
     assert body["totals"]["registered"] == 2
     assert {row["channel"]: row["name"] for row in body["channels"]}["complaint"] == "Enterprise complaint"
     drc = next(row for row in body["departments"] if row["public_id"] == str(ledger.city.drc.public_id))
-    assert (drc["registered"], drc["rank"]) == (1, 1)
+    assert (drc["registered"], drc["rank"]) == (1, None)  # one problem: too few to rank
     later = get(client, ledger.city.city_supervisor, "/dashboard", {"from": "2099-01-01"})
     assert later.json()["totals"]["registered"] == 0
 

@@ -244,3 +244,25 @@ def test_a_department_never_judges_its_own_walk_through_findings(ledger, client)
     assert problem.status == ProblemStatus.CLOSED
     with pytest.raises(PermissionDenied):
         services.problem_reopen(actor=c.head, problem=problem, reason="又出现")
+
+
+def test_the_reporter_of_a_merged_duplicate_follows_the_problem_it_joined(ledger):
+    from qinqing.ledger.models import Category, Channel
+    from qinqing.ledger.selectors import problems_for
+
+    c = ledger.city
+    kept = complaint(ledger)
+    observer = ledger.observer.user
+    duplicate = services.problem_report(
+        actor=observer,
+        channel=Channel.OBSERVER,
+        title="施工许可材料反复补正",
+        description="与企业反映的是同一件事。",
+        category=Category.GOVERNMENT,
+        subcategory="approval",
+    )
+    assert not problems_for(observer).filter(pk=kept.pk).exists()
+    services.problem_merge(actor=c.city_supervisor, problem=duplicate, into=kept)
+    visible = problems_for(observer)
+    assert set(visible.values_list("pk", flat=True)) == {kept.pk, duplicate.pk}
+    assert not problems_for(ledger.outsider).filter(pk=kept.pk).exists()

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from qinqing.common.xlsx import xlsx_response
 
+from ..figures import ranking_min_volume
 from ..filters import CITY_LEVEL, ProblemFilters
 from ..forms_office import DashboardFilterForm
 from ..models import ProblemStatus
@@ -95,7 +96,7 @@ def department_rows(departments: list[dict[str, Any]]) -> SafeString:
     """The ranking's rows: rank, name, figures (one per department of the city)."""
     return mark_safe(  # noqa: S308 - the name escaped, the cells built by figure_cells
         "\n".join(
-            f'<tr data-testid="department-row"><td>{row["rank"]:d}</td>'
+            f'<tr data-testid="department-row"><td>{row["rank"] if row["rank"] is not None else "—"}</td>'
             f'<th scope="row" class="fw-normal">{escape(row["name"])}</th>{row["cells"]}</tr>'
             for row in departments
         )
@@ -176,6 +177,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "city_level": CITY_LEVEL,
         "today": today,
         "as_of": as_of,
+        "ranking_min_volume": ranking_min_volume(),
     }
     # A snapshot's figures are the same for every viewer until it is refreshed: the part
     # of the page they fill is rendered once per process and language, and reused.

@@ -33,11 +33,14 @@ from ..models import Case, CaseStatus, CaseStep, StepKind
 from ..selectors import (
     access_objection_by_public_id,
     access_policy_by_public_id,
+    case_status_counts,
+    department_cases,
     official_case_get,
     policy_for_matching,
     policy_public_get,
     work_queue,
 )
+from .enterprise import CaseQuery, CaseSummaryOut
 from .schemas import ERRORS, ExplanationOut, PageQuery, explanation_out
 from .shared import (
     MaterialOut,
@@ -134,6 +137,39 @@ def queue(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
             }
             for s in items
         ],
+    }
+
+
+# --- The department's cases ------------------------------------------------------------------
+
+
+class DepartmentCaseQuery(CaseQuery):
+    policy: uuid.UUID | None = Field(None, description="Only this policy's cases")
+    reference: str = Field("", max_length=40, description="Part of the case number")
+
+
+class DepartmentCasePage(Schema):
+    count: int
+    by_status: dict[str, int] = Field(..., description="Cases per status under the other filters")
+    items: list[CaseSummaryOut]
+
+
+@router.get(
+    "/cases",
+    response={200: DepartmentCasePage, **ERRORS},
+    summary="My departments' cases in any status, newest first, with the count per status "
+    "(supervisors: those in their reach)",
+)
+def department_case_list(request: HttpRequest, filters: Query[DepartmentCaseQuery]) -> dict[str, Any]:
+    if not scope_for(request.user).has_role(Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR):
+        raise PermissionDenied(_("The department's cases are for its officials and the supervisors."))
+    user, policy, reference = request.user, filters.policy, filters.reference
+    qs = department_cases(user, status=filters.status or "", policy_public_id=policy, reference=reference)
+    items = list(qs[filters.offset : filters.offset + filters.limit])
+    return {
+        "count": qs.count(),
+        "by_status": case_status_counts(department_cases(user, policy_public_id=policy, reference=reference)),
+        "items": [case_summary(c) for c in items],
     }
 
 

@@ -411,6 +411,35 @@ def test_queue_by_deadline_with_flags(world: World) -> None:
     assert as_user(world.city.other_officer).get(f"{BASE}/cases/queue").json()["count"] == 0
 
 
+def test_the_departments_cases_in_every_status_with_counts(world: World) -> None:
+    """GET /cases: the department's case list page over JSON (any status, filters, the
+    count per status), for its officials and the supervisors in reach."""
+    from .workflow import scenic_spot
+
+    waiting = confirmed(world)
+    other = give_role(UserFactory(username="spot2"), Role.ENTERPRISE, enterprise=world.city.other_enterprise)
+    scenic_spot(world.city.other_enterprise, "4A")
+    world.invite()
+    rejected = invitation_confirm(
+        actor=other, invitation=Invitation.objects.get(enterprise=world.city.other_enterprise)
+    )
+    case_approve(actor=world.officer, case=rejected)
+    case_reject(actor=world.head, case=refreshed(rejected), reason="评定文件不全")
+    body = as_user(world.officer).get(f"{BASE}/cases").json()
+    assert body["count"] == 2
+    assert body["by_status"] == {"in_review": 1, "rejected": 1}
+    only = as_user(world.officer).get(f"{BASE}/cases?status=rejected").json()
+    assert [i["reference"] for i in only["items"]] == [rejected.reference]
+    assert only["by_status"] == {"in_review": 1, "rejected": 1}  # the other filters only
+    found = as_user(world.officer).get(f"{BASE}/cases", {"reference": waiting.reference[-4:]}).json()
+    assert waiting.reference in [i["reference"] for i in found["items"]]
+    assert as_user(world.city.city_supervisor).get(f"{BASE}/cases").json()["count"] == 2  # reads
+    assert as_user(world.city.other_officer).get(f"{BASE}/cases").json()["count"] == 0
+    for who in ("enterprise_user", "admin"):
+        assert as_user(getattr(world.city, who)).get(f"{BASE}/cases").status_code == 403
+    assert as_user(world.officer).get(f"{BASE}/cases?status=lost").status_code == 422
+
+
 @pytest.mark.parametrize("who", ["supervisor", "admin", "enterprise_user"])
 def test_queue_refuses_who_does_not_act(world: World, who: str) -> None:
     confirmed(world)
