@@ -166,3 +166,26 @@ def labelled(data: dict[str, Any]) -> dict[str, Any]:
             for row in data["campaigns"]
         ],
     }
+
+
+def campaign_figures(problems: QuerySet[Problem], campaign: Any, today: dt.date) -> dict[str, Any]:
+    """One campaign's figures over `problems` (those the reader may see): the totals with
+    their rates, and per topic (in the campaign's order) how many were registered and
+    closed. Its page and the API show the same."""
+    mine = problems.filter(campaign=campaign).order_by()
+    totals = with_rates(dict(mine.aggregate(**aggregates(today))))
+    per_topic = {
+        row["topic_id"]: row
+        for row in mine.values("topic_id").annotate(
+            registered=Count("pk"), closed=Count("pk", filter=Q(status=ProblemStatus.CLOSED))
+        )
+    }
+    topics = [
+        {
+            "topic": topic,
+            "registered": per_topic.get(topic.pk, {}).get("registered", 0),
+            "closed": per_topic.get(topic.pk, {}).get("closed", 0),
+        }
+        for topic in campaign.topics.all()
+    ]
+    return {"totals": totals, "topics": topics}

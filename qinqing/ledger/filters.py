@@ -188,3 +188,28 @@ class ProblemFilters:
         if self.reopened:
             qs = qs.filter(reopen_count__gt=0)
         return qs
+
+
+# How many working days before its due date a problem counts as near.
+NEAR_WORKING_DAYS = 2
+
+
+def near_until(today: dt.date) -> dt.date:
+    """The last day counted as near: NEAR_WORKING_DAYS working days from today (calendar
+    days where the calendar does not know the year yet)."""
+    from qinqing.workdays.calendar import CalendarYearNotSeeded, add_working_days
+
+    try:
+        return add_working_days(today, NEAR_WORKING_DAYS)
+    except CalendarYearNotSeeded:
+        return today + dt.timedelta(days=NEAR_WORKING_DAYS)
+
+
+def shown_in_queue(listed: QuerySet[Problem], show: str | None, today: dt.date) -> QuerySet[Problem]:
+    """The department's queue as its "show" filter narrows it (the page, its export and
+    the API): `over` past the due date, `near` due within NEAR_WORKING_DAYS working days."""
+    if show == "over":
+        return listed.filter(due_date__lt=today)
+    if show == "near":
+        return listed.filter(due_date__gte=today, due_date__lte=near_until(today))
+    return listed

@@ -181,6 +181,38 @@ class ReporterOut(Schema):
     enterprise_name: str
 
 
+class HistoryOut(Schema):
+    at: dt.datetime
+    action: str
+    from_status: str
+    to_status: str
+    department: str = Field(..., description="Code of the organisation responsible after the move")
+    due_date: dt.date | None
+    category: str
+    actor: str | None = Field(
+        ..., description="Null when it was the reporter and they are hidden from the reader"
+    )
+
+
+def history_out(problem: Problem, *, reporter_visible: bool) -> list[dict[str, Any]]:
+    out = []
+    for t in problem.transitions.select_related("organisation", "actor").order_by("at", "id"):
+        hidden = not reporter_visible and t.actor_id is not None and t.actor_id == problem.reporter_user_id
+        out.append(
+            {
+                "at": t.at,
+                "action": t.action,
+                "from_status": t.from_status,
+                "to_status": t.to_status,
+                "department": t.organisation.code,
+                "due_date": t.due_date,
+                "category": t.category or problem.category,
+                "actor": None if hidden or t.actor is None else str(t.actor),
+            }
+        )
+    return out
+
+
 class ProblemDetailOut(ProblemSummaryOut):
     description: str
     location: str
@@ -212,6 +244,9 @@ class ProblemDetailOut(ProblemSummaryOut):
     story: list[UpdateOut]
     files: list[FileOut] = Field(..., description="Every file the reader may see, the report's own included")
     return_visits: list[VisitOut]
+    history: list[HistoryOut] = Field(
+        ..., description="Every move of its status, department, due date and classification, oldest first"
+    )
     actions: list[str] = Field(..., description="What the reader may do now (names of the action endpoints)")
 
 
@@ -268,6 +303,7 @@ def problem_detail(
         "story": [update_out(u, names=names) for u in story],
         "files": [file_out(f) for f in files],
         "return_visits": [visit_out(v) for v in problem.return_visits.all()],
+        "history": history_out(problem, reporter_visible=reporter_visible),
         "actions": actions,
     }
 
@@ -381,6 +417,21 @@ class CampaignOut(Schema):
     ends_on: dt.date | None
     status: str
     topics: list[TopicOut]
+
+
+class TopicCountOut(Schema):
+    title: str
+    registered: int
+    closed: int
+
+
+class CampaignDetailOut(CampaignOut):
+    figures: dict[str, Any] | None = Field(
+        ..., description="The campaign's problems the reader may see: counts and rates (officials only)"
+    )
+    topic_counts: list[TopicCountOut] | None
+    walk_throughs: int | None
+    outcomes: int | None = Field(..., description="Rules established out of it (建章立制)")
 
 
 class PageOfCampaigns(Schema):

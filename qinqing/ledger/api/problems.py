@@ -20,7 +20,7 @@ from ninja import Query
 from qinqing.common.downloads import stored_download
 from qinqing.common.errors import NotFound
 
-from ..filters import ProblemFilters
+from ..filters import ProblemFilters, shown_in_queue
 from ..models import OPEN_STATUSES, Problem
 from ..selectors import (
     access_problem_file_by_id,
@@ -33,7 +33,7 @@ from ..services import problem_by_receipt
 from .acting import DEPARTMENT, SUPERVISING, area_in_reach, detail_for, organisation, require_role
 from .out import FollowOut, PageOfProblems, ProblemDetailOut, follow_out, problem_summary
 from .routing import router
-from .schemas import ERRORS, PageQuery, ProblemQuery, ReceiptIn
+from .schemas import ERRORS, PageQuery, ProblemQuery, QueueQuery, ReceiptIn
 
 TAGS = ["ledger: problems"]
 
@@ -98,9 +98,10 @@ def get_problem(request: HttpRequest, problem_id: uuid.UUID) -> dict[str, Any]:
     response={200: PageOfProblems, **ERRORS},
     summary="My department's open problems, the nearest deadline first (officers and heads)",
 )
-def my_department_queue(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
+def my_department_queue(request: HttpRequest, filters: Query[QueueQuery]) -> dict[str, Any]:
     require_role(request, DEPARTMENT, _("This is a department's queue; log in as its officer or head."))
-    return page(department_queue(request.user), filters.offset, filters.limit)
+    listed = shown_in_queue(department_queue(request.user), filters.show, timezone.localdate())
+    return page(listed, filters.offset, filters.limit)
 
 
 @router.get(

@@ -18,11 +18,12 @@ from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import NotFound
 
+from ..figures import campaign_figures
 from ..models import Campaign, MonitoringPoint
 from ..selectors import campaigns_for, observers_for, outcomes_for, points_for, problems_for, walkthroughs_for
 from .acting import SUPERVISING, organisation, require_role
 from .out import (
-    CampaignOut,
+    CampaignDetailOut,
     PageOfCampaigns,
     PageOfObservers,
     PageOfOutcomes,
@@ -70,14 +71,31 @@ def list_campaigns(request: HttpRequest, filters: Query[CampaignQuery]) -> dict[
 @router.get(
     "/campaigns/{uuid:campaign_id}",
     tags=TAGS,
-    response={200: CampaignOut, **ERRORS},
-    summary="One campaign with its topics",
+    response={200: CampaignDetailOut, **ERRORS},
+    summary="One campaign with its topics; for officials also its progress, as its page shows it",
 )
 def get_campaign(request: HttpRequest, campaign_id: uuid.UUID) -> dict[str, Any]:
     campaign = _campaigns(request).filter(public_id=campaign_id).first()
     if campaign is None:
         raise NotFound()
-    return campaign_out(campaign)
+    out: dict[str, Any] = {
+        **campaign_out(campaign),
+        "figures": None,
+        "topic_counts": None,
+        "walk_throughs": None,
+        "outcomes": None,
+    }
+    user = request.user
+    if scope_for(user).is_government or scope_for(user).is_supervisor:
+        counted = campaign_figures(problems_for(user), campaign, timezone.localdate())
+        out["figures"] = counted["totals"]
+        out["topic_counts"] = [
+            {"title": row["topic"].title, "registered": row["registered"], "closed": row["closed"]}
+            for row in counted["topics"]
+        ]
+        out["walk_throughs"] = walkthroughs_for(user).filter(campaign=campaign).count()
+        out["outcomes"] = outcomes_for(user).filter(campaign=campaign).count()
+    return out
 
 
 @router.get(

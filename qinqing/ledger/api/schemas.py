@@ -123,6 +123,12 @@ class ProblemQuery(PageQuery):
     reopened: bool = Field(False, description="Only problems reopened at least once")
 
 
+class QueueQuery(PageQuery):
+    show: Literal["over", "near"] | None = Field(
+        None, description="`over`: past the due date; `near`: due within two working days"
+    )
+
+
 class WalkQuery(PageQuery):
     department: str = Field("", max_length=64, description="Code of the department (its subtree)")
     campaign: uuid.UUID | None = None

@@ -425,6 +425,28 @@ def test_queues_and_my_reports(client, world: ApiWorld):
     assert ids(get(client, c.officer, "/mine")) == []
 
 
+def test_the_department_queue_filters_over_and_near_as_the_page(client, world: ApiWorld):
+    c = world.c
+    soon = assigned(world.w, days=1)
+    later = assigned(world.w, days=20)
+    late = assigned(world.w, days=9)
+    Problem.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - dt.timedelta(days=1))
+    assert ids(get(client, c.officer, "/queue/department", {"show": "over"})) == [str(late.public_id)]
+    assert ids(get(client, c.officer, "/queue/department", {"show": "near"})) == [str(soon.public_id)]
+    assert str(later.public_id) in ids(get(client, c.officer, "/queue/department"))
+    assert "show" in error(get(client, c.officer, "/queue/department", {"show": "soon"}), 422)["fields"]
+
+
+def test_a_problems_history_is_in_its_detail(client, world: ApiWorld):
+    c = world.c
+    problem = assigned(world.w)
+    services.problem_classify(actor=c.city_supervisor, problem=reload(problem), category=Category.LEGAL)
+    history = get(client, c.city_supervisor, f"/problems/{problem.public_id}").json()["history"]
+    assert [h["action"] for h in history] == ["register", "assign", "classify"]
+    assert history[1]["department"] == "drc" and history[1]["to_status"] == "assigned"
+    assert (history[0]["category"], history[2]["category"]) == ("government", "legal")
+
+
 # --- The loop -------------------------------------------------------------------------------
 
 
@@ -1047,6 +1069,24 @@ def test_campaigns_are_the_commissions(client, world: ApiWorld):
     assert set(enterprise_sees) == {created["public_id"], str(w.topic_campaign.public_id)}
     assert ids(get(client, c.city_supervisor, "/campaigns", {"channel": "walk"})) == []
     assert error(get(client, c.admin, f"/campaigns/{created['public_id']}"), 404)
+
+    # Its progress, as its page shows it: to officials, not to enterprises.
+    campaign = w.topic_campaign
+    topic = campaign.topics.get()
+    services.problem_report(
+        actor=c.enterprise_user,
+        channel="topic",
+        title="涉企收费不透明",
+        description="收费项目未公示。",
+        category="market",
+        topic=topic,
+    )
+    detail = get(client, c.city_supervisor, f"/campaigns/{campaign.public_id}").json()
+    assert detail["figures"]["registered"] == 1
+    assert detail["topic_counts"] == [{"title": topic.title, "registered": 1, "closed": 0}]
+    assert (detail["walk_throughs"], detail["outcomes"]) == (0, 0)
+    seen = get(client, c.enterprise_user, f"/campaigns/{campaign.public_id}").json()
+    assert seen["figures"] is None and seen["topic_counts"] is None
 
 
 def test_monitoring_points_and_observers(client, world: ApiWorld):

@@ -387,6 +387,12 @@ def test_the_queue_lists_the_departments_open_problems_by_deadline_coloured(ledg
     assert url("queue_export") in page
     over_only = login(c.officer).get(url("queue"), {"show": "over"})
     assert [r.title for r in over_only.context["rows"]] == ["逾期问题"]
+    # The export follows what the page shows.
+    assert url("queue_export") + "?show=over" in html(over_only)
+    exported = login(c.officer).get(url("queue_export"), {"show": "over"})
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(exported.streaming_content)))
+    titles = {cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row}
+    assert "逾期问题" in titles and "临期问题" not in titles
     near_only = login(c.officer).get(url("queue"), {"show": "near"}, HTTP_HX_REQUEST="true")
     assert [r.title for r in near_only.context["rows"]] == ["临期问题"]
     assert "<html" not in html(near_only) and 'id="queue-results"' in html(near_only)

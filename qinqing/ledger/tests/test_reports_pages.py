@@ -204,3 +204,16 @@ def test_a_report_of_a_past_period_is_not_marked_provisional(ledger, quarter):
     done = generate(ledger, ReportKind.QUARTERLY_PROGRESS, Q3)
     page = client_for(ledger.city.city_supervisor).get(reverse("ledger:report_detail", args=[done.public_id]))
     assert 'data-testid="report-provisional"' not in page.content.decode()
+
+
+def test_the_list_of_reports_exports_to_excel(ledger, quarter):
+    done = generate(ledger, ReportKind.QUARTERLY_PROGRESS, Q3)
+    client = client_for(ledger.city.city_supervisor)
+    assert reverse("ledger:reports_export") in client.get(reverse("ledger:reports")).content.decode()
+    response = client.get(reverse("ledger:reports_export"))
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(body(response)))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    row = next(r for r in rows if done.figures_sha256 in r)
+    assert ledger.city.city.name in row
+    assert client_for(ledger.city.officer).get(reverse("ledger:reports_export")).status_code == 403

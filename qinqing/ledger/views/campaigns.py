@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import reverse
@@ -24,7 +24,7 @@ from qinqing.common.errors import ApplicationError
 from qinqing.common.xlsx import xlsx_response
 
 from .. import selectors, services
-from ..figures import aggregates, with_rates
+from ..figures import aggregates, campaign_figures, with_rates
 from ..filters import ProblemFilters
 from ..forms_office import CampaignForm, TopicFormSet, filled_rows
 from ..models import CAMPAIGN_CHANNELS, Campaign, Channel
@@ -138,23 +138,9 @@ def access_campaign(user: Any, public_id: uuid.UUID) -> Campaign:
 
 def campaign_detail(user: Any, campaign: Campaign) -> dict[str, Any]:
     """Everything one campaign's page and its export show."""
-    today = timezone.localdate()
+    counted = campaign_figures(selectors.problems_for(user), campaign, timezone.localdate())
+    figures, topics = counted["totals"], counted["topics"]
     problems = selectors.problems_for(user).filter(campaign=campaign)
-    figures = with_rates(dict(problems.order_by().aggregate(**aggregates(today))))
-    per_topic = {
-        row["topic_id"]: row
-        for row in problems.order_by()
-        .values("topic_id")
-        .annotate(registered=Count("pk"), closed=Count("pk", filter=Q(status="closed")))
-    }
-    topics = [
-        {
-            "topic": t,
-            "registered": per_topic.get(t.pk, {}).get("registered", 0),
-            "closed": per_topic.get(t.pk, {}).get("closed", 0),
-        }
-        for t in campaign.topics.all()
-    ]
     listed = list(
         problems.select_related("organisation", "topic").order_by("-registered_at", "-id")[:PAGE_SIZE]
     )

@@ -20,7 +20,8 @@ from qinqing.accounts.scoping import scope_for
 from qinqing.common.permissions import require_roles
 
 from .. import selectors
-from .loop import PAGE_SIZE, export_problems, htmx_vary, is_htmx, near_until
+from ..filters import near_until, shown_in_queue
+from .loop import PAGE_SIZE, export_problems, htmx_vary, is_htmx
 from .rows import problem_row, problem_url_maker, rows_html
 
 require_department = require_roles(Role.OFFICER, Role.DEPARTMENT_HEAD)
@@ -38,11 +39,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     near = near_until(today)
     show = request.GET.get("show", "")
     show = show if show in SHOW else ""
-    listed = selectors.department_queue(request.user)
-    if show == "over":
-        listed = listed.filter(due_date__lt=today)
-    elif show == "near":
-        listed = listed.filter(due_date__gte=today, due_date__lte=near)
+    listed = shown_in_queue(selectors.department_queue(request.user), show, today)
     # Tuples, not models, and no join: the page lists fifty rows on every view, and the
     # paginator's count then reads the queue's partial index alone (docs/benchmarks.md).
     values = listed.values_list("public_id", "title", "reference", "status", "due_date", "organisation_id")
@@ -89,9 +86,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 def queue_export(request: HttpRequest) -> HttpResponseBase:
     if not scope_for(request.user).has_role(Role.OFFICER, Role.DEPARTMENT_HEAD):
         raise PermissionDenied
+    show = request.GET.get("show", "")
+    listed = shown_in_queue(selectors.department_queue(request.user), show, timezone.localdate())
     return export_problems(
         request.user,
-        selectors.department_queue(request.user),
+        listed,
         sheet=_("Problems to fix"),
         title=_("Problems to fix"),
         filename="problems-to-fix",

@@ -19,8 +19,9 @@ from qinqing.accounts.scoping import scope_for
 from qinqing.common.permissions import require_supervisor
 
 from .. import selectors
+from ..filters import near_until
 from ..models import ProblemStatus
-from .loop import export_problems, near_until, sees_reporter
+from .loop import export_problems, sees_reporter
 from .rows import problem_url_maker, row_of, rows_html
 
 # Each part of the page: the status it lists, its key and its heading.

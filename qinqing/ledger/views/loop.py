@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import NotFound, PermissionDenied
 from qinqing.common.xlsx import ExcelBook, xlsx_response
-from qinqing.workdays.calendar import CalendarYearNotSeeded, add_working_days
 
 from .. import selectors
 from ..models import DEPARTMENT_STATUSES, FINAL_STATUSES, Problem, ProblemStatus, subcategory_label
@@ -40,7 +39,6 @@ from .rows import problem_url as url_of_problem
 from .rows import tone_of
 
 # A deadline this many working days away or nearer is shown as near.
-NEAR_WORKING_DAYS = 2
 PAGE_SIZE = 50
 
 # Statuses from which the dispatcher may still send a problem elsewhere.
@@ -135,15 +133,6 @@ def allowed_actions(user: Any, problem: Problem, roles: Roles | None = None) -> 
 
 
 # --- The deadline's colour -------------------------------------------------------------------
-
-
-def near_until(today: dt.date) -> dt.date:
-    """The last day counted as near: NEAR_WORKING_DAYS working days from today (calendar
-    days where the calendar does not know the year yet)."""
-    try:
-        return add_working_days(today, NEAR_WORKING_DAYS)
-    except CalendarYearNotSeeded:
-        return today + dt.timedelta(days=NEAR_WORKING_DAYS)
 
 
 def tone(problem: Problem, today: dt.date, near: dt.date) -> str:

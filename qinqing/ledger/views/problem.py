@@ -27,6 +27,7 @@ from qinqing.common.downloads import stored_download
 from qinqing.common.errors import NotFound
 
 from .. import selectors
+from ..filters import near_until
 from ..forms import (
     AssignForm,
     CheckWithdrawalForm,
@@ -47,7 +48,6 @@ from .loop import (
     allowed_actions,
     is_official,
     load_problem,
-    near_until,
     roles_on,
     sees_reporter,
     tone,

@@ -24,9 +24,10 @@ from qinqing.common.errors import ApplicationError, NotFound, PermissionDenied
 from qinqing.enterprises.models import Enterprise
 
 from .. import selectors, services
+from ..filters import near_until
 from ..forms import FollowForm, PointReportForm, ReportForm, apply_errors
 from ..models import CampaignStatus, CampaignTopic, Channel, Observer, ProblemStatus
-from .loop import PAGE_SIZE, export_problems, forbidden, near_until, problem_url
+from .loop import PAGE_SIZE, export_problems, forbidden, problem_url
 from .rows import row_of, rows_html
 
 # What a reporter is asked to do, by status.

@@ -154,3 +154,51 @@ def report_file(request: HttpRequest, public_id: UUID, fmt: str) -> HttpResponse
         raise Http404 from exc
     # A streamed file; the decorators are typed for plain responses.
     return cast(HttpResponse, response)
+
+
+@require_GET
+@login_required
+@require_commission
+def reports_export(request: HttpRequest) -> HttpResponse:
+    """The list of reports as a workbook: what was asked, by whom, when, and the digest
+    of the figures each stands for."""
+    from qinqing.common.xlsx import ExcelBook, xlsx_response
+
+    book = ExcelBook(created_at=timezone.now())
+    sheet = book.sheet(
+        str(_("Reports")),
+        [
+            (str(_("Report")), 18),
+            (str(_("Scope")), 24),
+            (str(_("From")), 12),
+            (str(_("To")), 12),
+            (str(_("Status")), 10),
+            (str(_("Asked by")), 16),
+            (str(_("Asked at")), 18),
+            (str(_("Generated at")), 18),
+            (str(_("Digest of the figures (SHA-256)")), 66),
+        ],
+    )
+    zone = timezone.get_current_timezone()
+
+    def local(moment: dt.datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    sheet.add_rows(
+        [
+            str(r.get_kind_display()),
+            r.scope.name,
+            r.period_start,
+            r.period_end,
+            str(r.get_status_display()),
+            str(r.requested_by) if r.requested_by else "",
+            local(r.created_at),
+            local(r.generated_at),
+            r.figures_sha256,
+        ]
+        for r in selectors.reports_for(request.user).order_by("-created_at", "-id").iterator()
+    )
+    # A streamed file; the decorators are typed for plain responses.
+    return cast(
+        HttpResponse, xlsx_response(book.close(), f"ledger-reports-{timezone.localdate().isoformat()}.xlsx")
+    )
