@@ -22,6 +22,7 @@ from qinqing.common.xlsx import ExcelBook, ExcelSheet, Percent
 from .models import (
     OPEN_STATUSES,
     Campaign,
+    LedgerReport,
     MonitoringPoint,
     Observer,
     Problem,
@@ -459,5 +460,45 @@ def outcomes_workbook(outcomes: Iterable[RuleOutcome], counts: dict[str, list[di
     per_department.add_rows(
         [row["organisation__name"], row["outcome_count"], row["problem_count"], row["institutional_count"]]
         for row in counts["departments"]
+    )
+    return book.close()
+
+
+def reports_workbook(reports: Iterable[LedgerReport]) -> IO[bytes]:
+    """The list of reports: what was asked, by whom, when, and the digest of the figures
+    each stands for."""
+    book = _book()
+    sheet = book.sheet(
+        _("Reports"),
+        [
+            (_("Report"), 18),
+            (_("Scope"), 24),
+            (_("From"), 12),
+            (_("To"), 12),
+            (_("Status"), 10),
+            (_("Asked by"), 16),
+            (_("Asked at"), 18),
+            (_("Generated at"), 18),
+            (_("Digest of the figures (SHA-256)"), 66),
+        ],
+    )
+    zone = timezone.get_current_timezone()
+
+    def local(moment: dt.datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    sheet.add_rows(
+        [
+            str(r.get_kind_display()),
+            r.scope.name,
+            r.period_start,
+            r.period_end,
+            str(r.get_status_display()),
+            str(r.requested_by) if r.requested_by else "",
+            local(r.created_at),
+            local(r.generated_at),
+            r.figures_sha256,
+        ]
+        for r in reports
     )
     return book.close()

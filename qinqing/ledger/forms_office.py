@@ -312,10 +312,9 @@ class FindingForm(FoundProblemForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         data["files"] = list(data.get("evidence") or [])
-        if not data.get("department") and not self.fields["department"].required:
-            # Nothing to assign: the time limit is the assignment's.
-            for name in ("deadline_days",):
-                self.errors.pop(name, None)
+        if not data.get("department"):
+            # Registered without assigning: the time limit is the assignment's, not asked.
+            self.errors.pop("deadline_days", None)
         return data
 
 

@@ -18,23 +18,20 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema
 from ninja.responses import Status
 
-from qinqing.common.downloads import stored_download
 from qinqing.common.errors import NotFound, ValidationFailed
-from qinqing.common.xlsx import XLSX_CONTENT_TYPE
 
 from ..figures import labelled
 from ..filters import CITY_LEVEL, ProblemFilters
 from ..models import LedgerReport, ReportKind, ReportStatus
 from ..selectors import reports_for
 from ..services.dashboard import dashboard_figures
-from ..services.reports import report_generate
+from ..services.reports import REPORT_FILE_TYPES, report_download, report_generate
 from .acting import SUPERVISING, area_in_reach, organisation, require_role
 from .out import BASE
 from .routing import router
 from .schemas import CODE, ERRORS, PageQuery, TextIn
 
 TAGS = ["ledger: dashboard and reports"]
-FILE_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "pdf": "application/pdf"}
 
 
 def require_commission(request: HttpRequest) -> None:
@@ -147,7 +144,7 @@ def report_out(report: LedgerReport, *, figures: bool = False) -> dict[str, Any]
         "created_at": report.created_at,
         "generated_at": report.generated_at,
         "figures_sha256": report.figures_sha256,
-        "files": {fmt: f"{BASE}/reports/{report.public_id}/files/{fmt}" for fmt in FILE_TYPES}
+        "files": {fmt: f"{BASE}/reports/{report.public_id}/files/{fmt}" for fmt in REPORT_FILE_TYPES}
         if ready
         else {},
         "error": report.error if report.status == ReportStatus.FAILED else "",
@@ -221,7 +218,8 @@ def read_report(request: HttpRequest, report_id: uuid.UUID) -> dict[str, Any]:
             "200": {
                 "description": "The file",
                 "content": {
-                    ctype: {"schema": {"type": "string", "format": "binary"}} for ctype in FILE_TYPES.values()
+                    ctype: {"schema": {"type": "string", "format": "binary"}}
+                    for ctype in REPORT_FILE_TYPES.values()
                 },
             }
         }
@@ -229,12 +227,4 @@ def read_report(request: HttpRequest, report_id: uuid.UUID) -> dict[str, Any]:
 )
 def report_file(request: HttpRequest, report_id: uuid.UUID, fmt: Literal["xlsx", "pdf"]) -> HttpResponseBase:
     require_commission(request)
-    report = _report(request, report_id)
-    name = report.xlsx_name if fmt == "xlsx" else report.pdf_name
-    if report.status != ReportStatus.READY or not name:
-        raise NotFound(_("The report is not ready."))
-    filename = f"{report.get_kind_display()} {report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}.{fmt}"
-    try:
-        return stored_download(name, filename=filename, content_type=FILE_TYPES[fmt])
-    except FileNotFoundError as exc:
-        raise NotFound() from exc
+    return report_download(_report(request, report_id), fmt)

@@ -14,7 +14,6 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path
@@ -231,8 +230,7 @@ def appoint_point(request: HttpRequest, payload: PointIn) -> Status[dict[str, An
         enterprise=_enterprise(payload.enterprise),
         address=payload.address,
     )
-    page_url = request.build_absolute_uri(reverse("ledger:point_report", args=[point.token]))
-    return Status(201, point_out(point, page_url=page_url, problem_count=0))
+    return Status(201, point_out(request, point, problem_count=0))
 
 
 @router.post(

@@ -12,6 +12,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Schema
 
 from qinqing.accounts.models import Organisation
@@ -477,8 +479,9 @@ class PageOfPoints(Schema):
     items: list[PointOut]
 
 
-def point_out(point: MonitoringPoint, *, page_url: str, problem_count: int) -> dict[str, Any]:
-    """`page_url`: the absolute address of the point's page (the QR code's link)."""
+def point_out(request: HttpRequest, point: MonitoringPoint, *, problem_count: int) -> dict[str, Any]:
+    """The point with the absolute address of its page (the link its QR code holds)."""
+    page_url = request.build_absolute_uri(reverse("ledger:point_report", args=[point.token]))
     return {
         "public_id": point.public_id,
         "name": point.name,

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query
@@ -86,7 +85,8 @@ def get_campaign(request: HttpRequest, campaign_id: uuid.UUID) -> dict[str, Any]
         "outcomes": None,
     }
     user = request.user
-    if scope_for(user).is_government or scope_for(user).is_supervisor:
+    scope = scope_for(user)
+    if scope.is_government or scope.is_supervisor:
         counted = campaign_figures(problems_for(user), campaign, timezone.localdate())
         out["figures"] = counted["totals"]
         out["topic_counts"] = [
@@ -170,9 +170,8 @@ def list_points(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, An
 
 
 def _point(request: HttpRequest, point: MonitoringPoint) -> dict[str, Any]:
-    """A point annotated with its `problem_count`, with its page's absolute address."""
-    page_url = request.build_absolute_uri(reverse("ledger:point_report", args=[point.token]))
-    return point_out(point, page_url=page_url, problem_count=getattr(point, "problem_count", 0))
+    """A point annotated with its `problem_count`."""
+    return point_out(request, point, problem_count=point.problem_count)  # type: ignore[attr-defined]
 
 
 @router.get(

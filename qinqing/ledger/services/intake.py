@@ -58,6 +58,8 @@ from .loop import assign_locked
 MAX_STEPS = 50
 # Channels the commission's and the groups' own people register.
 SUPERVISOR_CHANNELS = frozenset({Channel.INSPECTION, Channel.TOPIC, Channel.VISIT})
+# What a department's officer or head registers of their own department's.
+DEPARTMENT_CHANNELS = frozenset({Channel.INSPECTION, Channel.VISIT})
 
 
 def _choice(value: Any, choices: Any, field: str) -> str:
@@ -230,7 +232,7 @@ def _route(  # noqa: PLR0912 - one branch per channel, read top to bottom
         return _Route(intake=intake, department=department)
     if channel == Channel.WALK:
         raise ValidationFailed(fields={"channel": [str(_("Record a walk-through to report what it found."))]})
-    if scope.has_role(Role.OFFICER, Role.DEPARTMENT_HEAD) and channel in (Channel.VISIT, Channel.INSPECTION):
+    if scope.has_role(Role.OFFICER, Role.DEPARTMENT_HEAD) and channel in DEPARTMENT_CHANNELS:
         # A department's own finding, assigned to itself.
         department = department or _own_department(user)
         if not any(

@@ -20,13 +20,16 @@ from uuid import UUID
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import FileResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Organisation, Role
 from qinqing.accounts.scoping import scope_for
 from qinqing.audit.services import audit_record
+from qinqing.common.downloads import stored_download
 from qinqing.common.errors import NotFound, PermissionDenied, ValidationFailed
+from qinqing.common.xlsx import XLSX_CONTENT_TYPE
 
 from ..models import LedgerReport, ReportKind, ReportStatus
 from .common import require_user, today
@@ -206,3 +209,21 @@ def report_run(*, report_id: UUID | str) -> LedgerReport:
             after={"figures_sha256": digest},
         )
     return report
+
+
+# A ready report's files: format → content type.
+REPORT_FILE_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "pdf": "application/pdf"}
+
+
+def report_download(report: LedgerReport, fmt: str) -> FileResponse:
+    """A ready report's workbook ("xlsx") or PDF ("pdf") as an attachment, named after
+    the report and its period. NotFound when the report is not ready, the format is not
+    one of its files, or the stored file is gone (the page and the API answer 404)."""
+    name = {"xlsx": report.xlsx_name, "pdf": report.pdf_name}.get(fmt, "")
+    if report.status != ReportStatus.READY or not name:
+        raise NotFound(_("The report is not ready."))
+    filename = f"{report.get_kind_display()} {report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}.{fmt}"
+    try:
+        return stored_download(name, filename=filename, content_type=REPORT_FILE_TYPES[fmt])
+    except FileNotFoundError as exc:
+        raise NotFound() from exc

@@ -22,17 +22,17 @@ from qinqing.common.errors import ApplicationError
 from .. import selectors, services
 from ..forms_office import FindingForm
 from ..models import Campaign, CampaignStatus, CampaignTopic, Channel
+from ..services.intake import DEPARTMENT_CHANNELS, SUPERVISOR_CHANNELS
 from .office import apply_errors, departments_for, problem_url, raise_refusal, render_office, require_office
-
-SUPERVISOR_CHANNELS = (Channel.INSPECTION, Channel.TOPIC, Channel.VISIT)
-DEPARTMENT_CHANNELS = (Channel.INSPECTION, Channel.VISIT)
 
 
 def _choices(user: Any) -> dict[str, Any]:
     """What the user may choose: channels, campaigns and topics, departments."""
     scope = scope_for(user)
     supervisor = scope.is_supervisor
-    channels = SUPERVISOR_CHANNELS if supervisor else DEPARTMENT_CHANNELS
+    # The channels the service lets each register through, in the channels' own order.
+    allowed = SUPERVISOR_CHANNELS if supervisor else DEPARTMENT_CHANNELS
+    channels = [c for c in Channel if c in allowed]
     campaigns: list[tuple[str, str]] = []
     active = (
         selectors.campaigns_for(user)

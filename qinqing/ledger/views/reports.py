@@ -22,15 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qinqing.accounts.models import Organisation, Role
 from qinqing.accounts.scoping import scope_for, subtree_q
-from qinqing.common.downloads import stored_download
-from qinqing.common.errors import ApplicationError
-from qinqing.common.xlsx import XLSX_CONTENT_TYPE
+from qinqing.common.errors import ApplicationError, NotFound
 
 from .. import selectors
 from ..forms_office import DATE, Styled
 from ..models import LedgerReport, ReportKind, ReportStatus
 from ..reports import render as report_render
-from ..services.reports import report_generate
+from ..services.reports import report_download, report_generate
 from .office import PAGE_SIZE, apply_errors, raise_refusal, render_office, require_commission
 
 
@@ -140,17 +138,9 @@ def report_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_commission
 def report_file(request: HttpRequest, public_id: UUID, fmt: str) -> HttpResponse:
     report = access_report(request.user, public_id)
-    if fmt not in ("xlsx", "pdf") or report.status != ReportStatus.READY:
-        raise Http404
-    name = report.xlsx_name if fmt == "xlsx" else report.pdf_name
-    if not name:
-        raise Http404
-    filename = f"{report.get_kind_display()} {report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}.{fmt}"
     try:
-        response = stored_download(
-            name, filename=filename, content_type=XLSX_CONTENT_TYPE if fmt == "xlsx" else "application/pdf"
-        )
-    except FileNotFoundError as exc:
+        response = report_download(report, fmt)
+    except NotFound as exc:
         raise Http404 from exc
     # A streamed file; the decorators are typed for plain responses.
     return cast(HttpResponse, response)
@@ -162,43 +152,13 @@ def report_file(request: HttpRequest, public_id: UUID, fmt: str) -> HttpResponse
 def reports_export(request: HttpRequest) -> HttpResponse:
     """The list of reports as a workbook: what was asked, by whom, when, and the digest
     of the figures each stands for."""
-    from qinqing.common.xlsx import ExcelBook, xlsx_response
+    from qinqing.common.xlsx import xlsx_response
 
-    book = ExcelBook(created_at=timezone.now())
-    sheet = book.sheet(
-        str(_("Reports")),
-        [
-            (str(_("Report")), 18),
-            (str(_("Scope")), 24),
-            (str(_("From")), 12),
-            (str(_("To")), 12),
-            (str(_("Status")), 10),
-            (str(_("Asked by")), 16),
-            (str(_("Asked at")), 18),
-            (str(_("Generated at")), 18),
-            (str(_("Digest of the figures (SHA-256)")), 66),
-        ],
-    )
-    zone = timezone.get_current_timezone()
+    from ..export import reports_workbook
 
-    def local(moment: dt.datetime | None) -> str:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-    sheet.add_rows(
-        [
-            str(r.get_kind_display()),
-            r.scope.name,
-            r.period_start,
-            r.period_end,
-            str(r.get_status_display()),
-            str(r.requested_by) if r.requested_by else "",
-            local(r.created_at),
-            local(r.generated_at),
-            r.figures_sha256,
-        ]
-        for r in selectors.reports_for(request.user).order_by("-created_at", "-id").iterator()
-    )
+    reports = selectors.reports_for(request.user).order_by("-created_at", "-id")
+    workbook = reports_workbook(reports.iterator())
     # A streamed file; the decorators are typed for plain responses.
     return cast(
-        HttpResponse, xlsx_response(book.close(), f"ledger-reports-{timezone.localdate().isoformat()}.xlsx")
+        HttpResponse, xlsx_response(workbook, f"ledger-reports-{timezone.localdate().isoformat()}.xlsx")
     )
