@@ -131,17 +131,15 @@ def enterprise_cases_listed(user: Any) -> QuerySet[Case, tuple[Any, ...]]:
     what the "my cases" list shows, each row carrying the totals of the whole list
     (`listed_count`, `listed_received`: the money of paid cases), so that one query gives
     a page and the figures above it, with no model instance built."""
-    scope = scope_for(user)
     paid_award = DbCase(When(status=CaseStatus.PAID, then=F("award")), default=Value(Decimal("0.00")))
     return (
-        Case.objects.filter(enterprise_id__in=sorted(scope.enterprise_ids))
+        enterprise_cases(user)
         .annotate(
             listed_count=Window(Count("id")),
             listed_received=Window(
                 Sum(paid_award, output_field=DecimalField(max_digits=16, decimal_places=2))
             ),
         )
-        .order_by("-submitted_at", "-id")
         .values_list(*LISTED_COLUMNS)
     )
 
@@ -183,8 +181,9 @@ def work_queue_page(user: Any) -> QuerySet[CaseStep]:
 
 def work_queue_rows(user: Any) -> QuerySet[CaseStep, tuple[Any, ...]]:
     """The work queue's page as plain tuples of the shown columns, in the order of
-    `QUEUE_ROW_COLUMNS`: the same steps and order as `work_queue_page`, without building
-    six model instances per row (which cost the page more than its SQL).
+    `_QUEUE_SHOWN` (the last five by position below): the same steps and order as
+    `work_queue_page`, without building six model instances per row (which cost the page
+    more than its SQL).
 
     The step joins only its case; the policy's title, the enterprise's name, the assignee
     and the pause are one-row subqueries by primary key, so that PostgreSQL plans a
@@ -322,8 +321,6 @@ _QUEUE_SHOWN = (
     "assignee__display_name",
     "deadline__paused",
 )
-# The tuples of `work_queue_rows`, in this order.
-QUEUE_ROW_COLUMNS = _QUEUE_SHOWN
 
 
 def award_notices(*, today: dt.date | None = None) -> QuerySet[Case]:

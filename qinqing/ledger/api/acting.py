@@ -17,6 +17,7 @@ from qinqing.accounts.models import Organisation, Role
 from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import NotFound, PermissionDenied, ValidationFailed
 
+from ..filters import CITY_LEVEL
 from ..models import (
     DEPARTMENT_STATUSES,
     Campaign,
@@ -25,7 +26,7 @@ from ..models import (
     ProblemFile,
     ProblemStatus,
 )
-from ..selectors import access_problem_by_id, problem_story
+from ..selectors import access_problem_by_id, districts_for, problem_story
 from ..services.common import (
     is_co_department_for,
     is_department_for,
@@ -81,9 +82,6 @@ def require_not_admin_only(request: HttpRequest) -> None:
 def area_in_reach(user: Any, area: str) -> str:
     """An area filter (a district's or county's public id, or the city level) the user
     may look at, or a field error."""
-    from ..filters import CITY_LEVEL
-    from ..selectors import districts_for
-
     if area and area != CITY_LEVEL and area not in {str(d.public_id) for d in districts_for(user)}:
         raise ValidationFailed(fields={"area": [_("No such district or county in your reach.")]})
     return area
