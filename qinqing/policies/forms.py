@@ -187,10 +187,25 @@ class PolicyForm(_Styled):
         return {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
 
 
-class PolicyRuleForm(_Styled):
-    """A published policy's rule: saving makes a new version."""
+class PolicyAmendForm(PolicyForm):
+    """A published policy's amendment: what may still change, and why. Saving makes a
+    new version (`services.policy_amend`); the period and the mode stay."""
 
-    rule = JSONTextField(label=_("Rule (JSON)"), expect=dict)
+    # Required by the service, whose message says why (it is published).
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Published with the new version on the policy's public page."),
+    )
+
+    SERVICE_FIELDS = tuple(name for name in PolicyForm.SERVICE_FIELDS if name not in ("period_kind", "mode"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["period_kind"]
+        del self.fields["mode"]
 
 
 class WithdrawForm(_Styled):

@@ -13,10 +13,12 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -24,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models import Case as DbCase
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, User
@@ -60,6 +63,33 @@ def policies_public(*, today: dt.date | None = None) -> QuerySet[Policy]:
 
 def policy_public_get(public_id: Any, *, today: dt.date | None = None) -> Policy:
     policy = policies_public(today=today).filter(public_id=public_id).first()
+    if policy is None:
+        raise NotFound()
+    return policy
+
+
+def policies_upcoming(*, today: dt.date | None = None) -> QuerySet[Policy]:
+    """Published policies whose window opens later, soonest first: announced to anyone,
+    open to nobody yet."""
+    today = today or timezone.localdate()
+    return (
+        Policy.objects.filter(status=PolicyStatus.PUBLISHED, valid_from__gt=today)
+        .select_related("department")
+        .prefetch_related("versions")
+        .order_by("valid_from", "code")
+    )
+
+
+def policy_announced_get(public_id: Any, *, today: dt.date | None = None) -> Policy:
+    """A published policy in force or opening later (what the public pages show); one to
+    apply under is `policy_public_get`."""
+    today = today or timezone.localdate()
+    policy = (
+        Policy.objects.filter(status=PolicyStatus.PUBLISHED, valid_until__gte=today, public_id=public_id)
+        .select_related("department")
+        .prefetch_related("versions")
+        .first()
+    )
     if policy is None:
         raise NotFound()
     return policy
@@ -490,3 +520,24 @@ def open_invitations_and_cases(
         .order_by("submitted_at", "id")
     }
     return invitations, cases
+
+
+def office_policies(user: Any, *, status: str = "", q: str = "") -> QuerySet[Policy]:
+    """The department's policies as the officials' list shows them: `policies_in_scope`
+    (every status), most recently changed first, each with `case_count` (its cases in
+    any status); `status` one of `PolicyStatus`, `q` a part of the title or the code."""
+    cases = (
+        Case.objects.filter(policy=OuterRef("pk"))
+        .order_by()
+        .values("policy")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    qs = policies_in_scope(user).annotate(
+        case_count=Coalesce(Subquery(cases, output_field=IntegerField()), Value(0))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(code__icontains=q))
+    return qs.order_by("-updated_at", "id")

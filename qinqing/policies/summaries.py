@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -103,7 +105,13 @@ def _value(raw: Any, attr: str | None = None) -> str:
 
 def condition_lines(rule: dict[str, Any]) -> list[tuple[int, str]]:
     """The conditions as (depth, sentence) lines, in the rule's order (rule already validated)."""
-    lines: list[tuple[int, str]] = []
+    return [(depth, line) for depth, line, _clause in condition_rows(rule)]
+
+
+def condition_rows(rule: dict[str, Any]) -> list[tuple[int, str, dict[str, str] | None]]:
+    """The conditions as (depth, sentence, clause) rows: each condition with the clause of
+    the basis it rests on (document, text, link), where the rule names one."""
+    lines: list[tuple[int, str, dict[str, str] | None]] = []
     subjects, ops = _subjects(), _ops()
 
     def walk(node: Any, depth: int) -> None:
@@ -111,12 +119,12 @@ def condition_lines(rule: dict[str, Any]) -> list[tuple[int, str]]:
             return
         if "all" in node or "any" in node:
             members = node.get("all") or node.get("any") or []
-            lines.append((depth, _("All of:") if "all" in node else _("Any of:")))
+            lines.append((depth, _("All of:") if "all" in node else _("Any of:"), None))
             for member in members:
                 walk(member, depth + 1)
             return
         if "not" in node:
-            lines.append((depth, _("None of:")))
+            lines.append((depth, _("None of:"), None))
             walk(node["not"], depth + 1)
             return
         if "attr" in node:
@@ -127,7 +135,46 @@ def condition_lines(rule: dict[str, Any]) -> list[tuple[int, str]]:
             subject = _("Applicant's %(fact)s") % {"fact": node.get("fact", "")}
         template = ops.get(str(node.get("op", "")), "%(value)s")
         predicate = template % {"value": _value(node.get("value"), node.get("attr"))}
-        lines.append((depth, _("%(subject)s %(predicate)s") % {"subject": subject, "predicate": predicate}))
+        clause = node.get("clause") if isinstance(node.get("clause"), dict) else None
+        lines.append(
+            (depth, _("%(subject)s %(predicate)s") % {"subject": subject, "predicate": predicate}, clause)
+        )
 
     walk(rule.get("conditions"), 0)
     return lines
+
+
+def choice_label(choices: Any, value: Any) -> str:
+    """A choice's label, or the value itself if it is not one of the choices."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def term_label(name: str) -> str:
+    """A versioned term (or "rule") as the policy's fields name it."""
+    from qinqing.policies.models import Policy, PolicyVersion
+
+    model = PolicyVersion if name == "rule" else Policy
+    try:
+        return str(capfirst(model._meta.get_field(name).verbose_name))
+    except FieldDoesNotExist:
+        return name
+
+
+def version_rows(versions: list[Any]) -> list[dict[str, Any]]:
+    """Versions newest first, each with what it changed against the one before it (in
+    words); the first version changed nothing."""
+    from qinqing.policies.services.catalogue import version_changes
+
+    return [
+        {
+            "version": version,
+            "changed": [
+                term_label(name)
+                for name in version_changes(versions[k + 1] if k + 1 < len(versions) else None, version)
+            ],
+        }
+        for k, version in enumerate(versions)
+    ]

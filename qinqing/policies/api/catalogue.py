@@ -16,8 +16,9 @@ from qinqing.accounts.models import Organisation
 from qinqing.common.errors import NotFound, ValidationFailed
 
 from .. import services
-from ..models import Policy
-from ..selectors import access_policy_by_public_id, policies_public, policy_public_get
+from ..models import Policy, PolicyStatus
+from ..selectors import access_policy_by_public_id, policies_public, policy_announced_get, policy_versions
+from ..services.catalogue import version_changes
 from ..summaries import award_kind_label, award_lines, condition_lines
 from .schemas import ERRORS
 
@@ -136,11 +137,11 @@ def list_policies(request: HttpRequest) -> list[dict[str, Any]]:
     "/{uuid:public_id}",
     response={200: PolicyOut, **_ERRORS},
     auth=None,
-    summary="One policy (public if published)",
+    summary="One policy (public if published, in force or opening later)",
 )
 def get_policy(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     try:
-        return _out(policy_public_get(public_id))
+        return _out(policy_announced_get(public_id))
     except NotFound:
         # Drafts and withdrawn policies are visible only to the officials in scope.
         return _out(access_policy_by_public_id(request.user, public_id))
@@ -182,3 +183,95 @@ class WithdrawIn(Schema):
 def withdraw_policy(request: HttpRequest, public_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
     policy = access_policy_by_public_id(request.user, public_id, write=True)
     return _out(services.policy_withdraw(actor=request.user, policy=policy, reason=payload.reason))
+
+
+class PolicyChangeIn(Schema):
+    """Only the fields sent change. A draft may change any of them; a published policy
+    is amended (a new version in force at once) and needs `reason`, which is published;
+    its `period_kind` and `mode` cannot change. Send `cap_per_enterprise: null` to lift
+    the cap."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    summary: str | None = None
+    basis_number: str | None = Field(None, min_length=1, max_length=100)
+    basis_title: str | None = Field(None, min_length=1, max_length=200)
+    basis_url: str | None = Field(None, max_length=200)
+    basis_text: str | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    budget_total: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    cap_per_enterprise: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    period_kind: Literal["once", "yearly"] | None = None
+    mode: Literal["proactive", "application"] | None = None
+    steps: list[StepSchema] | None = Field(None, max_length=10)
+    materials: list[MaterialSchema] | None = None
+    rule: dict[str, Any] | None = None
+    reason: str = Field("", max_length=500, description="Why a published policy changes (required then)")
+
+
+@router.patch(
+    "/{uuid:public_id}",
+    response={200: PolicyOut, **_ERRORS},
+    summary="Edit a draft, or amend a published policy as a new version (with the reason)",
+)
+def change_policy(request: HttpRequest, public_id: uuid.UUID, payload: PolicyChangeIn) -> dict[str, Any]:
+    policy = access_policy_by_public_id(request.user, public_id, write=True)
+    data = payload.dict(exclude_unset=True)
+    reason = data.pop("reason", "")
+    rule = data.pop("rule", None)
+    empty = sorted(name for name, value in data.items() if value is None and name != "cap_per_enterprise")
+    if empty:
+        raise ValidationFailed(fields={name: [str(_("This cannot be empty."))] for name in empty})
+    if "steps" in data:
+        data["steps"] = [{k: v for k, v in step.items() if k != "name" or v} for step in data["steps"]]
+    if policy.status == PolicyStatus.DRAFT:
+        services.policy_update(actor=request.user, policy=policy, rule=rule, **data)
+    else:
+        services.policy_amend(actor=request.user, policy=policy, reason=reason, rule=rule, **data)
+    policy.refresh_from_db()
+    return _out(policy)
+
+
+class VersionOut(Schema):
+    number: int
+    current: bool
+    created_at: dt.datetime
+    published_at: dt.datetime | None
+    created_by: str | None = Field(None, description="Who saved it (only for the officials in scope)")
+    reason: str = Field(..., description="Why the published policy was amended (empty for the first version)")
+    changed: list[str] = Field(..., description="What this version changed against the one before")
+    rule: dict[str, Any]
+    terms: dict[str, Any] = Field(..., description="The policy's terms this version is in force with")
+
+
+@router.get(
+    "/{uuid:public_id}/versions",
+    response={200: list[VersionOut], **_ERRORS},
+    auth=None,
+    summary="A policy's versions, newest first: what each changed and why (public if published)",
+)
+def list_versions(request: HttpRequest, public_id: uuid.UUID) -> list[dict[str, Any]]:
+    try:
+        policy = access_policy_by_public_id(request.user, public_id)
+        official = True
+    except NotFound:
+        policy = policy_announced_get(public_id)
+        official = False
+    versions = policy_versions(policy)
+    out = []
+    for k, version in enumerate(versions):
+        older = versions[k + 1] if k + 1 < len(versions) else None
+        out.append(
+            {
+                "number": version.number,
+                "current": k == 0,
+                "created_at": version.created_at,
+                "published_at": version.published_at,
+                "created_by": (str(version.created_by) if version.created_by else None) if official else None,
+                "reason": version.note,
+                "changed": version_changes(older, version),
+                "rule": version.rule,
+                "terms": version.terms,
+            }
+        )
+    return out

@@ -150,6 +150,13 @@ class PolicyVersion(models.Model):
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     rule = models.JSONField(_("rule"))
+    # The policy's terms this version was in force with (`services.catalogue.VERSIONED_TERMS`:
+    # texts, basis, window, budget, cap, period, mode, materials, steps), so a decision
+    # judged by a version also names the budget, cap and window it was judged under.
+    terms = models.JSONField(_("terms"), default=dict, blank=True)
+    # Why a published policy was amended (empty for the first version and rule-only edits
+    # made before amendments had reasons).
+    note = models.CharField(_("reason for the change"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

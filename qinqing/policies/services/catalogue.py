@@ -1,9 +1,10 @@
-"""Writes on the policy catalogue: create, change the rule, publish, withdraw.
+"""Writes on the policy catalogue: create, edit a draft, publish, amend, withdraw.
 
 Only a department head or officer of the issuing department (or of a node above it),
-or an admin, may write a department's policies. A published policy's rule is never
-changed in place: an edit adds a version, so decisions already made keep naming the
-rule they were judged by.
+or an admin, may write a department's policies. A published policy is never changed
+in place without a trace: an amendment (its rule, texts, window, budget, cap,
+materials or steps, with the reason) adds a version that holds the rule and the terms
+in force from then on, so decisions already made keep naming what they were judged by.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from qinqing.policies.uploads import SIGNATURES
 
 _WRITERS = (Role.OFFICER, Role.DEPARTMENT_HEAD)
 _MONEY_LIMIT = Decimal("1000000000000")
+_CENT = Decimal("0.01")
 _MATERIAL_KEYS = {"key", "name", "required", "accepted"}
 
 
@@ -179,7 +181,9 @@ def policy_create(
                 mode=mode,
                 **({"steps": checked_steps} if checked_steps is not None else {}),
             )
-            PolicyVersion.objects.create(policy=policy, number=1, rule=rule, created_by=_user(actor))
+            PolicyVersion.objects.create(
+                policy=policy, number=1, rule=rule, terms=policy_terms(policy), created_by=_user(actor)
+            )
             audit_record(
                 actor=actor,
                 action="policy.create",
@@ -230,6 +234,7 @@ def policy_update_rule(*, actor: Any, policy: Policy, rule: dict[str, Any]) -> P
                 policy=locked,
                 number=version.number + 1,
                 rule=rule,
+                terms=policy_terms(locked),
                 created_by=_user(actor),
                 published_at=timezone.now(),
             )
@@ -273,7 +278,8 @@ def policy_publish(*, actor: Any, policy: Policy, today: dt.date | None = None) 
         locked.published_at = now
         locked.save(update_fields=["status", "published_at", "updated_at"])
         version.published_at = now
-        version.save(update_fields=["published_at"])
+        version.terms = policy_terms(locked)
+        version.save(update_fields=["published_at", "terms"])
         if locked.mode == PolicyMode.PROACTIVE and not parse_rule(version.rule).facts:
             # 政策找企: the enterprises that qualify are invited as soon as it is out.
             transaction.on_commit(lambda: _enqueue_match(locked.pk))
@@ -384,6 +390,9 @@ def _check_draft_fields(values: dict[str, Any], rule: Rule | None) -> dict[str, 
             fields.update(exc.fields)
     if fields:
         raise ValidationFailed(_("Some of the policy's parts are not valid."), fields=fields)
+    for name in ("budget_total", "cap_per_enterprise"):  # as the column holds them
+        if isinstance(checked[name], Decimal):
+            checked[name] = checked[name].quantize(_CENT)
     return checked
 
 
@@ -444,3 +453,175 @@ def policy_update(
                 after=after,
             )
     return locked
+
+
+# A version's terms: every field a draft may set (the code and the department name the
+# policy and never change).
+VERSIONED_TERMS = DRAFT_FIELDS
+
+# What an amendment of a published policy may change. The period and the mode stay:
+# they decide which cases are duplicates of each other and how enterprises come to the
+# policy, so changing them is a new policy.
+AMENDABLE_FIELDS = tuple(name for name in DRAFT_FIELDS if name not in ("period_kind", "mode"))
+
+
+def policy_terms(policy: Policy) -> dict[str, Any]:
+    """The policy's versioned terms as JSON (dates as ISO text, yuan as decimal text)."""
+    terms: dict[str, Any] = {}
+    for name in VERSIONED_TERMS:
+        value = getattr(policy, name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = f"{value:.2f}"
+        terms[name] = value
+    return terms
+
+
+def _check_amendment(
+    policy: Policy, before: dict[str, Any], after: dict[str, Any], today: dt.date
+) -> dict[str, list[str]]:
+    """What a published policy may not become, beyond what a draft may not be (`after`
+    as asked, not yet checked as a draft's fields)."""
+    fields: dict[str, list[str]] = {}
+    if isinstance(after["budget_total"], Decimal) and after["budget_total"] < policy.budget_reserved:
+        fields["budget_total"] = [
+            str(
+                _("The budget cannot fall below the %(reserved)s yuan that approved cases already hold.")
+                % {"reserved": policy.budget_reserved}
+            )
+        ]
+    if after["valid_from"] != before["valid_from"]:
+        if before["valid_from"] <= today:
+            fields["valid_from"] = [str(_("The policy is already in force: its start cannot move."))]
+        elif after["valid_from"] < today:
+            fields["valid_from"] = [str(_("The start cannot be in the past."))]
+    if after["valid_until"] != before["valid_until"] and after["valid_until"] < today:
+        fields["valid_until"] = [
+            str(_("The window cannot end before today: withdraw the policy to stop it now."))
+        ]
+    materials = after["materials"] if isinstance(after["materials"], list) else None
+    kept = {m.get("key") for m in materials or [] if isinstance(m, dict)}
+    if materials is not None and (removed := sorted({m["key"] for m in before["materials"]} - kept)):
+        fields["materials"] = [
+            str(
+                _(
+                    "Cases already filed refer to the material %(keys)s: keep it "
+                    "(it may become optional, with another name or types)."
+                )
+                % {"keys": ", ".join(removed)}
+            )
+        ]
+    return fields
+
+
+def policy_amend(
+    *,
+    actor: Any,
+    policy: Policy,
+    reason: str,
+    rule: dict[str, Any] | None = None,
+    today: dt.date | None = None,
+    **changes: Any,
+) -> PolicyVersion:
+    """Amend a published policy (追加预算, a longer window, a corrected text, another
+    rule…): a new version in force at once, holding the rule and the terms, with the
+    reason, which the public page shows. Cases already opened keep their own steps and
+    the version they were judged by; the budget never falls below what is reserved; a
+    material cases refer to stays. A proactive policy is matched again afterwards, so an
+    enterprise the new terms admit is invited."""
+    today = today or timezone.localdate()
+    reason, parsed, faults = _amendment_input(reason, rule, changes)
+    with transaction.atomic(durable=True):
+        locked = lock_policy(policy.pk)
+        _require_writer(actor, locked.department)
+        if locked.status != PolicyStatus.PUBLISHED:
+            raise InvalidTransition(
+                _("Only a published policy is amended: a draft is edited, a withdrawn one cannot change.")
+            )
+        version = current_version(locked)
+        before = {name: getattr(locked, name) for name in DRAFT_FIELDS}
+        values = {**before, **changes}
+        checked: dict[str, Any] = values
+        try:
+            checked = _check_draft_fields(values, parsed if rule is not None else parse_rule(version.rule))
+        except ValidationFailed as exc:
+            faults.update(exc.fields)
+        for name, messages in _check_amendment(locked, before, values, today).items():
+            faults.setdefault(name, []).extend(m for m in messages if m not in faults.get(name, []))
+        if faults:
+            raise ValidationFailed(_("Some of the amendment's parts are not valid."), fields=faults)
+        changed = [name for name in DRAFT_FIELDS if checked[name] != before[name]]
+        new_rule = rule if rule is not None and rule != version.rule else None
+        if not changed and new_rule is None:
+            raise ValidationFailed(_("Nothing was changed: the policy stays as it is."))
+        for name in changed:
+            setattr(locked, name, checked[name])
+        if changed:
+            locked.save(update_fields=[*changed, "updated_at"])
+        amended = PolicyVersion.objects.create(
+            policy=locked,
+            number=version.number + 1,
+            rule=new_rule if new_rule is not None else version.rule,
+            terms=policy_terms(locked),
+            note=reason,
+            created_by=_user(actor),
+            published_at=timezone.now(),
+        )
+        audit_before: dict[str, Any] = {name: before[name] for name in changed}
+        audit_after: dict[str, Any] = {name: checked[name] for name in changed}
+        if new_rule is not None:
+            audit_before["rule"], audit_after["rule"] = version.rule, new_rule
+        audit_record(
+            actor=actor,
+            action="policy.amend",
+            obj=locked,
+            organisation=locked.department,
+            before={**audit_before, "version": version.number},
+            after={**audit_after, "version": amended.number, "reason": reason},
+        )
+        if locked.mode == PolicyMode.PROACTIVE and not parse_rule(amended.rule).facts:
+            policy_id = locked.pk
+            transaction.on_commit(lambda: _enqueue_match(policy_id))
+    return amended
+
+
+def _amendment_input(
+    reason: str, rule: dict[str, Any] | None, changes: dict[str, Any]
+) -> tuple[str, Rule | None, dict[str, list[str]]]:
+    """What can be checked before the policy is locked: the fields asked to change, the
+    reason, the new rule (parsed). A field that may not change is refused at once."""
+    fixed = sorted(set(changes) - set(AMENDABLE_FIELDS))
+    if fixed:
+        raise ValidationFailed(
+            fields={name: [str(_("This cannot change once the policy is published."))] for name in fixed}
+        )
+    faults: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        faults["reason"] = [str(_("Say why the policy changes: the reason is published with it."))]
+    elif len(reason) > 500:
+        faults["reason"] = [str(_("At most %(n)d characters.") % {"n": 500})]
+    parsed: Rule | None = None
+    if rule is not None:
+        try:
+            parsed = parse_rule(rule)
+        except ValidationFailed as exc:
+            faults.update(exc.fields)
+    return reason, parsed, faults
+
+
+def version_changes(older: PolicyVersion | None, newer: PolicyVersion) -> list[str]:
+    """The names of what `newer` changed against `older` (terms, and "rule"); every
+    term for the first version. Versions saved before terms were kept compare on the
+    rule alone."""
+    if older is None:
+        return []
+    names = [
+        name
+        for name in VERSIONED_TERMS
+        if older.terms and newer.terms and older.terms.get(name) != newer.terms.get(name)
+    ]
+    if older.rule != newer.rule:
+        names.append("rule")
+    return names

@@ -235,20 +235,49 @@ def test_publishing_past_its_window_says_why(client, city):
     assert Policy.objects.get(pk=old.pk).status == PolicyStatus.DRAFT
 
 
-def test_editing_a_published_rule_makes_a_new_version(client, city):
+def _amend_form(policy: Policy, **overrides: Any) -> dict[str, Any]:
+    """The amendment form as the page fills it, with `overrides`."""
+    version = PolicyVersion.objects.filter(policy=policy).order_by("-number").first()
+    assert version is not None
+    data = {
+        "title": policy.title,
+        "summary": policy.summary,
+        "basis_number": policy.basis_number,
+        "basis_title": policy.basis_title,
+        "basis_url": policy.basis_url,
+        "basis_text": policy.basis_text,
+        "valid_from": policy.valid_from.isoformat(),
+        "valid_until": policy.valid_until.isoformat(),
+        "budget_total": str(policy.budget_total),
+        "cap_per_enterprise": "" if policy.cap_per_enterprise is None else str(policy.cap_per_enterprise),
+        "materials": json.dumps(policy.materials),
+        "steps": json.dumps(policy.steps),
+        "rule": json.dumps(version.rule),
+        "reason": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_amending_a_published_rule_makes_a_new_version(client, city):
     live = make_policy(actor=city.officer, department=city.drc, publish=True, **_window())
     _login(client, city.officer)
     page = client.get(_url(live, "edit")).content.decode()
-    assert 'name="title"' not in page  # only the rule of a published policy changes
+    assert 'name="budget_total"' in page and 'name="reason"' in page
+    assert 'name="mode"' not in page and 'name="period_kind"' not in page  # fixed once published
     rule = copy.deepcopy(SCENIC_AWARD)
     rule["award"]["tiers"][0]["amount"] = "700000"
-    assert client.post(_url(live, "edit"), {"rule": json.dumps(rule)}).status_code == 302
+    response = client.post(_url(live, "edit"), _amend_form(live, rule=json.dumps(rule), reason="提高3A奖励标准"))
+    assert response.status_code == 302
     assert list(PolicyVersion.objects.filter(policy=live).values_list("number", flat=True)) == [2, 1]
     html = client.get(_url(live)).content.decode()
     assert html.count('data-testid="version-row"') == 2
+    assert "提高3A奖励标准" in html
     bad = copy.deepcopy(rule)
     bad["award"]["kind"] = "lottery"
-    response = client.post(_url(live, "edit"), {"rule": json.dumps(bad)}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        _url(live, "edit"), _amend_form(live, rule=json.dumps(bad), reason="再改"), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert "award" in response.content.decode()
     assert PolicyVersion.objects.filter(policy=live).count() == 2

@@ -1,7 +1,8 @@
 """Policy authoring for officers and heads of the issuing department: the department's
 policies, a draft created and edited (materials, steps and the rule as JSON, each fault
-named by its path), publish, withdraw, match now, and a published policy's rule edited
-as a new version with the history shown."""
+named by its path), publish, withdraw, match now, and a published policy amended (its
+rule, texts, window, budget, cap, materials, steps, with the reason) as a new version,
+with the history of versions and what each changed."""
 
 from __future__ import annotations
 
@@ -22,21 +23,28 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qinqing.accounts.models import Organisation, Role
 from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import ApplicationError, NotFound
-from qinqing.policies.forms import PolicyForm, PolicyRuleForm, WithdrawForm, apply_errors
+from qinqing.policies.forms import PolicyAmendForm, PolicyForm, WithdrawForm, apply_errors
 from qinqing.policies.models import Policy, PolicyMode, PolicyStatus, StepKind, default_steps
 from qinqing.policies.selectors import access_policy_by_public_id, policies_in_scope, policy_versions
 from qinqing.policies.services import (
     can_write_policies,
     current_version,
+    policy_amend,
     policy_create,
     policy_publish,
     policy_update,
-    policy_update_rule,
     policy_withdraw,
 )
 from qinqing.policies.services.matching import policy_match
 from qinqing.policies.steps import step_label
-from qinqing.policies.summaries import award_kind_label, award_lines, condition_lines, yuan
+from qinqing.policies.summaries import (
+    award_kind_label,
+    award_lines,
+    choice_label,
+    condition_lines,
+    version_rows,
+    yuan,
+)
 
 from .officer_cases import require_officials
 
@@ -165,7 +173,7 @@ def _detail_context(policy: Policy, **extra: Any) -> dict[str, Any]:
     return {
         "policy": policy,
         "version": version,
-        "versions": policy_versions(policy),
+        "versions": version_rows(policy_versions(policy)),
         "award_kind": award_kind_label(version.rule),
         "award_lines": award_lines(version.rule),
         "conditions": condition_lines(version.rule),
@@ -178,8 +186,8 @@ def _detail_context(policy: Policy, **extra: Any) -> dict[str, Any]:
         "steps": [
             {
                 "label": step_label(s),
-                "role": _label(Role, s.get("role")),
-                "kind": _label(StepKind, s.get("kind")),
+                "role": choice_label(Role, s.get("role")),
+                "kind": choice_label(StepKind, s.get("kind")),
                 "limit": s.get("limit"),
             }
             for s in policy.steps
@@ -187,13 +195,6 @@ def _detail_context(policy: Policy, **extra: Any) -> dict[str, Any]:
         "withdraw_form": WithdrawForm(),
         **extra,
     }
-
-
-def _label(choices: Any, value: Any) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value)
 
 
 def _initial(policy: Policy) -> dict[str, Any]:
@@ -212,26 +213,27 @@ def policy_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return HttpResponseRedirect(_detail_url(policy))
     draft = policy.status == PolicyStatus.DRAFT
     context: dict[str, Any] = {"policy": policy, "creating": False, "draft": draft}
+    form_class = PolicyForm if draft else PolicyAmendForm
     if request.method != "POST":
-        form: PolicyForm | PolicyRuleForm = (
-            PolicyForm(initial=_initial(policy))
-            if draft
-            else PolicyRuleForm(initial={"rule": current_version(policy).rule})
-        )
+        form = form_class(initial=_initial(policy))
         return render(request, "policies/officer/policy_form.html", {**context, "form": form})
-    form = PolicyForm(request.POST) if draft else PolicyRuleForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            if isinstance(form, PolicyForm):
+            if draft:
                 policy_update(
                     actor=request.user, policy=policy, rule=form.cleaned_data["rule"], **form.changes()
                 )
                 done = _("Draft saved.")
             else:
-                version = policy_update_rule(
-                    actor=request.user, policy=policy, rule=form.cleaned_data["rule"]
+                version = policy_amend(
+                    actor=request.user,
+                    policy=policy,
+                    reason=form.cleaned_data["reason"],
+                    rule=form.cleaned_data["rule"],
+                    **form.changes(),
                 )
-                done = _("The rule was saved as version %(number)d, in force from now.") % {
+                done = _("The policy was amended as version %(number)d, in force from now.") % {
                     "number": version.number
                 }
         except ApplicationError as exc:
