@@ -291,6 +291,23 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Upload limits held while a request is read (qinqing/common/upload_handlers.py): no byte
+# of a file past its limit is kept, and the form says which file was too large. The
+# largest material or piece of evidence (policies, ledger, contracts); uploads with a
+# limit of their own, by URL name, as the name of the setting holding it; and the most
+# the files of one request may carry together (DATA_UPLOAD_MAX_MEMORY_SIZE covers only
+# the other fields).
+POLICY_UPLOAD_MAX_BYTES = env_int("POLICY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+UPLOAD_LIMIT_SETTINGS = {
+    "enterprises:import": "ENTERPRISE_IMPORT_MAX_BYTES",
+    "api:import_enterprises": "ENTERPRISE_IMPORT_MAX_BYTES",
+}
+UPLOAD_MAX_REQUEST_BYTES = env_int("UPLOAD_MAX_REQUEST_BYTES", 100 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "qinqing.common.upload_handlers.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Notifications --------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "qinqing.notifications.email.OutboxEmailBackend")

@@ -40,10 +40,24 @@ ENTRIES: list[NavEntry] = [
     NavEntry("contracts:mine", _("My contracts"), frozenset({Role.ENTERPRISE})),
     NavEntry("policies:list", _("Policies"), frozenset()),
     NavEntry("policies:officer_queue", _("Work queue"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
+    # Supervisors read the department's cases in their reach (views/officer_cases.department).
     NavEntry(
-        "policies:officer_cases", _("Department cases"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})
+        "policies:officer_cases",
+        _("Department cases"),
+        frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR}),
     ),
     NavEntry("policies:officer_policies", _("Our policies"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
+    # Labels translated by the policies app's catalogue.
+    NavEntry(
+        "policies:officer_objections",
+        _("Objections to decide"),
+        frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD}),
+    ),
+    NavEntry(
+        "policies:officer_overview",
+        _("Department overview"),
+        frozenset({Role.DEPARTMENT_HEAD, Role.SUPERVISOR}),
+    ),
     NavEntry("contracts:projects", _("Contract fulfilment"), _ALL_GOV),
     # Labels translated by the ledger app's catalogue.
     NavEntry("ledger:queue", _("Problems to fix"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),

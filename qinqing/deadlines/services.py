@@ -251,6 +251,29 @@ def deadline_move(*, actor: Any, deadline: Deadline, due_date: dt.date, reason: 
     return locked
 
 
+def deadline_hand_over(*, actor: Any, deadline: Deadline, owner: User | None, reason: str = "") -> Deadline:
+    """Another person answers for an open deadline from now on: its next warnings and
+    alarms go to them. Nothing changes (and nothing is recorded) if they already do."""
+    with transaction.atomic():
+        locked = lock_deadline(deadline.pk)
+        _require_open(locked)
+        before = locked.owner_id
+        after = owner.pk if owner is not None else None
+        if before == after:
+            return locked
+        locked.owner = owner
+        locked.save(update_fields=["owner", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="deadline.hand_over",
+            obj=locked,
+            organisation=locked.organisation_id,
+            before={"owner": before},
+            after={"owner": after, "reason": reason},
+        )
+    return locked
+
+
 def deadline_close(*, actor: Any, deadline: Deadline, status: str, reason: str = "") -> Deadline:
     """Close an item as met or cancelled; it climbs no further. An open pause ends."""
     if status not in STATUS_TRANSITIONS[DeadlineStatus.OPEN]:

@@ -879,3 +879,53 @@ def seed_rule_labels(*, year: int, exclude: set[int]) -> int:
 
 
 DEMO_LABELS = frozenset({"newly_above_scale", "first_export"})
+
+
+# --- Later in the year: a budget topped up, a policy announced ahead -------------------
+
+
+TOPPED_UP = "rsj-job-stabilisation"
+ANNOUNCED = "wlj-night-economy"
+
+
+def seed_amendments(*, today: dt.date, actors: dict[str, User]) -> list[Any]:
+    """After the half year of cases: the city tops up the job-stabilisation budget (an
+    amendment, version 2 with its reason, on the public page), and the culture and
+    tourism bureau announces a night-economy award that opens next month. Returns the
+    two policies."""
+    from qinqing.policies.models import Policy, PolicyMode
+    from qinqing.policies.services import policy_amend, policy_create, policy_publish
+
+    topped = Policy.objects.get(code=TOPPED_UP)
+    policy_amend(
+        actor=actors["rsj"],
+        policy=topped,
+        reason="市财政追加稳岗返还资金1500万元，参保企业应返尽返。",
+        budget_total=topped.budget_total + Decimal("15000000"),
+    )
+    opens = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    d = f"泉文旅〔{today.year}〕21号"
+    announced = policy_create(
+        actor=actors["wlj"],
+        department=Organisation.objects.get(code="wlj"),
+        code=ANNOUNCED,
+        title="夜间经济示范街区奖励",
+        summary="新认定为市级夜间经济示范街区的运营企业，给予一次性奖励。",
+        basis_number=d,
+        basis_title="关于促进夜间经济发展的若干措施",
+        basis_text="第四条：新认定为市级夜间经济示范街区的，给予运营企业一次性奖励30万元。",
+        valid_from=opens,
+        valid_until=dt.date(opens.year + 1, 12, 31),
+        budget_total=Decimal("3000000"),
+        cap_per_enterprise=Decimal("300000"),
+        mode=PolicyMode.APPLICATION,
+        materials=[_pdf("recognition", "市级夜间经济示范街区认定文件")],
+        rule={
+            "conditions": {"all": [ACTIVE, LOCAL]},
+            "award": {"kind": "fixed", "amount": "300000"},
+        },
+    )
+    return [
+        Policy.objects.get(pk=topped.pk),
+        policy_publish(actor=actors["wlj"], policy=announced, today=today),
+    ]

@@ -255,6 +255,11 @@ def seed_demo(
             today=today, now=now, clock=clock, policies=policies, users=users, year=today.year, say=say
         )
         say("cases: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+        from .catalogue import seed_amendments
+
+        clock.set(now)  # after the last event of the history, which stops 15 minutes before now
+        changed = seed_amendments(today=today, actors=_department_officers(users))
+        say("amended and announced: " + ", ".join(p.code for p in changed))
     _seed_story(today)
     say(f"story: {SCENIC_SPOT_CODE} rated {SCENIC_GRADE}, invited to the scenic-spot award")
     from .contracts import seed_contracts

@@ -17,6 +17,7 @@ from qinqing.audit.services import audit_record
 from qinqing.common.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.validation import strip_unsafe_characters
+from qinqing.integrity.signals import relation_declared
 
 from .models import DESCRIPTION_MAX, REASON_MAX, RelationDeclaration, RelationKind
 from .selectors import is_official, official_organisation
@@ -69,6 +70,8 @@ def relation_declare(
             declaration = RelationDeclaration.objects.create(
                 official=actor, enterprise=enterprise, kind=kind, description=text
             )
+            # The work the official answers for on the enterprise's records goes to others.
+            relation_declared.send(sender=RelationDeclaration, declaration=declaration)
             audit_record(
                 actor=actor,
                 action="relation.declare",

@@ -49,7 +49,7 @@ from .models import (
     TreasuryBehaviour,
     TreasuryMode,
 )
-from .signals import payment_failed, payment_settled
+from .signals import payment_failed, payment_retry_asked, payment_settled
 
 logger = logging.getLogger(__name__)
 
@@ -483,6 +483,18 @@ def payment_settle(
 # --- An officer's retry ------------------------------------------------------------------
 
 
+def payment_retry_refusal(actor: Any, instruction: PaymentInstruction) -> str | None:
+    """Why `actor` may not retry the instruction by the rules of the app that asked for
+    the payment (`payment_retry_asked`), or None; the organisation's scope and the
+    instruction's status are `payment_retry`'s own checks."""
+    for _receiver, refusal in payment_retry_asked.send(
+        sender=PaymentInstruction, actor=actor, instruction=instruction
+    ):
+        if refusal:
+            return str(refusal)
+    return None
+
+
 def payment_retry(
     *,
     actor: Any,
@@ -501,6 +513,9 @@ def payment_retry(
             raise PermissionDenied(_("Only an officer of the paying organisation may retry a payment."))
         if locked.status != PaymentStatus.FAILED:
             raise InvalidTransition(_("Only a payment rejected by the gateway can be retried."))
+        refusal = payment_retry_refusal(actor, locked)
+        if refusal is not None:
+            raise PermissionDenied(refusal)
         fields: dict[str, list[str]] = {}
         name, account, bank = _clean_payee(
             fields,

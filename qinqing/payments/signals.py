@@ -1,8 +1,9 @@
-"""What the payments app tells the apps that asked for a payment.
+"""What the payments app tells the apps that asked for a payment, and asks them.
 
-Both are sent with `instruction=<PaymentInstruction>`, inside the transaction that
-records the outcome, at most once per outcome: a receiver that raises rolls the
-recording back (and the outcome is recorded again on the next reconciliation).
+`payment_settled` and `payment_failed` are sent with `instruction=<PaymentInstruction>`,
+inside the transaction that records the outcome, at most once per outcome: a receiver
+that raises rolls the recording back (and the outcome is recorded again on the next
+reconciliation).
 """
 
 from django.dispatch import Signal
@@ -14,3 +15,9 @@ payment_settled = Signal()
 # A definitive rejection by the gateway: no money moved. An officer may retry
 # (`payment_retry`) after fixing the cause; a later settlement sends payment_settled.
 payment_failed = Signal()
+
+# Asked before a failed payment is sent again (and before a page offers to), with
+# `actor` and `instruction`: the app that asked for the payment answers why the actor may
+# not retry it (its own rules on the record paid for, e.g. recusal), or None. Every
+# route that retries goes through `payments.services.payment_retry`, which asks.
+payment_retry_asked = Signal()

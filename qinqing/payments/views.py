@@ -23,7 +23,7 @@ from qinqing.common.permissions import require_roles
 from .forms import RetryForm
 from .models import PaymentInstruction, PaymentStatus
 from .selectors import access_payment_by_public_id, payments_in_scope
-from .services import payment_retry
+from .services import payment_retry, payment_retry_refusal
 
 PAGE_SIZE = 50
 
@@ -39,9 +39,32 @@ def _access(request: HttpRequest, public_id: object) -> PaymentInstruction:
         raise Http404 from exc
 
 
+def _may_write(request: HttpRequest, instruction: PaymentInstruction) -> bool:
+    return scope_for(request.user).covers_path(instruction.organisation.path, write=True)
+
+
 def _may_retry(request: HttpRequest, instruction: PaymentInstruction) -> bool:
-    return instruction.status == PaymentStatus.FAILED and scope_for(request.user).covers_path(
-        instruction.organisation.path, write=True
+    return instruction.status == PaymentStatus.FAILED and _may_write(request, instruction)
+
+
+def _detail_page(
+    request: HttpRequest,
+    instruction: PaymentInstruction,
+    *,
+    form: RetryForm | None,
+    refusal: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "payments/detail.html",
+        {
+            "instruction": instruction,
+            "attempts": instruction.attempt_log.all(),
+            "form": form,
+            "retry_refusal": refusal,
+        },
+        status=status,
     )
 
 
@@ -69,12 +92,12 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 @require_payment_readers
 def payment_detail(request: HttpRequest, public_id: object) -> HttpResponse:
     instruction = _access(request, public_id)
-    form = RetryForm(instance=instruction) if _may_retry(request, instruction) else None
-    return render(
-        request,
-        "payments/detail.html",
-        {"instruction": instruction, "attempts": instruction.attempt_log.all(), "form": form},
-    )
+    if not _may_retry(request, instruction):
+        return _detail_page(request, instruction, form=None)
+    # The rules of the record paid for (a case's recusal): no form, and why.
+    refusal = payment_retry_refusal(request.user, instruction)
+    form = RetryForm(instance=instruction) if refusal is None else None
+    return _detail_page(request, instruction, form=form, refusal=refusal)
 
 
 @require_POST
@@ -82,12 +105,16 @@ def payment_detail(request: HttpRequest, public_id: object) -> HttpResponse:
 @require_payment_readers
 def payment_retry_view(request: HttpRequest, public_id: object) -> HttpResponse:
     instruction = _access(request, public_id)
+    if not _may_write(request, instruction):
+        raise DjangoPermissionDenied
     form = RetryForm(request.POST, instance=instruction)
     if form.is_valid():
         try:
             payment_retry(actor=request.user, instruction=instruction, **form.payee())
         except PermissionDenied as exc:
-            raise DjangoPermissionDenied from exc
+            # Refused by the rules of the record paid for (a case's recusal): say why.
+            instruction.refresh_from_db()
+            return _detail_page(request, instruction, form=None, refusal=str(exc.message), status=403)
         except ApplicationError as exc:
             for field, errors in exc.fields.items():
                 for error in errors:
@@ -98,9 +125,4 @@ def payment_retry_view(request: HttpRequest, public_id: object) -> HttpResponse:
             messages.success(request, _("The payment was sent again."))
             return HttpResponseRedirect(reverse("payments:detail", args=[instruction.public_id]))
     instruction.refresh_from_db()
-    return render(
-        request,
-        "payments/detail.html",
-        {"instruction": instruction, "attempts": instruction.attempt_log.all(), "form": form},
-        status=400,
-    )
+    return _detail_page(request, instruction, form=form, status=400)

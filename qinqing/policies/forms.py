@@ -155,7 +155,7 @@ class PolicyForm(_Styled):
         help_text=_('{"conditions": …, "award": …, "facts"?: …}; see the rule grammar.'),
     )
 
-    SERVICE_FIELDS = (
+    SERVICE_FIELDS: tuple[str, ...] = (
         "title",
         "summary",
         "basis_number",

@@ -1,5 +1,5 @@
-"""The approval step's ladder: a warning to the step's owner before the deadline, an
-alarm to the department's supervision group once it is overdue.
+"""The ladders of the approval step and of an objection (异议): a warning to its owner
+before the deadline, an alarm to the department's supervision group once it is overdue.
 
 Offsets are the defaults; an admin changes them on the ladders page (a LadderOverride
 for the kind), and the change re-ladders open steps.
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from qinqing.deadlines.models import Alert
 
 STEP_DEADLINE_KIND = "policy_step"
+OBJECTION_DEADLINE_KIND = "policy_objection"
 
 
 def step_alert_recipients(alert: Alert) -> Iterable[User]:
@@ -36,6 +37,15 @@ def register() -> None:
     register_ladder(
         STEP_DEADLINE_KIND,
         label=_("Policy approval step"),
+        rungs=[
+            Rung(RungName.WARNING, -1, DayUnit.WORKING),
+            Rung(RungName.ALARM, 1, DayUnit.WORKING),
+        ],
+        recipients=step_alert_recipients,
+    )
+    register_ladder(
+        OBJECTION_DEADLINE_KIND,
+        label=_("Objection to a policy case"),
         rungs=[
             Rung(RungName.WARNING, -1, DayUnit.WORKING),
             Rung(RungName.ALARM, 1, DayUnit.WORKING),

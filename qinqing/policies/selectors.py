@@ -408,7 +408,9 @@ def case_for_official(user: Any, public_id: Any) -> Case:
             ),
             "materials",
             Prefetch("returns", queryset=CaseReturn.objects.select_related("requested_by", "step")),
-            Prefetch("objections", queryset=Objection.objects.select_related("lodged_by", "handled_by")),
+            Prefetch(
+                "objections", queryset=Objection.objects.select_related("lodged_by", "handled_by", "assignee")
+            ),
         )
         .get(public_id=public_id)
     )
@@ -541,3 +543,22 @@ def office_policies(user: Any, *, status: str = "", q: str = "") -> QuerySet[Pol
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(code__icontains=q))
     return qs.order_by("-updated_at", "id")
+
+
+# --- Objections (异议) ----------------------------------------------------------------------
+
+
+def objections_visible(user: Any, *, status: str = "open", mine: bool = False) -> QuerySet[Objection]:
+    """The objections to the cases a user may read (officials: their departments'; a
+    supervisor: those in reach), nearest deadline first; `status` "" for every status,
+    `mine` for the ones the user answers for."""
+    qs = (
+        Objection.objects.filter(case__in=cases_visible(user).values("pk"))
+        .select_related("case__policy", "case__enterprise", "assignee", "handled_by")
+        .order_by(F("due_date").asc(nulls_last=True), "lodged_at", "id")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if mine:
+        qs = qs.filter(assignee=user)
+    return qs

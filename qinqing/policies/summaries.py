@@ -158,9 +158,10 @@ def term_label(name: str) -> str:
 
     model = PolicyVersion if name == "rule" else Policy
     try:
-        return str(capfirst(model._meta.get_field(name).verbose_name))
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    return str(capfirst(getattr(field, "verbose_name", name)))
 
 
 def version_rows(versions: list[Any]) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.common.errors import ValidationFailed
+from qinqing.common.upload_handlers import TOO_LARGE, RefusedUpload
 
 # type → (signature at offset 0, content type, extension)
 SIGNATURES: dict[str, tuple[bytes, str, str]] = {
@@ -52,13 +53,22 @@ def sniff(data: bytes) -> str | None:
 def check_upload(upload: IO[bytes], *, name: str, accepted: list[str], field: str) -> CheckedFile:
     """Read and check one upload; ValidationFailed naming `field` otherwise."""
     limit = max_upload_bytes()
+    too_large = ValidationFailed(
+        fields={field: [str(_("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)})]}
+    )
+    if isinstance(upload, RefusedUpload):
+        # The upload handler kept none of it (qinqing/common/upload_handlers.py).
+        if upload.reason == TOO_LARGE:
+            raise too_large
+        raise ValidationFailed(fields={field: [upload.message]})
+    size = getattr(upload, "size", None)
+    if isinstance(size, int) and size > limit:
+        raise too_large
     data = upload.read(limit + 1)
     if not data:
         raise ValidationFailed(fields={field: [str(_("The file is empty."))]})
     if len(data) > limit:
-        raise ValidationFailed(
-            fields={field: [str(_("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)})]}
-        )
+        raise too_large
     kind = sniff(data)
     if kind is None or kind not in accepted:
         raise ValidationFailed(

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django.utils import timezone
 
 from qinqing.accounts.models import Role, RoleAssignment, User
-from qinqing.demo.catalogue import SCENIC_POLICY
+from qinqing.demo.catalogue import ANNOUNCED, SCENIC_POLICY, TOPPED_UP
 from qinqing.demo.clock import demo_clock
 from qinqing.demo.seeding import DEMO_USERS, SCENIC_SPOT_CODE, STORY_OFFICIALS, logins
 from qinqing.payments.models import PaymentInstruction
@@ -21,6 +22,7 @@ from qinqing.policies.models import (
     CaseStatus,
     Invitation,
     InvitationStatus,
+    Objection,
     ObjectionKind,
     ObjectionStatus,
     Policy,
@@ -68,8 +70,16 @@ def check_about_twenty_policies_each_with_basis_budget_materials_and_steps() -> 
         assert policy.basis_number and policy.basis_text, policy.code
         assert policy.budget_total > 0 and policy.cap_per_enterprise, policy.code
         assert policy.materials, policy.code
-        assert policy.valid_from <= timezone.localdate() <= policy.valid_until, policy.code
+        if policy.code != ANNOUNCED:
+            assert policy.valid_from <= timezone.localdate() <= policy.valid_until, policy.code
         assert policy.budget_reserved <= policy.budget_total
+    # Later in the year: one budget topped up (an amendment with its reason), one policy
+    # announced ahead of its window.
+    topped = Policy.objects.get(code=TOPPED_UP)
+    amended = topped.versions.get(number=2)
+    assert amended.note and amended.terms["budget_total"] == f"{topped.budget_total:.2f}"
+    assert topped.versions.get(number=1).terms["budget_total"] != amended.terms["budget_total"]
+    assert Policy.objects.get(code=ANNOUNCED).valid_from > timezone.localdate()
     scenic = Policy.objects.get(code=SCENIC_POLICY)
     assert scenic.department.code == "wlj"
     assert [s["key"] for s in scenic.steps] == ["accept", "review", "disburse"]
@@ -94,6 +104,10 @@ def check_cases_stand_in_every_state_across_departments() -> None:
         objections__status=ObjectionStatus.OPEN,
     ).exists()
     assert Case.objects.filter(status=CaseStatus.APPEALED, objections__status=ObjectionStatus.OPEN).exists()
+    # Each open objection has an official who answers for it and a deadline.
+    open_objections = Objection.objects.filter(status=ObjectionStatus.OPEN)
+    assert open_objections.exists()
+    assert not open_objections.filter(Q(assignee=None) | Q(deadline=None) | Q(due_date=None)).exists()
     assert Case.objects.filter(
         status=CaseStatus.REJECTED, objections__status=ObjectionStatus.DISMISSED
     ).exists()

@@ -10,6 +10,7 @@ import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -206,6 +207,71 @@ def list_invitations(request: HttpRequest, filters: Query[InvitationQuery]) -> d
         qs = qs.filter(status=filters.status)
     items = list(qs[filters.offset : filters.offset + filters.limit])
     return {"count": qs.count(), "items": [_invitation(i) for i in items]}
+
+
+class InvitationPolicyOut(Schema):
+    """What the policy is, for deciding whether to confirm."""
+
+    public_id: uuid.UUID
+    code: str
+    title: str
+    summary: str
+    department: str
+    basis_number: str
+    basis_title: str
+    mode: Literal["proactive", "application"]
+    valid_from: dt.date
+    valid_until: dt.date
+    award_lines: list[str]
+
+
+class InvitationDetailOut(InvitationOut):
+    policy_summary: InvitationPolicyOut
+    explanation: ExplanationOut = Field(
+        ...,
+        description=(
+            "Why the enterprise qualifies or not, condition by condition: judged on today's "
+            "registry data by the policy's version in force, as confirming would judge it"
+        ),
+    )
+    case: uuid.UUID | None = Field(..., description="The case opened by confirming it, once confirmed")
+    case_reference: str | None
+
+
+@router.get(
+    "/mine/invitations/{uuid:invitation_id}",
+    response={200: InvitationDetailOut, **ERRORS},
+    summary="One of my invitations: the policy, why my enterprise qualifies (per condition: my value, "
+    "held or not, the clause) and the case once confirmed",
+)
+def get_invitation(request: HttpRequest, invitation_id: uuid.UUID) -> dict[str, Any]:
+    _enterprise_ids(request)
+    invitation = access_invitation_by_public_id(request.user, invitation_id)
+    policy, enterprise = invitation.policy, invitation.enterprise
+    prefetch_related_objects([policy], "versions")
+    prefetch_related_objects([enterprise], "labels")
+    version = current_version(policy)
+    decision = evaluate(parse_rule(version.rule), enterprise, on=timezone.localdate())
+    case = Case.objects.filter(invitation=invitation).only("public_id", "reference").first()
+    return {
+        **_invitation(invitation),
+        "policy_summary": {
+            "public_id": policy.public_id,
+            "code": policy.code,
+            "title": policy.title,
+            "summary": policy.summary,
+            "department": policy.department.name,
+            "basis_number": policy.basis_number,
+            "basis_title": policy.basis_title,
+            "mode": policy.mode,
+            "valid_from": policy.valid_from,
+            "valid_until": policy.valid_until,
+            "award_lines": award_lines(version.rule),
+        },
+        "explanation": explanation_out({**decision.explanation, "version": version.number}, version.rule),
+        "case": case.public_id if case is not None else None,
+        "case_reference": (case.reference or "") if case is not None else None,
+    }
 
 
 # --- My cases -------------------------------------------------------------------------------

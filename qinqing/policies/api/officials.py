@@ -466,3 +466,253 @@ def explain(request: HttpRequest, public_id: uuid.UUID, enterprise_id: uuid.UUID
         "decision": explanation_out({**decision.explanation, "version": version.number}, version.rule),
         "facts_needed": sorted(rule.facts),
     }
+
+
+# --- The department's policies, any status ---------------------------------------------------
+
+
+class OfficePolicyQuery(PageQuery):
+    status: str | None = Field(
+        None, pattern="^(draft|published|withdrawn)$", description="draft, published or withdrawn"
+    )
+    q: str = Field("", max_length=100, description="Part of the title or the code")
+
+
+class OfficePolicyOut(Schema):
+    public_id: uuid.UUID
+    code: str
+    title: str
+    department: str
+    department_code: str
+    status: str
+    status_label: str
+    valid_from: dt.date
+    valid_until: dt.date
+    budget_total: Decimal = Field(..., description="Yuan, a decimal string")
+    budget_reserved: Decimal = Field(..., description="Reserved by approved cases, yuan, a decimal string")
+    mode: str
+    mode_label: str
+    version: int = Field(..., description="The number of the version in force")
+    published_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None
+    case_count: int = Field(..., description="Its cases in any status")
+
+
+class OfficePolicyPage(Schema):
+    count: int
+    items: list[OfficePolicyOut]
+
+
+@router.get(
+    "/office/policies",
+    response={200: OfficePolicyPage, **ERRORS},
+    summary="My departments' policies in any status (drafts and withdrawn ones too), most recently "
+    "changed first, with their budgets and case counts (supervisors: those in their reach)",
+)
+def office_policy_list(request: HttpRequest, filters: Query[OfficePolicyQuery]) -> dict[str, Any]:
+    # The officials' policy page's readers, and the supervisors, who read what it lists.
+    if not scope_for(request.user).has_role(Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR):
+        raise PermissionDenied(_("The department's policies are for its officials and the supervisors."))
+    from ..selectors import office_policies
+
+    qs = office_policies(request.user, status=filters.status or "", q=filters.q.strip())
+    policies = list(qs[filters.offset : filters.offset + filters.limit])
+    return {
+        "count": qs.count(),
+        "items": [
+            {
+                "public_id": p.public_id,
+                "code": p.code,
+                "title": p.title,
+                "department": p.department.name,
+                "department_code": p.department.code,
+                "status": p.status,
+                "status_label": str(p.get_status_display()),
+                "valid_from": p.valid_from,
+                "valid_until": p.valid_until,
+                "budget_total": p.budget_total,
+                "budget_reserved": p.budget_reserved,
+                "mode": p.mode,
+                "mode_label": str(p.get_mode_display()),
+                "version": current_version(p).number,
+                "published_at": p.published_at,
+                "withdrawn_at": p.withdrawn_at,
+                "case_count": p.case_count,  # type: ignore[attr-defined]  # annotated by office_policies
+            }
+            for p in policies
+        ],
+    }
+
+
+# --- The department overview ----------------------------------------------------------------
+
+
+class OverviewQuery(Schema):
+    department: int | None = Field(
+        None, ge=1, description="One department of `departments` (its id); every one in reach when absent"
+    )
+
+
+class OverviewDepartmentOut(Schema):
+    id: int
+    name: str
+
+
+class OverviewStepsOut(Schema):
+    open: int = Field(..., description="Open steps of cases under review (public notices left out)")
+    overdue: int = Field(..., description="Of them, past their due date")
+    due_soon: int = Field(..., description="Of them, due from today to `due_soon_until`")
+
+
+class OverviewMoneyOut(Schema):
+    budget_total: Decimal = Field(..., description="Yuan, a decimal string")
+    reserved: Decimal = Field(..., description="Reserved by approved cases (paid ones included), yuan")
+    paid: Decimal = Field(..., description="Settled payments of the cases, yuan")
+    being_paid: Decimal = Field(..., description="Payment instructions not settled yet, yuan")
+    remaining: Decimal = Field(..., description="Total budget less reserved, yuan")
+    cases: dict[str, int] = Field(..., description="Cases per status, every status listed")
+    steps: OverviewStepsOut
+
+
+class OverviewPolicyOut(OverviewMoneyOut):
+    public_id: uuid.UUID
+    code: str
+    title: str
+    department: str
+    status: str
+
+
+class OverviewStepOut(Schema):
+    key: str
+    name: str
+    steps: OverviewStepsOut
+
+
+class OverviewOfficialOut(Schema):
+    public_id: uuid.UUID
+    name: str
+    roles: list[str]
+    open_steps: int = Field(
+        ..., description="Assigned to them, or theirs to take as their work queue offers it"
+    )
+    assigned: int
+    overdue: int = Field(..., description="Of `open_steps`, past their due date")
+    completed: int = Field(..., description="Steps they decided since `handled_since`")
+    median_handling_seconds: float | None = Field(..., description="From a step's start to their decision")
+
+
+class OverviewCashOut(Schema):
+    policy: uuid.UUID | None = Field(..., description="Null for the total")
+    name: str
+    department: str
+    paid_cases: int
+    median_seconds: float | None
+    p90_seconds: float | None
+    median_days: float | None
+    p90_days: float | None
+    paid_within_1_day: int
+
+
+class OverviewTimeToCashOut(Schema):
+    since: dt.date
+    until: dt.date
+    by_policy: list[OverviewCashOut]
+    total: OverviewCashOut
+
+
+class OverviewOut(Schema):
+    today: dt.date
+    due_soon_until: dt.date
+    handled_since: dt.datetime
+    department: OverviewDepartmentOut | None
+    departments: list[OverviewDepartmentOut]
+    policies: list[OverviewPolicyOut]
+    total: OverviewMoneyOut
+    steps: list[OverviewStepOut]
+    officials: list[OverviewOfficialOut]
+    time_to_cash: OverviewTimeToCashOut
+
+
+def _overview_money(row: Any) -> dict[str, Any]:
+    return {
+        "budget_total": row.budget_total,
+        "reserved": row.reserved,
+        "paid": row.paid,
+        "being_paid": row.paying,
+        "remaining": row.remaining,
+        "cases": dict(row.case_counts),
+        "steps": _overview_steps(row.steps),
+    }
+
+
+def _overview_steps(counts: Any) -> dict[str, int]:
+    return {"open": counts.open_steps, "overdue": counts.overdue, "due_soon": counts.due_soon}
+
+
+def _overview_cash(figures: Any, policies: dict[int, uuid.UUID]) -> dict[str, Any]:
+    return {
+        "policy": policies.get(figures.key) if figures.key is not None else None,
+        "name": figures.label,
+        "department": figures.department,
+        "paid_cases": figures.count,
+        "median_seconds": figures.median,
+        "p90_seconds": figures.p90,
+        "median_days": figures.median_days,
+        "p90_days": figures.p90_days,
+        "paid_within_1_day": figures.within_day,
+    }
+
+
+@router.get(
+    "/office/overview",
+    response={200: OverviewOut, **ERRORS},
+    summary="The department overview: budgets and cases per policy, open steps per step and "
+    "per official, time to cash (department heads; supervisors for their reach)",
+)
+def department_overview_get(request: HttpRequest, query: Query[OverviewQuery]) -> dict[str, Any]:
+    # Imported here so that this endpoint is added at the end of the module alone.
+    from qinqing.policies.overview import department_overview
+
+    overview = department_overview(request.user, department_id=query.department)
+    return {
+        "today": overview.today,
+        "due_soon_until": overview.due_soon_until,
+        "handled_since": overview.handled_since,
+        "department": {"id": overview.department.pk, "name": overview.department.name}
+        if overview.department
+        else None,
+        "departments": [{"id": d.pk, "name": d.name} for d in overview.departments],
+        "policies": [
+            {
+                "public_id": row.policy.public_id,
+                "code": row.policy.code,
+                "title": row.policy.title,
+                "department": row.policy.department.name,
+                "status": row.policy.status,
+                **_overview_money(row),
+            }
+            for row in overview.policies
+            if row.policy is not None
+        ],
+        "total": _overview_money(overview.total),
+        "steps": [{"key": s.key, "name": s.label, "steps": _overview_steps(s.steps)} for s in overview.steps],
+        "officials": [
+            {
+                "public_id": o.user.public_id,
+                "name": str(o.user),
+                "roles": list(o.roles),
+                "open_steps": o.open_steps,
+                "assigned": o.assigned,
+                "overdue": o.overdue,
+                "completed": o.completed,
+                "median_handling_seconds": o.median_seconds,
+            }
+            for o in overview.officials
+        ],
+        "time_to_cash": {
+            "since": overview.cash_since,
+            "until": overview.cash_until,
+            "by_policy": [_overview_cash(f, overview.cash_policy_ids) for f in overview.cash_by_policy],
+            "total": _overview_cash(overview.cash_total, overview.cash_policy_ids),
+        },
+    }

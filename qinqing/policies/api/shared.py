@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.http.response import HttpResponseBase
-from ninja import Schema
+from ninja import Field, Schema
 
 from qinqing.common.downloads import stored_download
 from qinqing.common.errors import NotFound
@@ -121,9 +121,11 @@ class ObjectionOut(Schema):
     lodged_at: dt.datetime
     handled_at: dt.datetime | None
     reply: str
+    decide_by: dt.date | None = Field(None, description="The department's deadline to decide it")
     lodged_by: str | None = None
     contact: str | None = None
     handled_by: str | None = None
+    assignee: str | None = Field(None, description="The official who answers for it (to officials)")
 
 
 def objection_out(o: Objection, *, names: bool) -> dict[str, Any]:
@@ -137,11 +139,13 @@ def objection_out(o: Objection, *, names: bool) -> dict[str, Any]:
         "lodged_at": o.lodged_at,
         "handled_at": o.handled_at,
         "reply": o.reply,
+        "decide_by": o.due_date,
     }
     if names:
         out.update(
             lodged_by=str(o.lodged_by) if o.lodged_by_id else None,
             contact=o.contact,
             handled_by=str(o.handled_by) if o.handled_by_id else None,
+            assignee=str(o.assignee) if o.assignee_id else None,
         )
     return out

@@ -332,6 +332,15 @@ class Objection(models.Model):
     )
     handled_at = models.DateTimeField(null=True, blank=True)
     reply = models.TextField(_("reply"), blank=True)
+    # Who answers for it (warned before its deadline; any official who took no part may
+    # still decide it), and by when: chosen when it is lodged.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_date = models.DateField(_("decide by"), null=True, blank=True)
+    deadline = models.ForeignKey(
+        "deadlines.Deadline", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["case", "lodged_at"]
@@ -342,6 +351,14 @@ class Objection(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ObjectionStatus.values), name="policies_objection_status_valid"
             ),
+        ]
+        indexes = [
+            # The officials' list of objections to decide: a department's open ones by date.
+            models.Index(
+                fields=["due_date", "id"],
+                name="policies_objection_open",
+                condition=Q(status="open"),
+            )
         ]
 
     def __str__(self) -> str:

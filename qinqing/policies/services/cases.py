@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -41,10 +42,17 @@ from qinqing.common.errors import (
     ValidationFailed,
 )
 from qinqing.deadlines.models import DeadlineStatus
-from qinqing.deadlines.services import deadline_close, deadline_open, deadline_pause, deadline_resume
+from qinqing.deadlines.services import (
+    deadline_close,
+    deadline_hand_over,
+    deadline_open,
+    deadline_pause,
+    deadline_resume,
+    lock_deadline,
+)
 from qinqing.enterprises.models import Enterprise
 from qinqing.notifications.services import notify
-from qinqing.policies.ladders import STEP_DEADLINE_KIND
+from qinqing.policies.ladders import OBJECTION_DEADLINE_KIND, STEP_DEADLINE_KIND
 from qinqing.policies.models import (
     CASE_TRANSITIONS,
     Case,
@@ -75,6 +83,7 @@ ZERO = Decimal("0.00")
 
 CASE_OBJECT_TYPE = "policies.case"
 STEP_OBJECT_TYPE = "policies.casestep"
+OBJECTION_OBJECT_TYPE = "policies.objection"
 MAX_TEXT = 2000
 
 # Cases that count against the per-enterprise cap: everything not withdrawn or rejected.
@@ -148,6 +157,14 @@ def related_officials(enterprise_id: int) -> set[int]:
     return set(officials_related_to(enterprise_id))
 
 
+def recusal_refusal(user: Any, enterprise_id: int) -> str | None:
+    """Recusal, the one check of it for every action on a case: why `user` may not act on
+    the enterprise's cases (a declared relation in force), or None."""
+    if getattr(user, "pk", None) in related_officials(enterprise_id):
+        return str(_("You declared a relation to this enterprise, so you may not act on its cases."))
+    return None
+
+
 def case_actor_ids(case: Case, *, but_step: CaseStep | None = None) -> set[int]:
     """Who took part in the case (four eyes): the officials who took a step, returned it
     for materials, or decided an objection. `but_step`: leave out who returned that step
@@ -178,9 +195,7 @@ def step_refusal(user: Any, case: Case, step: CaseStep | None) -> str | None:
         )
     if user.pk in case_actor_ids(case, but_step=step):
         return str(_("Four eyes: you have already acted on this case, so someone else must take this step."))
-    if user.pk in related_officials(case.enterprise_id):
-        return str(_("You declared a relation to this enterprise, so you may not act on its cases."))
-    return None
+    return recusal_refusal(user, case.enterprise_id)
 
 
 def _require_department_official(actor: Any, case: Case, message: Any) -> User:
@@ -903,9 +918,32 @@ def case_withdraw(*, actor: Any, case: Case, reason: str = "") -> Case:
 # --- Objections ---------------------------------------------------------------------------
 
 
+def objection_limit_days() -> int:
+    """Working days the department has to decide an objection (setting
+    `POLICY_OBJECTION_WORKING_DAYS`, 5 by default)."""
+    return int(getattr(settings, "POLICY_OBJECTION_WORKING_DAYS", 5))
+
+
+def _least_loaded_handler(candidates: list[User]) -> User | None:
+    """The candidate with the fewest open objections to answer for."""
+    if not candidates:
+        return None
+    load = dict(
+        Objection.objects.filter(status=ObjectionStatus.OPEN, assignee__in=candidates)
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values_list("assignee_id", "n")
+    )
+    return min(candidates, key=lambda u: (load.get(u.pk, 0), u.pk))
+
+
 def objection_lodge(*, actor: Any, case: Case, text: str, contact: str = "") -> Objection:
     """异议: the enterprise objects to its rejection (once), or anyone objects to an award
-    during its public notice."""
+    during its public notice. It goes to an official of the issuing department who took
+    no part in the case and has no declared relation to the enterprise (a department head
+    if there is one, the least loaded), with a deadline in working days: warned before,
+    alarmed to the supervisors once overdue. Every eligible official is told; any of them
+    may decide it."""
     text = _text(text, "text")
     contact = _text(contact, "contact", required=False)[:100]
     with transaction.atomic(durable=True):
@@ -929,19 +967,45 @@ def objection_lodge(*, actor: Any, case: Case, text: str, contact: str = "") -> 
             raise InvalidTransition(
                 _("Objections are lodged against a rejection, or against an award under public notice.")
             )
+        heads = eligible_step_actors(locked, Role.DEPARTMENT_HEAD)
+        handlers = heads + eligible_step_actors(locked, Role.OFFICER)
+        due = current_calendar().add_working_days(timezone.localdate(), objection_limit_days())
         objection = Objection.objects.create(
-            case=locked, kind=kind, lodged_by=user, contact=contact, text=text, lodged_at=timezone.now()
+            case=locked,
+            kind=kind,
+            lodged_by=user,
+            contact=contact,
+            text=text,
+            lodged_at=timezone.now(),
+            assignee=_least_loaded_handler(heads or handlers),
+            due_date=due,
         )
+        objection.deadline = deadline_open(
+            actor=user,
+            kind=OBJECTION_DEADLINE_KIND,
+            object_type=OBJECTION_OBJECT_TYPE,
+            object_id=objection.pk,
+            organisation=locked.organisation,
+            due_date=due,
+            owner=objection.assignee,
+            title=str(_("Objection to case %(reference)s") % {"reference": locked.reference}),
+            url=_case_url(locked),
+        )
+        objection.save(update_fields=["deadline"])
         audit_record(
             actor=user,
             action="case.objection",
             obj=locked,
             organisation=locked.organisation_id,
             before=before,
-            after={**_state(locked), "objection": str(objection.public_id), "kind": kind, "text": text},
-        )
-        handlers = eligible_step_actors(locked, Role.DEPARTMENT_HEAD) + eligible_step_actors(
-            locked, Role.OFFICER
+            after={
+                **_state(locked),
+                "objection": str(objection.public_id),
+                "kind": kind,
+                "text": text,
+                "assignee": objection.assignee_id,
+                "due_date": objection.due_date,
+            },
         )
         notify(
             recipients=handlers,
@@ -973,16 +1037,19 @@ def objection_decide(*, actor: Any, objection: Objection, uphold: bool, reply: s
         )
         if user.pk in case_actor_ids(locked):
             raise PermissionDenied(_("An objection goes to an official who took no part in the case."))
-        if user.pk in related_officials(locked.enterprise_id):
-            raise PermissionDenied(
-                _("You declared a relation to this enterprise, so you may not act on its cases.")
-            )
+        recused = recusal_refusal(user, locked.enterprise_id)
+        if recused is not None:
+            raise PermissionDenied(recused)
         before = _state(locked)
         obj.status = ObjectionStatus.UPHELD if uphold else ObjectionStatus.DISMISSED
         obj.handled_by = user
         obj.handled_at = timezone.now()
         obj.reply = reply
         obj.save(update_fields=["status", "handled_by", "handled_at", "reply"])
+        if obj.deadline_id is not None:
+            deadline = lock_deadline(obj.deadline_id)
+            if deadline.status == DeadlineStatus.OPEN:
+                deadline_close(actor=user, deadline=deadline, status=DeadlineStatus.MET)
         if obj.kind == ObjectionKind.APPEAL:
             if locked.status != CaseStatus.APPEALED:
                 raise InvalidTransition(_("The case is not waiting for an objection decision."))
@@ -1119,8 +1186,27 @@ def case_mark_payment_failed(*, case_id: int, reason: str) -> None:
     )
 
 
+def case_payment_retry_refusal(user: Any, case: Case) -> str | None:
+    """Why `user` may not send the case's failed payment again, or None: recusal. The
+    payments app asks this (through `payment_retry_refusal`) on every route that retries
+    the case's instruction: this service, the payments API and the payments page."""
+    return recusal_refusal(user, case.enterprise_id)
+
+
 def case_payment_retry(*, actor: Any, case: Case) -> Case:
-    """After a definitive failure (say, the account was corrected): send again, same key."""
+    """After a definitive failure (say, the account was corrected): send again, same key.
+
+    Recusal applies: an official with a declared relation to the enterprise never acts
+    on its cases, and choosing whether and when its money is sent again is acting on it
+    (`case_payment_retry_refusal`, checked inside `payment_retry`).
+
+    Four eyes does not: the retry decides nothing. The approvers decided the award, the
+    payee and the amount; the instruction they created is sent again unchanged, under
+    the same idempotency key, so the gateway cannot pay twice and nothing a second
+    person should check changes (no payee details are corrected on this route). Barring
+    everyone who took a step would also leave a small department, whose officials took
+    every step, unable to pay an approved award at all.
+    """
     from qinqing.payments.models import PaymentInstruction
     from qinqing.payments.services import payment_retry
 
@@ -1155,3 +1241,68 @@ def case_payment_retry(*, actor: Any, case: Case) -> Case:
 def payment_key(case: Case) -> str:
     """The payment instruction's idempotency key: one instruction per case, ever."""
     return f"case-{case.public_id}"
+
+
+# --- Recusal declared while the work is under way ------------------------------------------
+
+
+def hand_over_for_recusal(*, official_id: int, enterprise_id: int) -> int:
+    """An official has just declared a relation to an enterprise: each open step and open
+    objection of its cases that they answered for goes to the least loaded official still
+    eligible (or to nobody when none is: the department's queue still shows the step),
+    with its deadline's warnings and alarms, and the new owner is told. Runs inside the
+    declaration's transaction (`integrity.signals.relation_declared`). Returns how many
+    were handed over."""
+    moved = 0
+    steps = (
+        CaseStep.objects.filter(
+            ended_at__isnull=True, assignee_id=official_id, case__enterprise_id=enterprise_id
+        )
+        .select_related("deadline")
+        .order_by("pk")
+    )
+    for step in steps:
+        case = lock_case(step.case_id)
+        owner = _pick_assignee(case, step.role)
+        CaseStep.objects.filter(pk=step.pk).update(assignee=owner)
+        _hand_over(case, step.deadline, official_id, owner, what=step_label(step), key=f"step-{step.pk}")
+        moved += 1
+    objections = (
+        Objection.objects.filter(
+            status=ObjectionStatus.OPEN, assignee_id=official_id, case__enterprise_id=enterprise_id
+        )
+        .select_related("deadline")
+        .order_by("pk")
+    )
+    for objection in objections:
+        case = lock_case(objection.case_id)
+        heads = eligible_step_actors(case, Role.DEPARTMENT_HEAD)
+        owner = _least_loaded_handler(heads or eligible_step_actors(case, Role.OFFICER))
+        Objection.objects.filter(pk=objection.pk).update(assignee=owner)
+        what = str(_("Objection to case %(reference)s") % {"reference": case.reference})
+        _hand_over(case, objection.deadline, official_id, owner, what=what, key=f"objection-{objection.pk}")
+        moved += 1
+    return moved
+
+
+def _hand_over(case: Case, deadline: Any, before: int, owner: User | None, *, what: str, key: str) -> None:
+    if deadline is not None and deadline.status == DeadlineStatus.OPEN:
+        deadline_hand_over(actor=None, deadline=deadline, owner=owner, reason="recusal")
+    audit_record(
+        actor=None,
+        action="case.hand_over",
+        obj=case,
+        organisation=case.organisation_id,
+        before={"what": what, "assignee": before},
+        after={"what": what, "assignee": owner.pk if owner is not None else None, "reason": "recusal"},
+    )
+    if owner is not None:
+        notify(
+            recipients=[owner],
+            event_key=f"hand-over:{key}:{owner.pk}",
+            kind="policy_step",
+            subject=_("%(what)s is now yours (a colleague declared a relation to the enterprise)")
+            % {"what": what},
+            body=case.reference or "",
+            url=_case_url(case),
+        )

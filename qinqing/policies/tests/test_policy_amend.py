@@ -170,7 +170,12 @@ def test_a_proactive_policy_is_matched_again(city, django_capture_on_commit_call
     policy = make_policy(actor=city.officer, department=city.drc, publish=True, **_window())
     DBTaskResult.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        policy_amend(actor=city.officer, policy=policy, reason="延长", valid_until=policy.valid_until + dt.timedelta(days=1))
+        policy_amend(
+            actor=city.officer,
+            policy=policy,
+            reason="延长",
+            valid_until=policy.valid_until + dt.timedelta(days=1),
+        )
     job = DBTaskResult.objects.get(task_path__endswith="match_policy")
     assert job.args_kwargs["kwargs"] == {"policy_id": policy.pk}
 
@@ -263,7 +268,9 @@ def test_amendment_page_keeps_what_was_typed_on_error(client, city, live):
 def test_api_patch_edits_a_draft_and_amends_a_published_policy(client, city, live):
     draft = make_policy(actor=city.officer, department=city.drc, **_window())
     client.force_login(city.officer)
-    response = client.patch(f"{API}/{draft.public_id}", {"title": "改后的草稿"}, content_type="application/json")
+    response = client.patch(
+        f"{API}/{draft.public_id}", {"title": "改后的草稿"}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["title"] == "改后的草稿"
     assert PolicyVersion.objects.filter(policy=draft).count() == 1
@@ -291,13 +298,17 @@ def test_api_patch_edits_a_draft_and_amends_a_published_policy(client, city, liv
     assert response.status_code == 200, response.content
     assert (response.json()["version"], response.json()["budget_total"]) == (2, "9000000.00")
     response = client.patch(
-        f"{API}/{live.public_id}", {"cap_per_enterprise": None, "reason": "取消上限"}, content_type="application/json"
+        f"{API}/{live.public_id}",
+        {"cap_per_enterprise": None, "reason": "取消上限"},
+        content_type="application/json",
     )
     assert response.json()["cap_per_enterprise"] is None
     assert response.json()["version"] == 3
 
     client.force_login(city.other_officer)
-    response = client.patch(f"{API}/{live.public_id}", {"title": "x", "reason": "x"}, content_type="application/json")
+    response = client.patch(
+        f"{API}/{live.public_id}", {"title": "x", "reason": "x"}, content_type="application/json"
+    )
     assert response.status_code == 404
 
 

@@ -267,7 +267,9 @@ def test_amending_a_published_rule_makes_a_new_version(client, city):
     assert 'name="mode"' not in page and 'name="period_kind"' not in page  # fixed once published
     rule = copy.deepcopy(SCENIC_AWARD)
     rule["award"]["tiers"][0]["amount"] = "700000"
-    response = client.post(_url(live, "edit"), _amend_form(live, rule=json.dumps(rule), reason="提高3A奖励标准"))
+    response = client.post(
+        _url(live, "edit"), _amend_form(live, rule=json.dumps(rule), reason="提高3A奖励标准")
+    )
     assert response.status_code == 302
     assert list(PolicyVersion.objects.filter(policy=live).values_list("number", flat=True)) == [2, 1]
     html = client.get(_url(live)).content.decode()

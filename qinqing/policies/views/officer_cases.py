@@ -64,10 +64,11 @@ from qinqing.policies.services.cases import (
     case_actor_ids,
     case_approve,
     case_payment_retry,
+    case_payment_retry_refusal,
     case_reject,
     case_return,
     objection_decide,
-    related_officials,
+    recusal_refusal,
     step_refusal,
 )
 from qinqing.policies.steps import step_label
@@ -105,10 +106,11 @@ class QueueRow:
         return {"overdue": "table-danger", "near": "table-warning"}.get(self.urgency, "")
 
 
-def warning_rung() -> Rung | None:
-    """The step ladder's warning rung in force (an admin may have moved it)."""
-    override = LadderOverride.objects.filter(kind=STEP_DEADLINE_KIND).first()
-    rungs = effective_rungs(STEP_DEADLINE_KIND, kind_override=override.rungs if override else None)
+def warning_rung(kind: str = STEP_DEADLINE_KIND) -> Rung | None:
+    """The warning rung in force of a ladder (the step's by default; an admin may have
+    moved it)."""
+    override = LadderOverride.objects.filter(kind=kind).first()
+    rungs = effective_rungs(kind, kind_override=override.rungs if override else None)
     return next((r for r in rungs if r.name == RungName.WARNING), None)
 
 
@@ -544,9 +546,7 @@ def _objection_refusal(user: Any, case: Case, objection: Objection) -> str | Non
         return _("The case is not waiting for an objection decision.")
     if user.pk in case_actor_ids(case):
         return _("An objection goes to an official who took no part in the case.")
-    if user.pk in related_officials(case.enterprise_id):
-        return _("You declared a relation to this enterprise, so you may not act on its cases.")
-    return None
+    return recusal_refusal(user, case.enterprise_id)
 
 
 def _case_context(
@@ -562,7 +562,9 @@ def _case_context(
     step = _open_step(case)
     official = _is_official_of(user, case)
     deciding = case.status == CaseStatus.IN_REVIEW and step is not None and step.kind != StepKind.NOTICE
-    refusal = step_refusal(user, case, step) if deciding and official else None
+    retrying = official and case.status == CaseStatus.PAYMENT_FAILED
+    retry_refusal = case_payment_retry_refusal(user, case) if retrying else None
+    refusal = step_refusal(user, case, step) if deciding and official else retry_refusal
     can_act = deciding and official and refusal is None
     initial = {"revision": case.revision}
     objections = []
@@ -615,7 +617,7 @@ def _case_context(
         "in_notice": case.status == CaseStatus.IN_REVIEW
         and step is not None
         and step.kind == StepKind.NOTICE,
-        "can_retry": official and case.status == CaseStatus.PAYMENT_FAILED,
+        "can_retry": retrying and retry_refusal is None,
         "approve_form": bound.get("approve") or ApproveForm(initial=initial),
         "reject_form": bound.get("reject") or RejectForm(initial=initial),
         "return_form": bound.get("return") or ReturnForm(initial=initial),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from qinqing.common import xlsx
 
 if TYPE_CHECKING:
-    from qinqing.policies.models import Case
+    from qinqing.policies.models import Case, Objection
 
     from .officer_cases import QueueRow
 
@@ -90,6 +90,50 @@ def cases_workbook(rows: Iterable[tuple[Case, str]]) -> bytes:
                 case.submitted_at,
                 case.decided_at,
                 case.paid_at,
+            ],
+        )
+    return book.close_bytes()
+
+
+def objections_workbook(rows: Iterable[tuple[Objection, int | None, str]]) -> bytes:
+    """(objection, working days left, urgency) rows, as the objections page lists them."""
+    book = xlsx.ExcelBook()
+    sheet = book.sheet(
+        _("Objections"),
+        [
+            (_("Case number"), 16),
+            (_("Enterprise"), 36),
+            (_("Policy"), 30),
+            (_("Kind"), 18),
+            (_("Lodged"), 16),
+            (_("Grounds"), 40),
+            (_("Answers for it"), 14),
+            (_("Decide by"), 12),
+            (_("Working days left"), 10),
+            (_("Urgency"), 10),
+            (_("Status"), 10),
+            (_("Decided by"), 14),
+            (_("Decided"), 16),
+        ],
+    )
+    labels = {"overdue": _("overdue"), "near": _("due soon"), "": ""}
+    for objection, days_left, urgent in rows:
+        case = objection.case
+        sheet.add(
+            [
+                case.reference,
+                case.enterprise.name,
+                case.policy.title,
+                objection.get_kind_display(),
+                objection.lodged_at,
+                objection.text,
+                str(objection.assignee) if objection.assignee else "",
+                objection.due_date,
+                days_left,
+                labels.get(urgent, ""),
+                objection.get_status_display(),
+                str(objection.handled_by) if objection.handled_by else "",
+                objection.handled_at,
             ],
         )
     return book.close_bytes()
