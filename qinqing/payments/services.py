@@ -49,7 +49,7 @@ from .models import (
     TreasuryBehaviour,
     TreasuryMode,
 )
-from .signals import payment_failed, payment_retry_asked, payment_settled
+from .signals import payment_failed, payment_resent, payment_retry_asked, payment_settled
 
 logger = logging.getLogger(__name__)
 
@@ -549,6 +549,7 @@ def payment_retry(
                 "payee_bank": bank,
             },
         )
+        payment_resent.send(sender=PaymentInstruction, actor=actor, instruction=locked)
         _enqueue_send(locked.pk)
     return locked
 

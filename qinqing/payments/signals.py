@@ -21,3 +21,8 @@ payment_failed = Signal()
 # not retry it (its own rules on the record paid for, e.g. recusal), or None. Every
 # route that retries goes through `payments.services.payment_retry`, which asks.
 payment_retry_asked = Signal()
+
+# A failed payment was sent again (`payment_retry`, by whichever route), with `actor` and
+# `instruction`, inside the retry's transaction: the app that asked for the payment puts
+# its record back to "being paid" in the same commit.
+payment_resent = Signal()

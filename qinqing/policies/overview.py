@@ -51,10 +51,10 @@ from qinqing.common.errors import NotFound, PermissionDenied
 from qinqing.integrity.models import RelationDeclaration
 from qinqing.payments.models import PaymentInstruction, PaymentStatus
 
-# `_figures_by` is the supervision page's "time from submission to payment" (median and
+# `figures_by` is the supervision page's "time from submission to payment" (median and
 # 90th percentile, PostgreSQL's percentile_cont or the streamed equivalent on SQLite);
 # it is called here on the overview's narrower set of paid cases, not written again.
-from qinqing.supervision.policy_cases import CashFigures, _figures_by, paid_cases
+from qinqing.supervision.policy_cases import CashFigures, figures_by, paid_cases
 from qinqing.workdays.calendar import current_calendar
 
 from .models import (
@@ -508,11 +508,11 @@ def _handling_medians(
 def _time_to_cash(
     user: Any, paths: tuple[str, ...], policies: list[Policy], *, since: dt.date, until: dt.date
 ) -> tuple[list[CashFigures], CashFigures]:
-    """The supervision page's time to cash (`_figures_by`), over the cases paid in the
+    """The supervision page's time to cash (`figures_by`), over the cases paid in the
     period in the overview's departments: per policy and in all."""
     paid = paid_cases(user, since=since, until=until).filter(subtree_q("organisation__path", paths))
-    per_policy = _figures_by(paid, "policy_id")
-    total = _figures_by(paid, None).get(None)
+    per_policy = figures_by(paid, "policy_id")
+    total = figures_by(paid, None).get(None)
     by_pk = {p.pk: p for p in policies}
     rows = [
         CashFigures(

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from qinqing.enterprises.signals import enterprise_changed
 from qinqing.integrity.signals import relation_declared
-from qinqing.payments.signals import payment_failed, payment_retry_asked, payment_settled
+from qinqing.payments.signals import payment_failed, payment_resent, payment_retry_asked, payment_settled
 
 CASE_SOURCE = "policies.case"
 
@@ -33,6 +33,16 @@ def case_payment_failed(sender: Any, *, instruction: Any, **kwargs: Any) -> None
     from qinqing.policies.services.cases import case_mark_payment_failed
 
     case_mark_payment_failed(case_id=int(instruction.source_id), reason=instruction.failure_reason or "")
+
+
+@receiver(payment_resent, dispatch_uid="policies.case_payment_resent")
+def case_payment_resent(sender: Any, *, actor: Any, instruction: Any, **kwargs: Any) -> None:
+    """A case's failed payment was sent again, by whichever route: it is paying again."""
+    if instruction.source_type != CASE_SOURCE:
+        return
+    from qinqing.policies.services.cases import case_mark_paying_again
+
+    case_mark_paying_again(case_id=int(instruction.source_id), actor=actor)
 
 
 @receiver(payment_retry_asked, dispatch_uid="policies.case_payment_retry_refusal")

@@ -504,7 +504,7 @@ def _within_day() -> Count:
     return Count("id", filter=Q(paid_at__lte=F("submitted_at") + dt.timedelta(days=1)))
 
 
-def _figures_by(qs: QuerySet[Case], group: str | None) -> dict[int | None, Figures]:
+def figures_by(qs: QuerySet[Case], group: str | None) -> dict[int | None, Figures]:
     """{group key: (count, paid within a day, median, p90)} over `qs`; one entry under
     None for the whole of `qs` when `group` is None."""
     if connection.vendor == "postgresql":
@@ -577,9 +577,9 @@ def time_to_cash(user: Any, *, since: dt.date, until: dt.date) -> CashReport:
     period, per policy, per department and in all; with counts and the share paid
     within one day of submission."""
     qs = paid_cases(user, since=since, until=until)
-    per_policy = _figures_by(qs, GROUP_FIELDS[Grouping.POLICY])
-    per_department = _figures_by(qs, GROUP_FIELDS[Grouping.DEPARTMENT])
-    total = _figures_by(qs, None).get(None)
+    per_policy = figures_by(qs, GROUP_FIELDS[Grouping.POLICY])
+    per_department = figures_by(qs, GROUP_FIELDS[Grouping.DEPARTMENT])
+    total = figures_by(qs, None).get(None)
     policies = {
         p.pk: p
         for p in Policy.objects.filter(pk__in=[k for k in per_policy if k is not None]).select_related(

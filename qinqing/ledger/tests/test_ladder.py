@@ -175,3 +175,19 @@ def test_after_the_due_date_passes_the_alarm_date_is_a_working_day(ledger):
     deadline = _deadline(problem)
     assert deadline.due_date == problem.due_date
     assert isinstance(deadline.due_date, dt.date)
+
+
+def test_the_problem_page_shows_the_rungs_reached_and_the_next(client, ledger):
+    c = ledger.city
+    problem = assigned(ledger, days=5)
+    deadlines_scan(today=add_working_days(problem.due_date, 1))
+    client.force_login(c.officer)
+    html = client.get(f"/ledger/problems/{problem.public_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="ladder"' in html
+    ladder = html.split('data-testid="ladder">', 1)[1].split("</div>", 1)[0]
+    assert ladder.count("qq-mono") == 3  # reminder, warning, alarm, each with its day
+    assert "next:" in ladder  # the escalation, with its day
+    client.force_login(c.enterprise_user)  # the reporter sees no ladder
+    response = client.get(f"/ledger/problems/{problem.public_id}/")
+    assert response.status_code == 200
+    assert 'data-testid="ladder"' not in response.content.decode()

@@ -253,6 +253,7 @@ def problem_context(
         "story": _story(user, problem, official=official, reporter_visible=reporter_visible),
         "intake_files": [f for f in problem.files.all() if f.update_id is None],
         "history": _history(problem, reporter_visible=reporter_visible) if official else [],
+        "ladder": _ladder(problem) if official else None,
         "visits": list(problem.return_visits.select_related("visited_by")) if official else [],
         "co_departments": list(problem.co_departments.all()),
         "panel": panel,
@@ -260,6 +261,29 @@ def problem_context(
         "files_lost": files_lost,
         "is_reporter": roles.reporter,
         "back": _back(user),
+    }
+
+
+def _ladder(problem: Problem) -> dict[str, Any] | None:
+    """Where the problem's time limit stands on its ladder (officials only): the rungs
+    already reached, with the day each fired, and the next one with its day."""
+    from qinqing.deadlines.models import RungName
+
+    from ..services.common import open_deadline_of
+
+    deadline = open_deadline_of(problem)
+    if deadline is None:
+        return None
+    labels = dict(RungName.choices)
+    fired = [
+        {"rung": labels.get(a.rung, a.rung), "on": a.fired_on}
+        for a in deadline.alerts.filter(due_date=deadline.due_date).order_by("rung_on", "pk")
+    ]
+    return {
+        "fired": fired,
+        "next": labels.get(deadline.next_rung, "") if deadline.next_rung else "",
+        "next_on": deadline.next_rung_on,
+        "paused": deadline.paused,
     }
 
 

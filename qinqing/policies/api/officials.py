@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -35,6 +35,7 @@ from ..selectors import (
     access_policy_by_public_id,
     case_status_counts,
     department_cases,
+    objections_visible,
     official_case_get,
     policy_for_matching,
     policy_public_get,
@@ -411,6 +412,52 @@ def decide_objection(request: HttpRequest, objection_id: uuid.UUID, payload: Dec
         actor=request.user, objection=objection, uphold=payload.uphold, reply=payload.reply
     )
     return objection_out(decided, names=True)
+
+
+class ObjectionQuery(PageQuery):
+    status: Literal["open", "upheld", "dismissed", "all"] = "open"
+    mine: bool = Field(False, description="Only those I answer for")
+
+
+class ObjectionListItem(ObjectionOut):
+    case: uuid.UUID
+    case_reference: str
+    enterprise_name: str
+    policy_title: str
+    overdue: bool = Field(..., description="Open and past the date to decide it by")
+
+
+class ObjectionPage(Schema):
+    count: int
+    items: list[ObjectionListItem]
+
+
+@router.get(
+    "/objections",
+    response={200: ObjectionPage, **ERRORS},
+    summary="Objections to my departments' cases, nearest deadline first (supervisors: in their reach)",
+)
+def objection_list(request: HttpRequest, filters: Query[ObjectionQuery]) -> dict[str, Any]:
+    if not scope_for(request.user).has_role(Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR):
+        raise PermissionDenied(_("The department's cases are for its officials and the supervisors."))
+    status = "" if filters.status == "all" else filters.status
+    qs = objections_visible(request.user, status=status, mine=filters.mine)
+    today = timezone.localdate()
+    items = list(qs[filters.offset : filters.offset + filters.limit])
+    return {
+        "count": qs.count(),
+        "items": [
+            {
+                **objection_out(o, names=True),
+                "case": o.case.public_id,
+                "case_reference": o.case.reference or "",
+                "enterprise_name": o.case.enterprise.name,
+                "policy_title": o.case.policy.title,
+                "overdue": o.status == "open" and o.due_date is not None and o.due_date < today,
+            }
+            for o in items
+        ],
+    }
 
 
 # --- Policies: matching and explanation -----------------------------------------------------

@@ -1158,6 +1158,25 @@ def case_mark_paid(*, case_id: int, paid_at: dt.datetime) -> None:
     )
 
 
+def _payment_handlers(case: Case) -> list[User]:
+    """Who is told that a case's payment failed, to retry it: the department's heads and
+    whoever ordered the payment (taking part in the case bars nobody from a retry; a
+    declared relation does)."""
+    related = related_officials(case.enterprise_id)
+    heads = RoleAssignment.objects.filter(
+        role=Role.DEPARTMENT_HEAD,
+        user__is_active=True,
+        organisation__path__in=ancestor_paths(case.organisation.path),
+    ).values_list("user_id", flat=True)
+    payer = (
+        CaseStep.objects.filter(case=case, kind=StepKind.PAYMENT, actor__isnull=False)
+        .order_by("-ended_at")
+        .values_list("actor_id", flat=True)[:1]
+    )
+    ids = (set(heads) | set(payer)) - related
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
 def case_mark_payment_failed(*, case_id: int, reason: str) -> None:
     locked = lock_case(case_id)
     if locked.status != CaseStatus.PAYING:
@@ -1174,9 +1193,8 @@ def case_mark_payment_failed(*, case_id: int, reason: str) -> None:
         before=before,
         after={**_state(locked), "reason": reason},
     )
-    heads = eligible_step_actors(locked, Role.DEPARTMENT_HEAD, exclude=[])
     notify(
-        recipients=heads,
+        recipients=_payment_handlers(locked),
         event_key=f"case:{locked.pk}:payment_failed:{locked.revision}",
         kind="policy_payment",
         subject=_("Payment for case %(reference)s failed") % {"reference": locked.reference},
@@ -1218,24 +1236,29 @@ def case_payment_retry(*, actor: Any, case: Case) -> Case:
     instruction = PaymentInstruction.objects.filter(key=payment_key(case)).first()
     if instruction is None:
         raise NotFound()
-    # The instruction first: should its settlement arrive before the case moves back to
-    # paying, `case_mark_paid` accepts a case whose payment had failed.
+    # The case moves back to paying in the retry's own transaction (the payments app's
+    # `payment_resent`, answered by `case_mark_paying_again`), whichever route retried.
     payment_retry(actor=user, instruction=instruction)
-    with transaction.atomic(durable=True):
-        _policy, locked = _lock_policy_and_case(case)
-        if locked.status == CaseStatus.PAYMENT_FAILED:
-            before = _state(locked)
-            locked.status = CaseStatus.PAYING
-            _save(locked, "status")
-            audit_record(
-                actor=user,
-                action="case.payment_retry",
-                obj=locked,
-                organisation=locked.organisation_id,
-                before=before,
-                after=_state(locked),
-            )
-    return locked
+    return Case.objects.get(pk=case.pk)
+
+
+def case_mark_paying_again(*, case_id: int, actor: Any) -> None:
+    """The case's failed payment was sent again: the case is paying again, so a second
+    failure is recorded and told like the first. Runs inside the payment's retry."""
+    locked = lock_case(case_id)
+    if locked.status != CaseStatus.PAYMENT_FAILED:
+        return
+    before = _state(locked)
+    locked.status = CaseStatus.PAYING
+    _save(locked, "status")
+    audit_record(
+        actor=_user(actor),
+        action="case.payment_retry",
+        obj=locked,
+        organisation=locked.organisation_id,
+        before=before,
+        after=_state(locked),
+    )
 
 
 def payment_key(case: Case) -> str:

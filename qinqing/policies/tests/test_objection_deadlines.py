@@ -129,3 +129,21 @@ def test_case_page_and_api_show_who_answers_and_by_when(client: Any, world: Worl
     assert item["assignee"] == str(objection.assignee)
     assert refreshed(case).status == "appealed"
     assert Objection.objects.get(pk=objection.pk).deadline_id is not None
+
+
+def test_api_lists_objections_by_deadline(client: Any, world: World) -> None:
+    case = _rejected(world)
+    objection = objection_lodge(actor=world.spot_user, case=case, text="异议")
+    owner = objection.assignee
+    assert owner is not None
+    client.force_login(owner)
+    body = client.get("/api/v1/policies/objections?mine=true").json()
+    assert body["count"] == 1
+    item = body["items"][0]
+    assert (item["case_reference"], item["assignee"], item["overdue"]) == (case.reference, str(owner), False)
+    assert item["decide_by"] == objection.due_date.isoformat()
+    client.force_login(world.officer)
+    assert client.get("/api/v1/policies/objections?mine=true").json()["count"] == 0
+    assert client.get("/api/v1/policies/objections?status=all").json()["count"] == 1
+    client.force_login(world.spot_user)
+    assert client.get("/api/v1/policies/objections").status_code == 403

@@ -188,3 +188,29 @@ def test_a_relation_ended_no_longer_bars(world, failed, recused):
     relation_end(actor=recused, declaration=declaration, reason="亲属已离职")
     case = case_payment_retry(actor=recused, case=failed)
     assert case.status == CaseStatus.PAYING
+
+
+# --- The case follows its payment, whichever route retried ----------------------------------
+
+
+def test_a_retry_from_the_payments_app_puts_the_case_back_to_paying(world, failed, settings):
+    """Retried on the payments side (not through the case): the case is paying again in
+    the same commit, so a second refusal by the gateway is recorded and told again."""
+    from qinqing.audit.models import AuditEvent
+    from qinqing.notifications.models import Notification
+
+    payment_retry(actor=world.officer, instruction=_instruction(failed))
+    assert refreshed(failed).status == CaseStatus.PAYING
+    assert AuditEvent.objects.filter(action="case.payment_retry", object_id=str(failed.pk)).count() == 1
+    told = Notification.objects.filter(event_key__contains=":payment_failed:").count()
+    settings.PAYMENT_TREASURY_BEHAVIOUR = "reject"
+    payment_send(instruction_id=_instruction(failed).pk)
+    assert refreshed(failed).status == CaseStatus.PAYMENT_FAILED
+    assert Notification.objects.filter(event_key__contains=":payment_failed:").count() > told
+    # The heads are told, though this one approved a step: taking part bars nobody from a retry.
+    assert Notification.objects.filter(recipient=world.head, event_key__contains=":payment_failed:").exists()
+    settings.PAYMENT_TREASURY_BEHAVIOUR = "normal"
+    case = case_payment_retry(actor=world.officer_b, case=failed)
+    assert case.status == CaseStatus.PAYING
+    payment_send(instruction_id=_instruction(failed).pk)
+    assert refreshed(failed).status == CaseStatus.PAID

@@ -303,7 +303,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         key=lambda pair: pair[1],
     )
     query = filters.query()
-    return _render_results(
+    return render_results(
         request,
         "policies/officer/queue.html",
         {
@@ -319,7 +319,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _render_results(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+def render_results(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """The whole page, or (an htmx request from the filters) only the results."""
     if request.headers.get("HX-Request") == "true":
         response = render(request, f"{template}#results", context)
@@ -410,7 +410,7 @@ def department(request: HttpRequest) -> HttpResponse:
         for value, label in CaseStatus.choices
     ]
     query = filters.query()
-    return _render_results(
+    return render_results(
         request,
         "policies/officer/department.html",
         {

@@ -25,7 +25,7 @@ from qinqing.policies.models import CaseStatus
 from qinqing.policies.overview import HANDLED_DAYS, READER_ROLES, Overview, department_overview
 from qinqing.supervision.policy_cases import CashFigures
 
-from .officer_cases import _render_results
+from .officer_cases import render_results
 
 require_overview_readers = require_roles(*READER_ROLES)
 
@@ -118,7 +118,7 @@ def _paid_cases_url(overview: Overview, figures: CashFigures) -> str:
 @require_overview_readers
 def overview(request: HttpRequest) -> HttpResponse:
     figures = _overview(request)
-    return _render_results(request, "policies/officer/overview.html", _context(request, figures))
+    return render_results(request, "policies/officer/overview.html", _context(request, figures))
 
 
 @require_GET

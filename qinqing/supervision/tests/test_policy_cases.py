@@ -273,8 +273,8 @@ def test_the_streamed_figures_equal_the_databases_percentile(cash_world):
     # SQLite uses; on SQLite both calls take the streamed path and agree by construction
     # (the hand-computed figures above pin them there).
     from qinqing.accounts.models import User
-    from qinqing.supervision.policy_cases import _figures_by, _figures_streamed, paid_cases
+    from qinqing.supervision.policy_cases import figures_by, _figures_streamed, paid_cases
 
     qs = paid_cases(User.objects.get(username="citysup"), **MARCH)
     for group in ("policy_id", "organisation_id", None):
-        assert _figures_by(qs, group) == _figures_streamed(qs, group)
+        assert figures_by(qs, group) == _figures_streamed(qs, group)
