@@ -273,7 +273,7 @@ def test_the_streamed_figures_equal_the_databases_percentile(cash_world):
     # SQLite uses; on SQLite both calls take the streamed path and agree by construction
     # (the hand-computed figures above pin them there).
     from qinqing.accounts.models import User
-    from qinqing.supervision.policy_cases import figures_by, _figures_streamed, paid_cases
+    from qinqing.supervision.policy_cases import _figures_streamed, figures_by, paid_cases
 
     qs = paid_cases(User.objects.get(username="citysup"), **MARCH)
     for group in ("policy_id", "organisation_id", None):
