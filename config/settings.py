@@ -364,6 +364,13 @@ PAYMENT_TREASURY_UNAVAILABLE_RATE = os.environ.get("PAYMENT_TREASURY_UNAVAILABLE
 # which the reporter may reopen a problem.
 LEDGER_IMMEDIATE_DAYS = env_int("LEDGER_IMMEDIATE_DAYS", 3)
 LEDGER_REOPEN_DAYS = env_int("LEDGER_REOPEN_DAYS", 30)
+# The commission's own stages, in working days: a registered problem is to be assigned
+# within LEDGER_DISPATCH_WORKING_DAYS, a verified one visited back within
+# LEDGER_VISIT_WORKING_DAYS (a warning on the day, an alarm the working day after).
+LEDGER_DISPATCH_WORKING_DAYS = env_int("LEDGER_DISPATCH_WORKING_DAYS", 2)
+LEDGER_VISIT_WORKING_DAYS = env_int("LEDGER_VISIT_WORKING_DAYS", 5)
+# Policy benefits: working days the department has to decide an objection (异议).
+POLICY_OBJECTION_WORKING_DAYS = env_int("POLICY_OBJECTION_WORKING_DAYS", 5)
 # The commission's dashboard computes its figures live while that takes less than
 # LEDGER_DASHBOARD_SNAPSHOT_MS; beyond (a city's whole ledger), it shows a snapshot at
 # most LEDGER_DASHBOARD_MAX_AGE_SECONDS old, recomputed by a job when a viewer finds it

@@ -1,4 +1,6 @@
-"""The ladder of a problem's time limit (kind `ledger.problem`).
+"""The ladder of a problem's time limit (kind `ledger.problem`), and the two stage clocks
+of the commission's own steps (`ledger.dispatch`, `ledger.visit`: a warning on the due
+date, an alarm the working day after, to the commission or group that holds the stage).
 
 Counted in working days, as the time limits are: a reminder two working days before the
 due date and a warning on it go to the responsible department (its officers and heads,
@@ -27,6 +29,11 @@ if TYPE_CHECKING:
 
 KIND = "ledger.problem"
 OBJECT_TYPE = "ledger.problem"
+# The clocks of the two stages that are the commission's, not the department's: a
+# registered problem waiting to be assigned (kept on the commission that received it),
+# and a verified one waiting for its return visit (kept on the group that verified it).
+DISPATCH_KIND = "ledger.dispatch"
+VISIT_KIND = "ledger.visit"
 
 _URGENT = (RungName.ALARM, RungName.ESCALATION)
 
@@ -98,8 +105,40 @@ def recipients_for_alert(alert: Alert) -> Iterable[User]:
     return recipients_batch([facts]).get(facts.alert_id, [])
 
 
+def stage_recipients(alert: Alert) -> Iterable[User]:
+    """A stage clock's alert: the supervisors of the deadline's organisation (the
+    commission that received the problem, or the group that verifies it); an alarm also
+    goes to every supervisor whose reach covers it."""
+    from qinqing.accounts.models import Role, RoleAssignment
+    from qinqing.deadlines.scan import supervisors_covering
+
+    organisation = alert.deadline.organisation
+    people = [
+        a.user
+        for a in RoleAssignment.objects.filter(
+            role=Role.SUPERVISOR, organisation=organisation, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user_id")
+    ]
+    if alert.rung in _URGENT:
+        people += supervisors_covering(organisation.path)
+    return _unique(people)
+
+
 def register() -> None:
     work = DayUnit.WORKING
+    for kind, label in (
+        (DISPATCH_KIND, _("Problem waiting to be assigned")),
+        (VISIT_KIND, _("Return visit of a verified problem")),
+    ):
+        register_ladder(
+            kind,
+            label=label,
+            rungs=[Rung(RungName.WARNING, 0, work), Rung(RungName.ALARM, 1, work)],
+            recipients=stage_recipients,
+            clock_unit=work,
+        )
     register_ladder(
         KIND,
         label=_("Problem rectification"),
@@ -115,4 +154,4 @@ def register() -> None:
     )
 
 
-__all__ = ["KIND", "OBJECT_TYPE", "recipients_batch", "register"]
+__all__ = ["DISPATCH_KIND", "KIND", "OBJECT_TYPE", "VISIT_KIND", "recipients_batch", "register"]

@@ -236,7 +236,63 @@ def move(problem: Problem, target: str, *, actor: User | None, action: str, at: 
         )
     problem.status = target
     record_transition(problem, from_status=current, actor=actor, action=action, at=at)
+    stage_clocks(problem, from_status=current, actor=actor, at=at)
     return current
+
+
+# The commission's stages and their clocks: (ladder kind, setting, default working days,
+# the statuses that end the stage as it should end).
+STAGES = {
+    ProblemStatus.REGISTERED: (
+        ladders.DISPATCH_KIND,
+        "LEDGER_DISPATCH_WORKING_DAYS",
+        2,
+        frozenset({ProblemStatus.ASSIGNED}),
+    ),
+    ProblemStatus.VERIFIED: (
+        ladders.VISIT_KIND,
+        "LEDGER_VISIT_WORKING_DAYS",
+        5,
+        frozenset({ProblemStatus.CLOSED, ProblemStatus.RECTIFYING}),
+    ),
+}
+
+
+def stage_clocks(problem: Problem, *, from_status: str, actor: User | None, at: dt.datetime) -> None:
+    """A problem entering a stage of the commission's (registered, waiting to be
+    assigned; verified, waiting for its return visit) gets that stage's clock, due
+    `LEDGER_DISPATCH_WORKING_DAYS` (2) or `LEDGER_VISIT_WORKING_DAYS` (5) working days
+    on; leaving it ends the clock (met when it moved on as it should, cancelled when the
+    problem left the loop). Called on every status change and at registration."""
+    if from_status == problem.status:
+        return
+    left = STAGES.get(from_status)  # type: ignore[call-overload]
+    if left is not None:
+        kind, _setting, _days, onward = left
+        clock = Deadline.objects.filter(
+            kind=kind, object_type=ladders.OBJECT_TYPE, object_id=str(problem.pk), status=DeadlineStatus.OPEN
+        ).first()
+        if clock is not None:
+            status = DeadlineStatus.MET if problem.status in onward else DeadlineStatus.CANCELLED
+            deadline_close(actor=actor, deadline=clock, status=status, reason=str(problem.status))
+    entered = STAGES.get(problem.status)  # type: ignore[call-overload]
+    if entered is not None:
+        kind, setting, days, _onward = entered
+        holder = (
+            problem.intake
+            if problem.status == ProblemStatus.REGISTERED
+            else problem.supervising_group or problem.organisation
+        )
+        deadline_open(
+            actor=actor,
+            kind=kind,
+            object_type=ladders.OBJECT_TYPE,
+            object_id=problem.pk,
+            organisation=holder,
+            due_date=add_working_days(timezone.localdate(at), int(getattr(settings, setting, days))),
+            title=f"{problem.reference}：{problem.title}"[:200],
+            url=problem_url(problem),
+        )
 
 
 def record_transition(

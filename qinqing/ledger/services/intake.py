@@ -50,6 +50,7 @@ from .common import (
     now,
     record_transition,
     require_user,
+    stage_clocks,
     today,
 )
 from .evidence import attach_files
@@ -161,6 +162,7 @@ def _create(
     problem.reference = f"TZ{at.year}{problem.pk:07d}"
     problem.save(update_fields=["reference"])
     record_transition(problem, from_status="", actor=actor, action="register", at=at)
+    stage_clocks(problem, from_status="", actor=actor, at=at)
     add_update(problem, kind=UpdateKind.REGISTERED, actor=actor, at=at)
     audit(
         actor=actor,

@@ -17,7 +17,7 @@ from qinqing.ledger import ladders as ledger_ladders
 from qinqing.notifications.models import DigestItem, Notification
 from qinqing.workdays.calendar import add_working_days
 
-from .conftest import assigned, pdf
+from .conftest import assigned, complaint, pdf
 
 
 def _deadline(problem):
@@ -191,3 +191,67 @@ def test_the_problem_page_shows_the_rungs_reached_and_the_next(client, ledger):
     response = client.get(f"/ledger/problems/{problem.public_id}/")
     assert response.status_code == 200
     assert 'data-testid="ladder"' not in response.content.decode()
+
+
+# --- The commission's stages have clocks too -----------------------------------------------
+
+
+def _stage(problem, kind):
+    return Deadline.objects.filter(kind=kind, object_id=str(problem.pk)).order_by("pk")
+
+
+def test_a_problem_waiting_to_be_assigned_is_on_the_commissions_clock(ledger):
+    c = ledger.city
+    problem = services.problem_report(
+        actor=c.enterprise_user,
+        channel="complaint",
+        title="窗口办事排长队",
+        description="办事大厅只开两个窗口。",
+        category="government",
+    )
+    clock = _stage(problem, ledger_ladders.DISPATCH_KIND).get()
+    assert clock.status == DeadlineStatus.OPEN
+    assert clock.organisation == problem.intake
+    assert clock.due_date == add_working_days(problem.registered_at.date(), 2)
+    scan_and_notify(today=clock.due_date)
+    scan_and_notify(today=add_working_days(clock.due_date, 1))
+    scan_and_notify(today=add_working_days(clock.due_date, 1))  # each rung once
+    assert sorted(clock.alerts.values_list("rung", flat=True)) == ["alarm", "warning"]
+    # A warning waits for the daily digest; an alarm goes out at once.
+    warned = set(
+        DigestItem.objects.filter(kind="deadline.warning").values_list("recipient__username", flat=True)
+    )
+    alarmed = set(
+        Notification.objects.filter(kind="deadline.alarm").values_list("recipient__username", flat=True)
+    )
+    assert c.city_supervisor.username in warned and c.officer.username not in warned | alarmed
+    assert c.city_supervisor.username in alarmed
+    services.problem_assign(actor=c.city_supervisor, problem=problem, department=c.drc, deadline_days=5)
+    clock.refresh_from_db()
+    assert clock.status == DeadlineStatus.MET
+
+
+def test_a_withdrawn_registration_cancels_its_clock(ledger):
+    c = ledger.city
+    problem = complaint(ledger)
+    services.problem_withdraw(actor=c.enterprise_user, problem=problem, reason="已自行解决")
+    assert _stage(problem, ledger_ladders.DISPATCH_KIND).get().status == DeadlineStatus.CANCELLED
+
+
+def test_a_verified_problem_waits_for_its_return_visit_on_the_groups_clock(ledger):
+    c = ledger.city
+    problem = assigned(ledger, days=5)
+    problem = services.problem_submit(actor=c.officer, problem=problem, text="已整改", files=[pdf()])
+    problem = services.problem_verify(actor=c.supervisor, problem=problem)
+    clock = _stage(problem, ledger_ladders.VISIT_KIND).get()
+    assert (clock.status, clock.organisation) == (DeadlineStatus.OPEN, problem.supervising_group)
+    scan_and_notify(today=add_working_days(clock.due_date, 1))
+    alarmed = set(
+        Notification.objects.filter(kind="deadline.alarm").values_list("recipient__username", flat=True)
+    )
+    assert c.supervisor.username in alarmed  # the group that calls back
+    services.problem_return_visit(
+        actor=c.enterprise_user, problem=problem, score=5, fixed=True, comment="满意"
+    )
+    clock.refresh_from_db()
+    assert clock.status == DeadlineStatus.MET
