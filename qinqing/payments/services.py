@@ -49,7 +49,13 @@ from .models import (
     TreasuryBehaviour,
     TreasuryMode,
 )
-from .signals import payment_failed, payment_resent, payment_retry_asked, payment_settled
+from .signals import (
+    payment_failed,
+    payment_payee_asked,
+    payment_resent,
+    payment_retry_asked,
+    payment_settled,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -495,6 +501,19 @@ def payment_retry_refusal(actor: Any, instruction: PaymentInstruction) -> str | 
     return None
 
 
+PAYEE_FIELDS = ("payee_name", "payee_account", "payee_bank")
+
+
+def payment_source_payee(instruction: PaymentInstruction) -> dict[str, str] | None:
+    """The payee the app that asked for the payment pays today, if it keeps the payee
+    itself (`payment_payee_asked`), or None; raises `ValidationFailed` when it can pay
+    nobody."""
+    for _receiver, payee in payment_payee_asked.send(sender=PaymentInstruction, instruction=instruction):
+        if payee:
+            return {name: str(payee.get(name) or "") for name in PAYEE_FIELDS}
+    return None
+
+
 def payment_retry(
     *,
     actor: Any,
@@ -516,6 +535,22 @@ def payment_retry(
         refusal = payment_retry_refusal(actor, locked)
         if refusal is not None:
             raise PermissionDenied(refusal)
+        source = payment_source_payee(locked)
+        if source is not None:
+            # The source keeps the payee (a case pays the enterprise's verified account):
+            # what is typed in may only repeat it, and a correction made at the source
+            # (the registry) is what is sent.
+            typed = {"payee_name": payee_name, "payee_account": payee_account, "payee_bank": payee_bank}
+            differ = sorted(k for k, v in typed.items() if v is not None and v.strip() != source[k])
+            if differ:
+                raise ValidationFailed(
+                    _(
+                        "This payment goes to the account its record keeps (the enterprise's verified "
+                        "bank account in the registry): correct it there, then send it again."
+                    ),
+                    fields={k: [str(_("Set by the registry."))] for k in differ},
+                )
+            payee_name, payee_account, payee_bank = (source[k] for k in PAYEE_FIELDS)
         fields: dict[str, list[str]] = {}
         name, account, bank = _clean_payee(
             fields,

@@ -26,3 +26,11 @@ payment_retry_asked = Signal()
 # `instruction`, inside the retry's transaction: the app that asked for the payment puts
 # its record back to "being paid" in the same commit.
 payment_resent = Signal()
+
+# Asked when a failed payment is sent again, with `instruction`: the app that asked for
+# the payment answers the payee it pays today ({"payee_name", "payee_account",
+# "payee_bank"}) if it keeps the payee itself (a policy case pays the enterprise's
+# verified bank account in the registry: corrected there, never typed in at a retry), or
+# None (an officer may correct the payee by hand). It raises `ValidationFailed` when
+# nobody can be paid (the account is not verified).
+payment_payee_asked = Signal()

@@ -23,7 +23,7 @@ from qinqing.common.permissions import require_roles
 from .forms import RetryForm
 from .models import PaymentInstruction, PaymentStatus
 from .selectors import access_payment_by_public_id, payments_in_scope
-from .services import payment_retry, payment_retry_refusal
+from .services import payment_retry, payment_retry_refusal, payment_source_payee
 
 PAGE_SIZE = 50
 
@@ -94,10 +94,24 @@ def payment_detail(request: HttpRequest, public_id: object) -> HttpResponse:
     instruction = _access(request, public_id)
     if not _may_retry(request, instruction):
         return _detail_page(request, instruction, form=None)
-    # The rules of the record paid for (a case's recusal): no form, and why.
+    # The rules of the record paid for (a case's recusal, its payee): no form, and why.
     refusal = payment_retry_refusal(request.user, instruction)
-    form = RetryForm(instance=instruction) if refusal is None else None
+    source, refusal = _source_payee(instruction, refusal)
+    form = RetryForm(instance=instruction, source_payee=source) if refusal is None else None
     return _detail_page(request, instruction, form=form, refusal=refusal)
+
+
+def _source_payee(
+    instruction: PaymentInstruction, refusal: str | None
+) -> tuple[dict[str, str] | None, str | None]:
+    """The payee the record paid for keeps, if any, and why nothing can be sent (the
+    recusal `refusal` given, or an account the registry has not verified)."""
+    if refusal is not None:
+        return None, refusal
+    try:
+        return payment_source_payee(instruction), None
+    except ApplicationError as exc:
+        return None, str(exc.message)
 
 
 @require_POST
@@ -107,7 +121,8 @@ def payment_retry_view(request: HttpRequest, public_id: object) -> HttpResponse:
     instruction = _access(request, public_id)
     if not _may_write(request, instruction):
         raise DjangoPermissionDenied
-    form = RetryForm(request.POST, instance=instruction)
+    source, _refusal = _source_payee(instruction, None)
+    form = RetryForm(request.POST, instance=instruction, source_payee=source)
     if form.is_valid():
         try:
             payment_retry(actor=request.user, instruction=instruction, **form.payee())

@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from qinqing.enterprises.signals import enterprise_changed
 from qinqing.integrity.signals import relation_declared
-from qinqing.payments.signals import payment_failed, payment_resent, payment_retry_asked, payment_settled
+from qinqing.payments.signals import (
+    payment_failed,
+    payment_payee_asked,
+    payment_resent,
+    payment_retry_asked,
+    payment_settled,
+)
 
 CASE_SOURCE = "policies.case"
 
@@ -33,6 +39,16 @@ def case_payment_failed(sender: Any, *, instruction: Any, **kwargs: Any) -> None
     from qinqing.policies.services.cases import case_mark_payment_failed
 
     case_mark_payment_failed(case_id=int(instruction.source_id), reason=instruction.failure_reason or "")
+
+
+@receiver(payment_payee_asked, dispatch_uid="policies.case_payee")
+def case_payee_asked(sender: Any, *, instruction: Any, **kwargs: Any) -> dict[str, str] | None:
+    """A case pays the enterprise's verified account in the registry, never one typed in."""
+    if instruction.source_type != CASE_SOURCE:
+        return None
+    from qinqing.policies.services.cases import case_payee
+
+    return case_payee(case_id=int(instruction.source_id))
 
 
 @receiver(payment_resent, dispatch_uid="policies.case_payment_resent")

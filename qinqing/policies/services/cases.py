@@ -700,26 +700,40 @@ def _release(policy: Policy, case: Case) -> None:
         case.reserved = ZERO
 
 
-def _instruct_payment(case: Case, actor: User) -> None:
-    from qinqing.payments.services import payment_instruction_create
-
-    enterprise = case.enterprise
+def enterprise_payee(enterprise: Enterprise) -> dict[str, str]:
+    """Where an enterprise's award goes: its bank account as the registry holds it,
+    verified; no payment is ordered or sent again to anything else."""
     if not enterprise.bank_account_verified or not enterprise.bank_account_number:
         raise ValidationFailed(
             _("The enterprise's bank account is not verified; payment cannot be ordered."),
             code="account_unverified",
         )
+    return {
+        "payee_name": enterprise.bank_account_name or enterprise.name,
+        "payee_account": enterprise.bank_account_number,
+        "payee_bank": enterprise.bank_name,
+    }
+
+
+def case_payee(*, case_id: int) -> dict[str, str]:
+    """The payee of a case's payment today (asked by the payments app before a retry:
+    an account corrected and verified in the registry since is the one paid)."""
+    case = Case.objects.select_related("enterprise").get(pk=case_id)
+    return enterprise_payee(case.enterprise)
+
+
+def _instruct_payment(case: Case, actor: User) -> None:
+    from qinqing.payments.services import payment_instruction_create
+
     payment_instruction_create(
         actor=actor,
         key=payment_key(case),
         source_type=CASE_OBJECT_TYPE,
         source_id=str(case.pk),
         organisation=case.organisation,
-        payee_name=enterprise.bank_account_name or enterprise.name,
-        payee_account=enterprise.bank_account_number,
-        payee_bank=enterprise.bank_name,
         amount=case.reserved,
         purpose=f"{case.reference} {case.policy.title}"[:200],
+        **enterprise_payee(case.enterprise),
     )
 
 
@@ -1218,10 +1232,12 @@ def case_payment_retry(*, actor: Any, case: Case) -> Case:
     on its cases, and choosing whether and when its money is sent again is acting on it
     (`case_payment_retry_refusal`, checked inside `payment_retry`).
 
-    Four eyes does not: the retry decides nothing. The approvers decided the award, the
-    payee and the amount; the instruction they created is sent again unchanged, under
-    the same idempotency key, so the gateway cannot pay twice and nothing a second
-    person should check changes (no payee details are corrected on this route). Barring
+    Four eyes does not: the retry decides nothing. The approvers decided the award and
+    the amount; the instruction they created is sent again under the same idempotency
+    key, so the gateway cannot pay twice, and to the enterprise's verified account as
+    the registry holds it now (`case_payee`: a correction is made and verified there,
+    never typed in by the official who retries), so nothing a second person should
+    check changes. Barring
     everyone who took a step would also leave a small department, whose officials took
     every step, unable to pay an approved award at all.
     """
