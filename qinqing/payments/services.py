@@ -508,8 +508,9 @@ def payment_source_payee(instruction: PaymentInstruction) -> dict[str, str] | No
     """The payee the app that asked for the payment pays today, if it keeps the payee
     itself (`payment_payee_asked`), or None; raises `ValidationFailed` when it can pay
     nobody."""
-    for _receiver, payee in payment_payee_asked.send(sender=PaymentInstruction, instruction=instruction):
-        if payee:
+    for _receiver, answer in payment_payee_asked.send(sender=PaymentInstruction, instruction=instruction):
+        if answer:
+            payee: dict[str, Any] = dict(answer)
             return {name: str(payee.get(name) or "") for name in PAYEE_FIELDS}
     return None
 
