@@ -24,7 +24,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -510,7 +510,7 @@ def payment_source_payee(instruction: PaymentInstruction) -> dict[str, str] | No
     nobody."""
     for _receiver, answer in payment_payee_asked.send(sender=PaymentInstruction, instruction=instruction):
         if answer:
-            payee: dict[str, Any] = dict(answer)
+            payee: dict[str, Any] = dict(cast(Any, answer))
             return {name: str(payee.get(name) or "") for name in PAYEE_FIELDS}
     return None
 
