@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema
 
 from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for
-from qinqing.common.errors import NotFound, PermissionDenied
+from qinqing.common.errors import NotFound, PermissionDenied, ValidationFailed
 from qinqing.enterprises.selectors import access_enterprise_by_id
 from qinqing.policies.rules import evaluate, parse_rule
 from qinqing.policies.services import cases as case_services
@@ -231,6 +231,11 @@ class OfficialCaseOut(Schema):
     can_act: bool
     refusal: str | None = Field(..., description="Why I may not act on the open step, if I may not")
     payment_status: str | None
+    can_retry_payment: bool = Field(..., description="The payment failed and I may send it again")
+    retry_refusal: str | None = Field(
+        ...,
+        description="Why a failed payment cannot be sent again by me (a declared relation, an unverified account)",
+    )
 
 
 def _refusal(user: Any, case: Case) -> str | None:
@@ -243,6 +248,21 @@ def _refusal(user: Any, case: Case) -> str | None:
     if refusal is None and step is not None and step.kind == StepKind.NOTICE:
         return _("The public notice ends by itself once its period has run without an open objection.")
     return refusal
+
+
+def _retry_refusal(user: Any, case: Case) -> str | None:
+    """Why `user` may not send the case's failed payment again (None when they may, or
+    when nothing failed): a declared relation, or no verified account to pay."""
+    if case.status != CaseStatus.PAYMENT_FAILED:
+        return None
+    refusal = case_services.case_payment_retry_refusal(user, case)
+    if refusal is not None:
+        return refusal
+    try:
+        case_services.enterprise_payee(case.enterprise)
+    except ValidationFailed as exc:
+        return str(exc.message)
+    return None
 
 
 def _payment_status(case: Case) -> str | None:
@@ -260,6 +280,7 @@ def _payment_status(case: Case) -> str | None:
 def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
     today = timezone.localdate()
     refusal = _refusal(request.user, case)
+    retry_refusal = _retry_refusal(request.user, case)
     summary = case_summary(case)
     return {
         **summary,
@@ -298,6 +319,8 @@ def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
         "can_act": refusal is None,
         "refusal": refusal,
         "payment_status": _payment_status(case),
+        "can_retry_payment": case.status == CaseStatus.PAYMENT_FAILED and retry_refusal is None,
+        "retry_refusal": retry_refusal,
     }
 
 

@@ -103,3 +103,20 @@ def test_the_payments_page_shows_the_registry_account_and_asks_for_nothing(
     response = client.post(f"/payments/{instruction.public_id}/retry/", {})
     assert response.status_code == 302
     assert refreshed(failed).status == CaseStatus.PAYING
+
+
+def test_the_case_in_the_api_says_whether_i_may_send_it_again(world: World, failed: Case) -> None:
+    from qinqing.integrity.services import relation_declare
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.officer)
+    body = client.get(f"/api/v1/policies/cases/{failed.public_id}").json()
+    assert (body["can_retry_payment"], body["retry_refusal"]) == (True, None)
+    relation_declare(actor=world.officer, enterprise=world.spot, kind="relative_employee", description="亲属")
+    body = client.get(f"/api/v1/policies/cases/{failed.public_id}").json()
+    assert body["can_retry_payment"] is False and "declared a relation" in body["retry_refusal"]
+    client.force_login(world.officer_b)
+    world.spot.bank_account_verified = False
+    world.spot.save(update_fields=["bank_account_verified"])
+    body = client.get(f"/api/v1/policies/cases/{failed.public_id}").json()
+    assert body["can_retry_payment"] is False and "not verified" in body["retry_refusal"]
