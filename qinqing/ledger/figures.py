@@ -7,7 +7,8 @@ problems. `figures` returns plain JSON data with codes, not labels, so that a sn
 of it (services/dashboard.py) serves every language; `labelled` adds the names.
 
 - closure rate: closed problems out of those that stayed on the ledger (withdrawn,
-  referred and merged ones left it);
+  referred and merged ones left it), a withdrawal the department asked for counting as
+  not closed, as the circular counts it;
 - on-time rate: problems rectified on or before their due date, out of the rectified
   ones with a due date and the open ones already past it (an overdue problem counts
   against the rate before it is fixed, not only once it is).
@@ -44,7 +45,12 @@ def aggregates(today: dt.date) -> dict[str, Any]:
         "overdue": Count("pk", filter=overdue_q),
         "rectified": Count("pk", filter=Q(status__in=RECTIFIED_STATUSES)),
         "closed": Count("pk", filter=Q(status=ProblemStatus.CLOSED)),
-        "kept": Count("pk", filter=~Q(status__in=FINAL_STATUSES)),
+        # A withdrawal the department asked for counts as not closed (as the circular
+        # counts it): asking the reporter to withdraw never raises the closure rate.
+        "kept": Count(
+            "pk",
+            filter=~Q(status__in=FINAL_STATUSES) | Q(status=ProblemStatus.WITHDRAWN, withdrawal_flagged=True),
+        ),
         "on_time": Count("pk", filter=timed_fix_q & Q(rectified_on__lte=F("due_date"))),
         "timed": Count("pk", filter=timed_fix_q | overdue_q),
         "satisfaction": Avg("satisfaction"),

@@ -266,3 +266,26 @@ def test_the_reporter_of_a_merged_duplicate_follows_the_problem_it_joined(ledger
     visible = problems_for(observer)
     assert set(visible.values_list("pk", flat=True)) == {kept.pk, duplicate.pk}
     assert not problems_for(ledger.outsider).filter(pk=kept.pk).exists()
+
+
+def test_a_withdrawal_the_department_asked_for_counts_as_not_closed(ledger):
+    """On the dashboard as in the circular: asking the reporter to withdraw never raises
+    a department's closure rate; the reporter's own withdrawal leaves the ledger."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from qinqing.ledger.figures import figures
+    from qinqing.ledger.models import Problem
+
+    c = ledger.city
+    asked = assigned(ledger)
+    asked = services.problem_request_withdrawal(actor=c.officer, problem=asked, reason="企业已不需要")
+    services.problem_check_withdrawal(
+        actor=c.supervisor, problem=asked, agrees=True, comment="企业同意撤单", mode=ReturnVisitMode.PHONE
+    )
+    own = complaint(ledger)
+    services.problem_withdraw(actor=c.enterprise_user, problem=own, reason="已自行解决")
+    today = timezone.localdate() + dt.timedelta(days=1)
+    total = figures(Problem.objects.filter(pk__in=[asked.pk, own.pk]), today)["totals"]
+    assert (total["closed"], total["kept"], total["closure_rate"]) == (0, 1, 0.0)
