@@ -134,6 +134,10 @@ def problem_columns() -> list[tuple[str, int]]:
         (_("Supervising group"), 22),
         (_("Enterprise concerned"), 26),
         (_("Status"), 18),
+        (_("Outcome"), 12),
+        (_("Referred to"), 24),
+        (_("Merged into"), 16),
+        (_("Reason"), 30),
         (_("Registered at"), 17),
         (_("Due date"), 12),
         (_("Days overdue"), 10),
@@ -165,6 +169,12 @@ def problem_cells(p: Problem, today: dt.date) -> list[Any]:
         p.supervising_group.name if p.supervising_group_id and p.supervising_group else "",
         p.reporter_enterprise.name if p.reporter_enterprise_id and p.reporter_enterprise else "",
         p.get_status_display(),
+        p.get_outcome_display() if p.outcome else "",
+        " · ".join(
+            x for x in (p.get_referred_level_display() if p.referred_level else "", p.referred_to) if x
+        ),
+        p.duplicate_of.reference or "" if p.duplicate_of_id and p.duplicate_of else "",
+        p.reason,
         p.registered_at,
         p.due_date,
         overdue,

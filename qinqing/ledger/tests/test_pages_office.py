@@ -331,6 +331,34 @@ def test_the_problem_export_holds_the_filtered_rows(client: Any, office: Office)
     assert len([r for r in column(sheet, "Reference") if r]) == 3
 
 
+def test_the_problem_export_says_where_a_problem_left_the_ledger(client: Any, office: Office) -> None:
+    from qinqing.ledger.models import ReferralLevel
+
+    from .conftest import complaint
+
+    c = office.c
+    duplicate = complaint(office.w, title="同一问题的重复反映")
+    services.problem_merge(actor=c.city_supervisor, problem=duplicate, into=office.waiting)
+    referred = complaint(office.w, title="需省级审批的事项")
+    services.problem_refer(
+        actor=c.city_supervisor,
+        problem=referred,
+        level=ReferralLevel.PROVINCE,
+        referred_to="省住建厅",
+        reason="审批权限在省级",
+    )
+    sheet = book(get(client, c.city_supervisor, "ledger:problems_export")).worksheets[0]
+    refs = column(sheet, "Reference")
+    merged_into = dict(zip(refs, column(sheet, "Merged into"), strict=True))
+    referred_to = dict(zip(refs, column(sheet, "Referred to"), strict=True))
+    reasons = dict(zip(refs, column(sheet, "Reason"), strict=True))
+    assert merged_into[duplicate.reference] == office.waiting.reference
+    assert "省住建厅" in referred_to[referred.reference]
+    assert reasons[referred.reference] == "审批权限在省级"
+    outcomes = dict(zip(refs, column(sheet, "Outcome"), strict=True))
+    assert outcomes[office.closed.reference]  # verified as fixed (or partly)
+
+
 # --- Campaigns ----------------------------------------------------------------------------------
 
 

@@ -244,7 +244,9 @@ def campaign_export(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseB
     problems = (
         selectors.problems_for(request.user)
         .filter(campaign=found)
-        .select_related("organisation", "supervising_group", "reporter_enterprise", "campaign")
+        .select_related(
+            "organisation", "supervising_group", "reporter_enterprise", "campaign", "duplicate_of"
+        )
         .order_by("-registered_at", "-id")
     )
     workbook = export.campaign_workbook(found, detail, problems)

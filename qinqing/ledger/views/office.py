@@ -285,7 +285,9 @@ def problems_export(request: HttpRequest) -> HttpResponseBase:
     filters = ProblemFilters.from_query(request.GET)
     listed = (
         filters.apply(request.user)
-        .select_related("organisation", "supervising_group", "reporter_enterprise", "campaign")
+        .select_related(
+            "organisation", "supervising_group", "reporter_enterprise", "campaign", "duplicate_of"
+        )
         .order_by("-registered_at", "-id")
     )
     workbook = export.problems_workbook(listed, today=timezone.localdate())
