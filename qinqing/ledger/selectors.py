@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from qinqing.accounts.models import Organisation, OrganisationKind, Role
 from qinqing.accounts.scoping import scope_for, subtree_q
@@ -26,6 +26,7 @@ from .models import (
     OPEN_STATUSES,
     QUEUE_STATUSES,
     Campaign,
+    Institutional,
     LedgerReport,
     MonitoringPoint,
     Observer,
@@ -327,3 +328,28 @@ def reports_for(user: Any) -> QuerySet[LedgerReport]:
     return LedgerReport.objects.filter(
         subtree_q("scope__path", paths) | Q(requested_by_id=scope.user_id)
     ).select_related("scope", "requested_by")
+
+
+def outcome_counts(outcomes: QuerySet[RuleOutcome]) -> dict[str, list[dict[str, Any]]]:
+    """Rules established and the problems they answer, per campaign and per issuing
+    department: two queries."""
+    base = outcomes.prefetch_related(None).order_by()
+    # Named apart from the relations ("problems" would shadow the join it counts).
+    counts = {
+        "outcome_count": Count("pk", distinct=True),
+        "problem_count": Count("problems", distinct=True),
+        "institutional_count": Count(
+            "problems",
+            distinct=True,
+            filter=Q(problems__institutional__in=[Institutional.STRUCTURAL, Institutional.MECHANISM]),
+        ),
+    }
+    per_campaign = list(
+        base.values("campaign__public_id", "campaign__title").annotate(**counts).order_by("campaign__title")
+    )
+    per_department = list(
+        base.values("organisation__public_id", "organisation__name")
+        .annotate(**counts)
+        .order_by("-outcome_count", "organisation__name")
+    )
+    return {"campaigns": per_campaign, "departments": per_department}

@@ -541,9 +541,42 @@ class OutcomeOut(Schema):
     problems: list[uuid.UUID] = Field(..., description="The linked problems the reader may see")
 
 
+class OutcomeCountOut(Schema):
+    public_id: uuid.UUID | None = Field(
+        ..., description="The campaign's or department's (none: outside a campaign)"
+    )
+    name: str
+    outcomes: int = Field(..., description="Rules established")
+    problems: int = Field(..., description="Problems they answer")
+    institutional: int = Field(..., description="Of those, institutional (体制性/机制性) problems")
+
+
 class PageOfOutcomes(Schema):
     count: int
     items: list[OutcomeOut]
+    by_campaign: list[OutcomeCountOut] = Field(..., description="Over every outcome the filters keep")
+    by_department: list[OutcomeCountOut]
+
+
+def outcome_counts_out(counts: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """`selectors.outcome_counts` in the API's shape."""
+
+    def rows(key: str, prefix: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "public_id": row[f"{prefix}__public_id"],
+                "name": row[f"{prefix}__title" if prefix == "campaign" else f"{prefix}__name"] or "",
+                "outcomes": row["outcome_count"],
+                "problems": row["problem_count"],
+                "institutional": row["institutional_count"],
+            }
+            for row in counts[key]
+        ]
+
+    return {
+        "by_campaign": rows("campaigns", "campaign"),
+        "by_department": rows("departments", "organisation"),
+    }
 
 
 def outcome_out(outcome: RuleOutcome, visible: set[int]) -> dict[str, Any]:

@@ -19,7 +19,15 @@ from qinqing.common.errors import NotFound
 
 from ..figures import campaign_figures
 from ..models import Campaign, MonitoringPoint
-from ..selectors import campaigns_for, observers_for, outcomes_for, points_for, problems_for, walkthroughs_for
+from ..selectors import (
+    campaigns_for,
+    observers_for,
+    outcome_counts,
+    outcomes_for,
+    points_for,
+    problems_for,
+    walkthroughs_for,
+)
 from .acting import SUPERVISING, organisation, require_role
 from .out import (
     CampaignDetailOut,
@@ -32,6 +40,7 @@ from .out import (
     WalkThroughOut,
     campaign_out,
     observer_out,
+    outcome_counts_out,
     outcome_out,
     point_out,
     walkthrough_out,
@@ -151,7 +160,11 @@ def list_outcomes(request: HttpRequest, filters: Query[OutcomeQuery]) -> dict[st
     items = list(qs[filters.offset : filters.offset + filters.limit])
     linked = {p.pk for o in items for p in o.problems.all()}
     visible = set(problems_for(request.user).filter(pk__in=linked).values_list("pk", flat=True))
-    return {"count": qs.count(), "items": [outcome_out(o, visible) for o in items]}
+    return {
+        "count": qs.count(),
+        "items": [outcome_out(o, visible) for o in items],
+        **outcome_counts_out(outcome_counts(qs)),
+    }
 
 
 @router.get(

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import reverse
@@ -26,7 +26,7 @@ from qinqing.common.xlsx import xlsx_response
 from .. import selectors, services
 from ..filters import clean_uuid
 from ..forms_office import OutcomeForm
-from ..models import Institutional, RuleOutcome
+from ..models import RuleOutcome
 from .office import (
     PAGE_SIZE,
     apply_errors,
@@ -35,31 +35,6 @@ from .office import (
     render_office,
     require_office,
 )
-
-
-def outcome_counts(outcomes: QuerySet[RuleOutcome]) -> dict[str, list[dict[str, Any]]]:
-    """Rules established and the problems they answer, per campaign and per issuing
-    department: two queries."""
-    base = outcomes.prefetch_related(None).order_by()
-    # Named apart from the relations ("problems" would shadow the join it counts).
-    counts = {
-        "outcome_count": Count("pk", distinct=True),
-        "problem_count": Count("problems", distinct=True),
-        "institutional_count": Count(
-            "problems",
-            distinct=True,
-            filter=Q(problems__institutional__in=[Institutional.STRUCTURAL, Institutional.MECHANISM]),
-        ),
-    }
-    per_campaign = list(
-        base.values("campaign__public_id", "campaign__title").annotate(**counts).order_by("campaign__title")
-    )
-    per_department = list(
-        base.values("organisation__public_id", "organisation__name")
-        .annotate(**counts)
-        .order_by("-outcome_count", "organisation__name")
-    )
-    return {"campaigns": per_campaign, "departments": per_department}
 
 
 def visible_outcomes(user: Any, params: Any) -> tuple[QuerySet[RuleOutcome], str]:
@@ -92,7 +67,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "query": query,
-            "counts": outcome_counts(qs),
+            "counts": selectors.outcome_counts(qs),
             "export_url": f"{export}?{query}" if query else export,
         },
     )
@@ -208,5 +183,5 @@ def outcomes_export(request: HttpRequest) -> HttpResponseBase:
     from .. import export
 
     qs, _campaign = visible_outcomes(request.user, request.GET)
-    workbook = export.outcomes_workbook(qs, outcome_counts(qs))
+    workbook = export.outcomes_workbook(qs, selectors.outcome_counts(qs))
     return xlsx_response(workbook, f"rules-established-{timezone.localdate().isoformat()}.xlsx")
