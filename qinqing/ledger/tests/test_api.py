@@ -1181,7 +1181,9 @@ def test_rules_established_link_the_problems_they_answer(client, world: ApiWorld
     assert detail["rule_outcomes"] == [response.json()["public_id"]]
     # The counts per campaign and per department, as the outcomes page shows them.
     listed = get(client, c.city_supervisor, "/outcomes").json()
-    assert [(d["name"], d["outcomes"], d["problems"]) for d in listed["by_department"]] == [(c.drc.name, 1, 1)]
+    assert [(d["name"], d["outcomes"], d["problems"]) for d in listed["by_department"]] == [
+        (c.drc.name, 1, 1)
+    ]
     assert [(d["public_id"], d["outcomes"]) for d in listed["by_campaign"]] == [(None, 1)]
 
 
