@@ -38,7 +38,7 @@ from qinqing.common.errors import NotFound, PermissionDenied
 from qinqing.deadlines.models import Alert, Deadline, RungName
 from qinqing.payments.models import PaymentInstruction
 from qinqing.policies.ladders import STEP_DEADLINE_KIND
-from qinqing.policies.models import Case, CaseStatus, CaseStep, Policy, StepKind
+from qinqing.policies.models import Case, CaseStatus, CaseStep, Objection, Policy, StepKind
 from qinqing.policies.steps import step_label
 from qinqing.workdays.calendar import CalendarYearNotSeeded, current_calendar
 
@@ -338,9 +338,18 @@ def case_timeline(user: Any, case: Case, *, verify: bool = True) -> CaseTimeline
         PaymentInstruction.objects.filter(source_type=CASE_SOURCE, source_id=str(case.pk)).order_by("id")
     )
     deadline_steps = {str(s.deadline_id): s for s in steps if s.deadline_id is not None}
+    # The objections' deadlines (who answers, by when, handed over, met) are the case's too.
+    objection_deadlines = {
+        str(pk)
+        for pk in Objection.objects.filter(case=case, deadline__isnull=False).values_list(
+            "deadline_id", flat=True
+        )
+    }
     condition = Q(object_type=CASE_TYPE, object_id=str(case.pk))
-    if deadline_steps:
-        condition |= Q(object_type=DEADLINE_TYPE, object_id__in=sorted(deadline_steps))
+    if deadline_steps or objection_deadlines:
+        condition |= Q(
+            object_type=DEADLINE_TYPE, object_id__in=sorted({*deadline_steps, *objection_deadlines})
+        )
     if instructions:
         condition |= Q(object_type=INSTRUCTION_TYPE, object_id__in=[str(i.pk) for i in instructions])
     if case.invitation_id is not None:
@@ -352,7 +361,9 @@ def case_timeline(user: Any, case: Case, *, verify: bool = True) -> CaseTimeline
     )
     events = []
     for event in rows:
-        if event.object_type == DEADLINE_TYPE:
+        if event.object_type == DEADLINE_TYPE and event.object_id not in deadline_steps:
+            subject = _("Deadline of an objection")
+        elif event.object_type == DEADLINE_TYPE:
             step = deadline_steps[event.object_id]
             subject = _("Deadline of step %(step)s") % {"step": step_label(step)}
         elif event.object_type == INSTRUCTION_TYPE:

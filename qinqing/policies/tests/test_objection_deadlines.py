@@ -147,3 +147,19 @@ def test_api_lists_objections_by_deadline(client: Any, world: World) -> None:
     assert client.get("/api/v1/policies/objections?status=all").json()["count"] == 1
     client.force_login(world.spot_user)
     assert client.get("/api/v1/policies/objections").status_code == 403
+
+
+def test_the_supervisors_timeline_shows_the_objections_deadline(world: World) -> None:
+    from qinqing.supervision.policy_cases import case_timeline
+
+    case = _rejected(world)
+    objection = objection_lodge(actor=world.spot_user, case=case, text="异议")
+    objection_decide(actor=world.officer_b, objection=objection, uphold=False, reply="维持")
+    timeline = case_timeline(world.city.supervisor, refreshed(case), verify=False)
+    actions = [
+        e.entry.event.action
+        for e in timeline.events
+        if e.entry.event.object_type == "deadlines.deadline"
+        and e.entry.event.object_id == str(objection.deadline_id)
+    ]
+    assert actions == ["deadline.open", "deadline.close"]
