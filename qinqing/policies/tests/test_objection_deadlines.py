@@ -163,3 +163,13 @@ def test_the_supervisors_timeline_shows_the_objections_deadline(world: World) ->
         and e.entry.event.object_id == str(objection.deadline_id)
     ]
     assert actions == ["deadline.open", "deadline.close"]
+
+
+def test_the_enterprise_sees_by_when_its_objection_is_decided(client: Any, world: World) -> None:
+    case = _rejected(world)
+    objection = objection_lodge(actor=world.spot_user, case=case, text="异议")
+    client.force_login(world.spot_user)
+    html = client.get(f"/policies/cases/{case.public_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="objection-due"' in html
+    assert objection.due_date.isoformat() in html
+    assert str(objection.assignee) not in html  # who answers is the department's business
