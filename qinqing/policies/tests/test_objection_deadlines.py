@@ -173,3 +173,13 @@ def test_the_enterprise_sees_by_when_its_objection_is_decided(client: Any, world
     assert 'data-testid="objection-due"' in html
     assert objection.due_date.isoformat() in html
     assert str(objection.assignee) not in html  # who answers is the department's business
+
+
+def test_the_supervisors_pages_lead_to_the_objections(client: Any, world: World) -> None:
+    case = _rejected(world)
+    objection_lodge(actor=world.spot_user, case=case, text="异议")
+    client.force_login(world.city.supervisor)
+    html = client.get("/supervision/policies/late/").content.decode()
+    assert 'data-testid="objections-tab"' in html
+    listed = client.get(PAGE + "?status=all").content.decode()
+    assert listed.count('data-testid="objection-row"') == 1
