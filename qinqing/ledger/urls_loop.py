@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("report/", reporter.report, name="report"),
     path("point/<str:token>/", reporter.point_report, name="point_report"),
     path("follow/", reporter.follow, name="follow"),
+    path("follow/visit/", reporter.follow_visit, name="follow_visit"),
     path("queue/", department.queue, name="queue"),
     path("queue/export/", department.queue_export, name="queue_export"),
     path("group/", group.group, name="group"),

@@ -2,7 +2,8 @@
 
 - `problems`: the list with its filters, one problem with its story and files, the
   department's and the supervising group's queues, my reports, evidence downloads, and
-  following a problem by its receipt code without logging in;
+  following a problem by its receipt code without logging in (and answering its return
+  visit with the code);
 - `loop`: one endpoint per action on a problem, each naming the problem's revision;
 - `intake`: reports from every channel (a monitoring point's link without logging in),
   walk-throughs, campaigns, monitoring points, observers, rules established;

@@ -29,11 +29,11 @@ from ..selectors import (
     problem_list,
     reported_by,
 )
-from ..services import problem_by_receipt
+from ..services import problem_by_receipt, problem_return_visit_by_receipt
 from .acting import DEPARTMENT, SUPERVISING, area_in_reach, detail_for, organisation, require_role
 from .out import FollowOut, PageOfProblems, ProblemDetailOut, follow_out, problem_summary
 from .routing import router
-from .schemas import ERRORS, PageQuery, ProblemQuery, QueueQuery, ReceiptIn
+from .schemas import ERRORS, PageQuery, ProblemQuery, QueueQuery, ReceiptIn, ReceiptVisitIn
 
 TAGS = ["ledger: problems"]
 
@@ -136,6 +136,20 @@ def my_reports(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any
 def follow(request: HttpRequest, payload: ReceiptIn) -> dict[str, Any]:
     problem = problem_by_receipt(payload.receipt)
     return follow_out(problem)
+
+
+@router.post(
+    "/follow/visit",
+    tags=TAGS,
+    response={200: FollowOut, **ERRORS},
+    auth=None,
+    summary="Answer the return visit with the receipt code (no login): really fixed? and a score",
+)
+def follow_visit(request: HttpRequest, payload: ReceiptVisitIn) -> dict[str, Any]:
+    problem_return_visit_by_receipt(
+        code=payload.receipt, score=payload.score, fixed=payload.fixed, comment=payload.comment
+    )
+    return follow_out(problem_by_receipt(payload.receipt))
 
 
 @router.get(

@@ -234,6 +234,13 @@ class ReceiptIn(TextIn):
     receipt: str = Field(..., min_length=1, max_length=40, description="The 16-digit receipt code")
 
 
+class ReceiptVisitIn(TextIn):
+    receipt: str = Field(..., min_length=1, max_length=40, description="The 16-digit receipt code")
+    fixed: bool = Field(..., description="Is the problem really fixed?")
+    score: int = Field(..., ge=1, le=5, description="Satisfaction, 1 (very unsatisfied) to 5")
+    comment: str = Field("", max_length=4000, description="Required when not fixed: what is still wrong")
+
+
 # --- Intake ---------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from .actions import (
     VerifyForm,
 )
 from .base import EVIDENCE_ACCEPT, FIELD_ALIASES, apply_errors
-from .intake import FollowForm, PointReportForm, ReportForm
+from .intake import FollowForm, PointReportForm, ReceiptVisitForm, ReportForm
 
 __all__ = [
     "EVIDENCE_ACCEPT",
@@ -29,6 +29,7 @@ __all__ = [
     "CheckWithdrawalForm",
     "ClassifyForm",
     "FollowForm",
+    "ReceiptVisitForm",
     "MergeForm",
     "NoteForm",
     "OptionalReasonForm",

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Category
-from .actions import subcategory_choices
+from .actions import YES_NO, subcategory_choices
 from .base import TEXTAREA, MultipleFileField, Styled, photo_field
 
 
@@ -98,3 +98,37 @@ class FollowForm(Styled):
         max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+
+class ReceiptVisitForm(FollowForm):
+    """The return visit answered with the receipt code (a monitoring point's reporter,
+    without an account): the code again, then the same questions as a reporter's."""
+
+    fixed = forms.TypedChoiceField(
+        label=_("Is the problem really fixed?"),
+        choices=YES_NO,
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    score = forms.TypedChoiceField(
+        label=_("Satisfaction (1 = very unsatisfied, 5 = very satisfied)"),
+        choices=[(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment (say what is still wrong when not fixed)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("fixed") is False and not data.get("comment") and not self.has_error("comment"):
+            self.add_error("comment", _("Say what is still wrong."))
+        return data

@@ -379,7 +379,7 @@ def problem_send_back(
     return locked
 
 
-def _reopen(locked: Problem, *, user: User, at: dt.datetime, why: str, action: str) -> None:
+def _reopen(locked: Problem, *, user: User | None, at: dt.datetime, why: str, action: str) -> None:
     """Back to the department with a new clock of the original length."""
     locked.outcome = ""
     locked.reopen_count += 1
@@ -396,6 +396,17 @@ def _reopen(locked: Problem, *, user: User, at: dt.datetime, why: str, action: s
     add_update(locked, kind=UpdateKind.REOPENED, actor=user, text=why, at=at)
 
 
+def _visit_answer(score: Any, fixed: bool, comment: Any) -> tuple[int, str]:
+    """The score (1–5) and the comment (required when not fixed), checked."""
+    try:
+        points = int(score)
+    except (TypeError, ValueError):
+        points = 0
+    if not 1 <= points <= 5:
+        raise ValidationFailed(fields={"score": [str(_("Score from 1 to 5."))]})
+    return points, clean_text(comment, "comment", required=not fixed)
+
+
 def problem_return_visit(
     *,
     actor: Any,
@@ -410,15 +421,9 @@ def problem_return_visit(
     the reporter) says whether it is really fixed and scores the work 1–5. Fixed closes
     the problem (销号); not fixed reopens it."""
     user = require_user(actor)
-    try:
-        points = int(score)
-    except (TypeError, ValueError):
-        points = 0
-    if not 1 <= points <= 5:
-        raise ValidationFailed(fields={"score": [str(_("Score from 1 to 5."))]})
     if mode not in ReturnVisitMode.values:
         raise ValidationFailed(fields={"mode": [str(_("Choose one of the offered values."))]})
-    note = clean_text(comment, "comment", required=not fixed)
+    points, note = _visit_answer(score, fixed, comment)
     with transaction.atomic(durable=True):
         locked = _locked(problem, revision)
         if mode == ReturnVisitMode.ONLINE:
@@ -428,54 +433,75 @@ def problem_return_visit(
             raise PermissionDenied(
                 _("Only the supervising group records a return visit by telephone or on site.")
             )
-        if locked.status != ProblemStatus.VERIFIED:
-            raise InvalidTransition(_("The return visit comes after the supervising group verified the fix."))
-        at = now()
-        before = state(locked)
-        visit = ReturnVisit.objects.create(
-            problem=locked,
-            purpose=ReturnVisitPurpose.CLOSURE,
-            mode=mode,
-            visited_by=user,
-            score=points,
-            fixed=bool(fixed),
-            comment=note,
-            at=at,
+        return _record_return_visit(locked, user=user, points=points, fixed=fixed, note=note, mode=mode)
+
+
+def problem_return_visit_by_receipt(*, code: Any, score: Any, fixed: bool, comment: Any = "") -> ReturnVisit:
+    """The return visit answered online with the receipt code: a monitoring point's
+    reporter has no account, and the code (shown to them once, kept only hashed) is what
+    makes them the reporter. The same answer as a logged-in reporter's."""
+    from .intake import problem_by_receipt
+
+    problem = problem_by_receipt(code)
+    points, note = _visit_answer(score, fixed, comment)
+    with transaction.atomic(durable=True):
+        locked = _locked(problem, None)
+        return _record_return_visit(
+            locked, user=None, points=points, fixed=fixed, note=note, mode=ReturnVisitMode.ONLINE
         )
-        locked.satisfaction = points
-        if fixed:
-            move(locked, ProblemStatus.CLOSED, actor=user, action="close", at=at)
-            locked.closed_at = at
-            locked.reopen_until = timezone.localdate(at) + dt.timedelta(days=reopen_days())
-            add_update(locked, kind=UpdateKind.RETURN_VISIT, actor=user, text=note, at=at)
-            add_update(locked, kind=UpdateKind.CLOSED, actor=user, at=at)
-        else:
-            add_update(locked, kind=UpdateKind.RETURN_VISIT, actor=user, text=note, at=at)
-            _reopen(locked, user=user, at=at, why=note, action="reopen_by_visit")
-        save(
-            locked,
-            "status",
-            "outcome",
-            "satisfaction",
-            "closed_at",
-            "reopen_until",
-            "reopen_count",
-            "reason",
-            "rectified_on",
-            "verified_at",
-            "due_date",
-        )
-        audit(
-            actor=user,
-            action="problem.return_visit",
-            problem=locked,
-            before=before,
-            after={**state(locked), "score": points, "fixed": bool(fixed), "mode": mode},
-        )
-        if fixed:
-            notices.problem_ended(locked)
-        else:
-            notices.problem_reopened(locked, note)
+
+
+def _record_return_visit(
+    locked: Problem, *, user: User | None, points: int, fixed: bool, note: str, mode: str
+) -> ReturnVisit:
+    if locked.status != ProblemStatus.VERIFIED:
+        raise InvalidTransition(_("The return visit comes after the supervising group verified the fix."))
+    at = now()
+    before = state(locked)
+    visit = ReturnVisit.objects.create(
+        problem=locked,
+        purpose=ReturnVisitPurpose.CLOSURE,
+        mode=mode,
+        visited_by=user,
+        score=points,
+        fixed=bool(fixed),
+        comment=note,
+        at=at,
+    )
+    locked.satisfaction = points
+    if fixed:
+        move(locked, ProblemStatus.CLOSED, actor=user, action="close", at=at)
+        locked.closed_at = at
+        locked.reopen_until = timezone.localdate(at) + dt.timedelta(days=reopen_days())
+        add_update(locked, kind=UpdateKind.RETURN_VISIT, actor=user, text=note, at=at)
+        add_update(locked, kind=UpdateKind.CLOSED, actor=user, at=at)
+    else:
+        add_update(locked, kind=UpdateKind.RETURN_VISIT, actor=user, text=note, at=at)
+        _reopen(locked, user=user, at=at, why=note, action="reopen_by_visit")
+    save(
+        locked,
+        "status",
+        "outcome",
+        "satisfaction",
+        "closed_at",
+        "reopen_until",
+        "reopen_count",
+        "reason",
+        "rectified_on",
+        "verified_at",
+        "due_date",
+    )
+    audit(
+        actor=user,
+        action="problem.return_visit",
+        problem=locked,
+        before=before,
+        after={**state(locked), "score": points, "fixed": bool(fixed), "mode": mode},
+    )
+    if fixed:
+        notices.problem_ended(locked)
+    else:
+        notices.problem_reopened(locked, note)
     return visit
 
 

@@ -135,11 +135,16 @@ def _operations() -> list[tuple[str, str]]:
         for path, item in paths.items()
         if path.startswith(f"{BASE}/")
         for method in item
-        if (method, path) not in {("post", f"{BASE}/follow"), ("post", f"{BASE}/points/{{token}}/report")}
+        if (method, path)
+        not in {
+            ("post", f"{BASE}/follow"),
+            ("post", f"{BASE}/follow/visit"),
+            ("post", f"{BASE}/points/{{token}}/report"),
+        }
     ]
 
 
-def test_anonymous_is_asked_to_log_in_everywhere_but_the_two_open_endpoints(client, world: ApiWorld):
+def test_anonymous_is_asked_to_log_in_everywhere_but_the_open_endpoints(client, world: ApiWorld):
     problem = assigned(world.w)
     operations = _operations()
     assert len(operations) >= 27
@@ -1239,3 +1244,25 @@ def test_lists_cost_the_same_queries_whatever_their_length(client, world: ApiWor
         assigned(world.w)
         complaint(world.w)
     assert count() == few
+
+
+def test_a_receipt_holder_answers_the_return_visit_over_the_api(client, world: ApiWorld):
+    c = world.c
+    problem, receipt = services.problem_report_at_point(
+        token=world.w.point.token, title="园区道路积水", description="雨后积水严重。", category="cultural"
+    )
+    problem = services.problem_assign(
+        actor=c.city_supervisor, problem=problem, department=c.drc, deadline_days=5
+    )
+    problem = services.problem_submit(actor=c.officer, problem=problem, text="已疏通", files=[pdf()])
+    services.problem_verify(actor=c.supervisor, problem=problem)
+    client.logout()
+    path = "/api/v1/ledger/follow/visit"
+    body = {"receipt": receipt, "fixed": False, "score": 2}
+    response = client.post(path, body, content_type="application/json")
+    assert response.status_code == 400 and "comment" in response.json()["error"]["fields"]
+    response = client.post(path, {**body, "comment": "仍有积水"}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "rectifying"  # not fixed: back to the department
+    problem.refresh_from_db()
+    assert (problem.reopen_count, problem.satisfaction) == (1, 2)

@@ -748,3 +748,41 @@ def test_the_pages_speak_english_when_asked(ledger: World) -> None:
     assert "Report progress" in page and "报告整改进展" not in page
     chinese = html(login(ledger.city.officer).get(url("problem", problem.public_id)))
     assert "报告整改进展" in chinese
+
+
+def test_a_monitoring_points_reporter_answers_the_return_visit_with_the_receipt(ledger: World) -> None:
+    """Without an account: the code found the problem, and the same code answers the
+    return visit once the group verified the fix (closed when fixed)."""
+    from .conftest import pdf
+
+    c = ledger.city
+    problem, receipt = services.problem_report_at_point(
+        token=ledger.point.token,
+        title="园区道路积水",
+        description="雨后积水严重。",
+        category=Category.CULTURAL,
+    )
+    problem = services.problem_assign(
+        actor=c.city_supervisor, problem=problem, department=c.drc, deadline_days=5
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert 'data-testid="receipt-visit"' not in html(client.post(url("follow"), {"code": receipt}))
+    problem = services.problem_submit(actor=c.officer, problem=problem, text="已疏通排水", files=[pdf()])
+    services.problem_verify(actor=c.supervisor, problem=problem)
+    found = html(client.post(url("follow"), {"code": receipt}))
+    assert 'data-testid="receipt-visit"' in found
+    # Not fixed without saying what is wrong: refused, nothing recorded.
+    refused = client.post(url("follow_visit"), {"code": receipt, "fixed": "0", "score": "2"})
+    assert refused.status_code == 400 and 'data-testid="error-comment"' in html(refused)
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.VERIFIED
+    # A wrong code answers nothing.
+    assert client.post(url("follow_visit"), {"code": "0" * 16, "fixed": "1", "score": "5"}).status_code == 404
+    done = client.post(url("follow_visit"), {"code": receipt, "fixed": "1", "score": "5", "comment": ""})
+    assert done.status_code == 200 and 'data-testid="visit-recorded"' in html(done)
+    problem.refresh_from_db()
+    assert (problem.status, problem.satisfaction) == (ProblemStatus.CLOSED, 5)
+    visit = problem.return_visits.get()
+    assert (visit.visited_by, visit.mode) == (None, "online")
+    again = client.post(url("follow_visit"), {"code": receipt, "fixed": "1", "score": "4"})
+    assert again.status_code == 409  # answered once

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for
@@ -25,7 +25,7 @@ from qinqing.enterprises.models import Enterprise
 
 from .. import selectors, services
 from ..filters import near_until
-from ..forms import FollowForm, PointReportForm, ReportForm, apply_errors
+from ..forms import FollowForm, PointReportForm, ReceiptVisitForm, ReportForm, apply_errors
 from ..models import CampaignStatus, CampaignTopic, Channel, Observer, ProblemStatus
 from .loop import PAGE_SIZE, export_problems, forbidden, problem_url
 from .rows import row_of, rows_html
@@ -212,10 +212,59 @@ def follow(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
             status = exc.http_status
         else:
-            story = [u for u in selectors.problem_story(None, problem) if u.public]
-            return render(
-                request,
-                "ledger/loop/follow.html",
-                {"form": FollowForm(), "found": problem, "story": story},
-            )
+            return _found(request, problem, form.cleaned_data["code"])
     return render(request, "ledger/loop/follow.html", {"form": form}, status=status)
+
+
+def _found(
+    request: HttpRequest,
+    problem: Any,
+    code: str,
+    *,
+    visit_form: ReceiptVisitForm | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The problem found by its code: its public story, and (verified, waiting for the
+    reporter) the return visit to answer with the same code."""
+    story = [u for u in selectors.problem_story(None, problem) if u.public]
+    if visit_form is None and problem.status == ProblemStatus.VERIFIED:
+        visit_form = ReceiptVisitForm(initial={"code": code})
+    context = {
+        "form": FollowForm(),
+        "found": problem,
+        "story": story,
+        "visit_form": visit_form if problem.status == ProblemStatus.VERIFIED else None,
+        "notice": notice,
+    }
+    return render(request, "ledger/loop/follow.html", context, status=status)
+
+
+@never_cache
+@require_POST
+def follow_visit(request: HttpRequest) -> HttpResponse:
+    """The return visit answered with the receipt code: the reporter without an account
+    says whether it is really fixed and scores the work, as a logged-in reporter does."""
+    form = ReceiptVisitForm(request.POST)
+    code = request.POST.get("code", "")
+    try:
+        problem = services.problem_by_receipt(code)
+    except ApplicationError as exc:
+        follow_form = FollowForm(request.POST)
+        apply_errors(follow_form, exc)
+        return render(request, "ledger/loop/follow.html", {"form": follow_form}, status=exc.http_status)
+    if not form.is_valid():
+        return _found(request, problem, code, visit_form=form, status=400)
+    try:
+        services.problem_return_visit_by_receipt(
+            code=code,
+            score=form.cleaned_data["score"],
+            fixed=form.cleaned_data["fixed"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        problem.refresh_from_db()
+        return _found(request, problem, code, visit_form=form, status=exc.http_status)
+    problem.refresh_from_db()
+    return _found(request, problem, code, notice=str(_("Thank you: your answer is recorded.")))
