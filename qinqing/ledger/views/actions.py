@@ -24,7 +24,8 @@ from qinqing.common.errors import ApplicationError, Conflict, NotFound, Permissi
 from .. import selectors, services
 from ..forms import apply_errors
 from ..models import Problem
-from .loop import allowed_actions, forbidden, load_problem, problem_url, roles_on
+from ..services.common import problem_url
+from .loop import allowed_actions, forbidden, load_problem, roles_on
 from .problem import FACTORIES, render_problem
 
 CHANGED = "problem_changed"

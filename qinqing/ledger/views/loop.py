@@ -35,7 +35,6 @@ from ..services.common import (
     is_supervising,
     judges_as_reporter,
 )
-from .rows import problem_url as url_of_problem
 from .rows import tone_of
 
 # A deadline this many working days away or nearer is shown as near.
@@ -43,10 +42,6 @@ PAGE_SIZE = 50
 
 # Statuses from which the dispatcher may still send a problem elsewhere.
 DISPATCHABLE = frozenset({ProblemStatus.REGISTERED, ProblemStatus.ASSIGNED, ProblemStatus.RECTIFYING})
-
-
-def problem_url(problem: Problem) -> str:
-    return url_of_problem(problem.public_id)
 
 
 def load_problem(user: Any, public_id: Any) -> Problem:

@@ -45,6 +45,7 @@ from ..models import (
     Severity,
 )
 from ..services.common import _supervisor_nodes
+from .rows import problem_url
 
 PAGE_SIZE = 50
 
@@ -79,14 +80,6 @@ def optional_url(name: str, *args: Any) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
-
-
-def problem_url(public_id: Any) -> str:
-    """The loop's problem page (another engineer's), by its public id."""
-    try:
-        return reverse("ledger:problem", args=[public_id])
-    except NoReverseMatch:
-        return f"/ledger/problems/{public_id}/"
 
 
 def point_report_url(token: str) -> str:

@@ -27,7 +27,8 @@ from .. import selectors, services
 from ..filters import near_until
 from ..forms import FollowForm, PointReportForm, ReceiptVisitForm, ReportForm, apply_errors
 from ..models import CampaignStatus, CampaignTopic, Channel, Observer, ProblemStatus
-from .loop import PAGE_SIZE, export_problems, forbidden, problem_url
+from ..services.common import problem_url
+from .loop import PAGE_SIZE, export_problems, forbidden
 from .rows import row_of, rows_html
 
 # What a reporter is asked to do, by status.
