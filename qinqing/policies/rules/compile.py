@@ -250,8 +250,11 @@ def award_expression(award: Award) -> Combinable:
             whens.append(When(test, then=_money(tier.amount)))
         return Case(*whens, default=_money(Decimal("0")), output_field=MONEY)
     if award.kind == "per_employee":
+        # The head count as a decimal first: the amount reaches PostgreSQL as a literal,
+        # and a whole one (500) is an integer there, so integer × integer would overflow
+        # past 2^31 (1,000,000 yuan × 3,000 employees) instead of giving the award.
         amount: Combinable = ExpressionWrapper(
-            F("insured_employees") * _money(award.amount), output_field=MONEY
+            Cast(F("insured_employees"), MONEY) * _money(award.amount), output_field=MONEY
         )
     else:
         amount = _rate_amount(award.attr or "", award.rate)

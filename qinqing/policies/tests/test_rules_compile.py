@@ -125,3 +125,23 @@ def test_a_rate_of_a_huge_figure_does_not_overflow_64_bits(city):
     [found] = eligible_enterprises(rule, on=ON, queryset=Enterprise.objects.filter(pk=firm.pk))
 
     assert found.award == Decimal("500000")
+
+
+def test_a_per_employee_award_past_two_to_the_31_does_not_overflow(city):
+    # 1,000,000 yuan × 3,000 insured employees: a whole amount reaches PostgreSQL as an
+    # integer literal, and integer × integer overflowed there (found by the agreement
+    # property on PostgreSQL). The evaluator's answer is the query's.
+    from qinqing.policies.rules import evaluate
+
+    firm = _make(city, "big-employer", insured_employees=3000)
+    rule = parse_rule(
+        {
+            "conditions": {"attr": "employees", "op": "ge", "value": 0},
+            "award": {"kind": "per_employee", "amount": "1000000"},
+        }
+    )
+
+    [found] = eligible_enterprises(rule, on=ON, queryset=Enterprise.objects.filter(pk=firm.pk))
+
+    assert found.award == Decimal("3000000000")
+    assert evaluate(rule, firm, on=ON).award == found.award
