@@ -122,3 +122,11 @@ def phone_page(chromium, live_server):
     yield page
     context.close()
     assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def steady_calendar(monkeypatch):
+    """The working-day calendar re-reads its revision at most once an hour instead of
+    every few seconds, so that a test counting a page's queries counts the page's own
+    (on a slow machine the check could fall in either of two requests compared)."""
+    monkeypatch.setattr("qinqing.workdays.calendar.REVISION_CHECK_SECONDS", 3600.0)

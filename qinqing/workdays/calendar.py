@@ -283,12 +283,15 @@ def _load(revision: int) -> WorkCalendar:
     )
 
 
-def current_calendar(*, max_age: float = REVISION_CHECK_SECONDS) -> WorkCalendar:
+def current_calendar(*, max_age: float | None = None) -> WorkCalendar:
     """The calendar snapshot, reloaded when the revision in the database has moved.
 
-    The revision is compared at most every `max_age` seconds; a job that must see an
-    edit that has just committed elsewhere passes `max_age=0` (one cheap query).
+    The revision is compared at most every `max_age` seconds (`REVISION_CHECK_SECONDS`,
+    read at each call); a job that must see an edit that has just committed elsewhere
+    passes `max_age=0` (one cheap query).
     """
+    if max_age is None:
+        max_age = REVISION_CHECK_SECONDS
     snapshot = _state.snapshot
     now = time.monotonic()
     if snapshot is not None and now - _state.checked_at < max_age:
