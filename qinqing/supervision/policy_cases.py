@@ -467,6 +467,8 @@ class CashFigures:
     # Seconds from submission to payment; None without a paid case.
     median: float | None
     p90: float | None
+    # Where a table's row leads (a page listing the row's paid cases), if anywhere.
+    url: str = ""
 
     @property
     def share_within_day(self) -> float:

@@ -6,6 +6,7 @@ reach; officers and enterprises are refused. One workbook holds the same tables.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -93,7 +94,7 @@ def _context(request: HttpRequest, overview: Overview) -> dict[str, Any]:
             {"figures": s, "queue_url": _url("policies:officer_queue", step=s.key) if official else ""}
             for s in overview.steps
         ],
-        "cash_rows": [(f, _paid_cases_url(overview, f)) for f in overview.cash_by_policy],
+        "cash_rows": [replace(f, url=_paid_cases_url(overview, f)) for f in overview.cash_by_policy],
         "cash_url": _url(
             "supervision:policy_cash",
             since=overview.cash_since.isoformat(),
