@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from qinqing.common.errors import ApplicationError
 
 from .models import PeriodKind, PolicyMode
+from .services.catalogue import AMENDABLE_FIELDS, DRAFT_FIELDS
 
 TEXTAREA = {"class": "form-control", "rows": 3}
 JSON_AREA = {"class": "form-control font-monospace", "rows": 12, "spellcheck": "false"}
@@ -155,22 +156,8 @@ class PolicyForm(_Styled):
         help_text=_('{"conditions": …, "award": …, "facts"?: …}; see the rule grammar.'),
     )
 
-    SERVICE_FIELDS: tuple[str, ...] = (
-        "title",
-        "summary",
-        "basis_number",
-        "basis_title",
-        "basis_url",
-        "basis_text",
-        "valid_from",
-        "valid_until",
-        "budget_total",
-        "cap_per_enterprise",
-        "period_kind",
-        "mode",
-        "materials",
-        "steps",
-    )
+    # What `services.policy_update` takes (the code and the department are set once).
+    SERVICE_FIELDS: tuple[str, ...] = DRAFT_FIELDS
 
     def __init__(self, *args: Any, departments: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         creating = departments is not None
@@ -200,7 +187,7 @@ class PolicyAmendForm(PolicyForm):
         help_text=_("Published with the new version on the policy's public page."),
     )
 
-    SERVICE_FIELDS = tuple(name for name in PolicyForm.SERVICE_FIELDS if name not in ("period_kind", "mode"))
+    SERVICE_FIELDS = AMENDABLE_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

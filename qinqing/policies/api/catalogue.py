@@ -96,6 +96,7 @@ class PolicyIn(Schema):
 
 class RuleIn(Schema):
     rule: dict[str, Any]
+    reason: str = Field("", max_length=500, description="Why a published policy's rule changes (published)")
 
 
 def _out(policy: Policy) -> dict[str, Any]:
@@ -164,7 +165,7 @@ def create_policy(request: HttpRequest, payload: PolicyIn) -> Status[dict[str, A
 @router.put("/{uuid:public_id}/rule", response={200: PolicyOut, **_ERRORS}, summary="Change the rule")
 def set_rule(request: HttpRequest, public_id: uuid.UUID, payload: RuleIn) -> dict[str, Any]:
     policy = access_policy_by_public_id(request.user, public_id, write=True)
-    services.policy_update_rule(actor=request.user, policy=policy, rule=payload.rule)
+    services.policy_update_rule(actor=request.user, policy=policy, rule=payload.rule, reason=payload.reason)
     policy.refresh_from_db()
     return _out(policy)
 

@@ -23,6 +23,7 @@ from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import NotFound, PermissionDenied, ValidationFailed
 from qinqing.enterprises.selectors import access_enterprise_by_id
+from qinqing.policies.overview import department_overview
 from qinqing.policies.rules import evaluate, parse_rule
 from qinqing.policies.services import cases as case_services
 from qinqing.policies.services.catalogue import current_version
@@ -36,6 +37,7 @@ from ..selectors import (
     case_status_counts,
     department_cases,
     objections_visible,
+    office_policies,
     official_case_get,
     policy_for_matching,
     policy_public_get,
@@ -58,6 +60,15 @@ from .shared import (
 router = Router(tags=["policies: officials"])
 
 MAX_REVISION = 2**31 - 1
+
+
+def _require_case_readers(request: HttpRequest, message: Any = None) -> None:
+    """The department's lists are for its officials, and the supervisors read them (the
+    pages' `require_case_readers`); everyone else is refused with `message`."""
+    if not scope_for(request.user).has_role(Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR):
+        raise PermissionDenied(
+            message or _("The department's cases are for its officials and the supervisors.")
+        )
 
 
 def _require_acting_official(request: HttpRequest, case: Case | None = None) -> None:
@@ -162,8 +173,7 @@ class DepartmentCasePage(Schema):
     "(supervisors: those in their reach)",
 )
 def department_case_list(request: HttpRequest, filters: Query[DepartmentCaseQuery]) -> dict[str, Any]:
-    if not scope_for(request.user).has_role(Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR):
-        raise PermissionDenied(_("The department's cases are for its officials and the supervisors."))
+    _require_case_readers(request)
     user, policy, reference = request.user, filters.policy, filters.reference
     qs = department_cases(user, status=filters.status or "", policy_public_id=policy, reference=reference)
     items = list(qs[filters.offset : filters.offset + filters.limit])
@@ -461,8 +471,7 @@ class ObjectionPage(Schema):
     summary="Objections to my departments' cases, nearest deadline first (supervisors: in their reach)",
 )
 def objection_list(request: HttpRequest, filters: Query[ObjectionQuery]) -> dict[str, Any]:
-    if not scope_for(request.user).has_role(Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR):
-        raise PermissionDenied(_("The department's cases are for its officials and the supervisors."))
+    _require_case_readers(request)
     status = "" if filters.status == "all" else filters.status
     qs = objections_visible(request.user, status=status, mine=filters.mine)
     today = timezone.localdate()
@@ -581,10 +590,7 @@ class OfficePolicyPage(Schema):
 )
 def office_policy_list(request: HttpRequest, filters: Query[OfficePolicyQuery]) -> dict[str, Any]:
     # The officials' policy page's readers, and the supervisors, who read what it lists.
-    if not scope_for(request.user).has_role(Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR):
-        raise PermissionDenied(_("The department's policies are for its officials and the supervisors."))
-    from ..selectors import office_policies
-
+    _require_case_readers(request, _("The department's policies are for its officials and the supervisors."))
     qs = office_policies(request.user, status=filters.status or "", q=filters.q.strip())
     policies = list(qs[filters.offset : filters.offset + filters.limit])
     return {
@@ -740,9 +746,6 @@ def _overview_cash(figures: Any, policies: dict[int, uuid.UUID]) -> dict[str, An
     "per official, time to cash (department heads; supervisors for their reach)",
 )
 def department_overview_get(request: HttpRequest, query: Query[OverviewQuery]) -> dict[str, Any]:
-    # Imported here so that this endpoint is added at the end of the module alone.
-    from qinqing.policies.overview import department_overview
-
     overview = department_overview(request.user, department_id=query.department)
     return {
         "today": overview.today,

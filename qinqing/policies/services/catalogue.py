@@ -216,8 +216,12 @@ def _check_mode(mode: str, rule: Rule) -> None:
         )
 
 
-def policy_update_rule(*, actor: Any, policy: Policy, rule: dict[str, Any]) -> PolicyVersion:
-    """Replace a draft's rule; on a published policy add a new version in force at once."""
+def policy_update_rule(
+    *, actor: Any, policy: Policy, rule: dict[str, Any], reason: str = ""
+) -> PolicyVersion:
+    """Replace a draft's rule; on a published policy add a new version in force at once
+    (the rule alone, as `PUT …/rule` has always done: the reason is optional here, where
+    `policy_amend`, which may change the terms too, requires it)."""
     parsed = parse_rule(rule)
     with transaction.atomic(durable=True):
         locked = lock_policy(policy.pk)
@@ -230,13 +234,8 @@ def policy_update_rule(*, actor: Any, policy: Policy, rule: dict[str, Any]) -> P
             version.created_by = _user(actor)
             version.save(update_fields=["rule", "created_by"])
         elif locked.status == PolicyStatus.PUBLISHED:
-            version = PolicyVersion.objects.create(
-                policy=locked,
-                number=version.number + 1,
-                rule=rule,
-                terms=policy_terms(locked),
-                created_by=_user(actor),
-                published_at=timezone.now(),
+            version = _add_version(
+                locked, after=version, rule=rule, reason=(reason or "").strip()[:500], actor=actor
             )
         else:
             raise InvalidTransition(_("A withdrawn policy cannot be changed."))
@@ -396,12 +395,22 @@ def _check_draft_fields(values: dict[str, Any], rule: Rule | None) -> dict[str, 
     return checked
 
 
+def _apply(locked: Policy, before: dict[str, Any], checked: dict[str, Any]) -> list[str]:
+    """Set and save the fields `checked` changes against `before`; their names."""
+    changed = [name for name in DRAFT_FIELDS if checked[name] != before[name]]
+    for name in changed:
+        setattr(locked, name, checked[name])
+    if changed:
+        locked.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
 def policy_update(
     *, actor: Any, policy: Policy, rule: dict[str, Any] | None = None, **changes: Any
 ) -> Policy:
     """Change a draft: its texts, window, money, period, mode, materials and steps, and
-    (optionally, in the same transaction) its rule. A published policy changes only its
-    rule, through `policy_update_rule`, which adds a version."""
+    (optionally, in the same transaction) its rule. A published policy is amended as a
+    new version (`policy_amend`)."""
     unknown = sorted(set(changes) - set(DRAFT_FIELDS))
     if unknown:
         raise ValidationFailed(fields={name: [str(_("This cannot be changed."))] for name in unknown})
@@ -429,11 +438,7 @@ def policy_update(
             raise ValidationFailed(exc.message, fields={**rule_faults, **exc.fields}) from exc
         if rule_faults:
             raise ValidationFailed(_("The rule is not valid."), code="invalid_rule", fields=rule_faults)
-        changed = [name for name in DRAFT_FIELDS if checked[name] != before[name]]
-        for name in changed:
-            setattr(locked, name, checked[name])
-        if changed:
-            locked.save(update_fields=[*changed, "updated_at"])
+        changed = _apply(locked, before, checked)
         after: dict[str, Any] = {name: checked[name] for name in changed}
         if rule is not None:
             version = current_version(locked)
@@ -551,22 +556,16 @@ def policy_amend(
             faults.setdefault(name, []).extend(m for m in messages if m not in faults.get(name, []))
         if faults:
             raise ValidationFailed(_("Some of the amendment's parts are not valid."), fields=faults)
-        changed = [name for name in DRAFT_FIELDS if checked[name] != before[name]]
         new_rule = rule if rule is not None and rule != version.rule else None
-        if not changed and new_rule is None:
+        if new_rule is None and all(checked[name] == before[name] for name in DRAFT_FIELDS):
             raise ValidationFailed(_("Nothing was changed: the policy stays as it is."))
-        for name in changed:
-            setattr(locked, name, checked[name])
-        if changed:
-            locked.save(update_fields=[*changed, "updated_at"])
-        amended = PolicyVersion.objects.create(
-            policy=locked,
-            number=version.number + 1,
+        changed = _apply(locked, before, checked)
+        amended = _add_version(
+            locked,
+            after=version,
             rule=new_rule if new_rule is not None else version.rule,
-            terms=policy_terms(locked),
-            note=reason,
-            created_by=_user(actor),
-            published_at=timezone.now(),
+            reason=reason,
+            actor=actor,
         )
         audit_before: dict[str, Any] = {name: before[name] for name in changed}
         audit_after: dict[str, Any] = {name: checked[name] for name in changed}
@@ -580,10 +579,28 @@ def policy_amend(
             before={**audit_before, "version": version.number},
             after={**audit_after, "version": amended.number, "reason": reason},
         )
-        if locked.mode == PolicyMode.PROACTIVE and not parse_rule(amended.rule).facts:
-            policy_id = locked.pk
-            transaction.on_commit(lambda: _enqueue_match(policy_id))
     return amended
+
+
+def _add_version(
+    locked: Policy, *, after: PolicyVersion, rule: dict[str, Any], reason: str, actor: Any
+) -> PolicyVersion:
+    """A published policy's next version, in force at once, with the rule and the terms
+    the (locked) policy now has. A proactive policy is matched again once it commits, so
+    an enterprise the new version admits is invited."""
+    version = PolicyVersion.objects.create(
+        policy=locked,
+        number=after.number + 1,
+        rule=rule,
+        terms=policy_terms(locked),
+        note=reason,
+        created_by=_user(actor),
+        published_at=timezone.now(),
+    )
+    if locked.mode == PolicyMode.PROACTIVE and not parse_rule(rule).facts:
+        policy_id = locked.pk
+        transaction.on_commit(lambda: _enqueue_match(policy_id))
+    return version
 
 
 def _amendment_input(

@@ -327,3 +327,19 @@ def test_api_versions_public_and_for_officials(client, city, live):
     draft = make_policy(actor=city.officer, department=city.drc, **_window())
     client.logout()
     assert client.get(f"{API}/{draft.public_id}/versions").status_code == 404
+
+
+def test_a_rule_put_on_a_published_policy_is_a_version_with_its_reason(client, city, live):
+    """`PUT …/rule` and the amendment make versions the same way (with the terms and
+    the reason)."""
+    rule = copy.deepcopy(SCENIC_AWARD)
+    rule["award"]["tiers"][0]["amount"] = "650000"
+    client.force_login(city.officer)
+    response = client.put(
+        f"{API}/{live.public_id}/rule",
+        {"rule": rule, "reason": "调整3A奖励"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    version = current_version(_fresh(live))
+    assert (version.number, version.note, version.terms) == (2, "调整3A奖励", policy_terms(_fresh(live)))
