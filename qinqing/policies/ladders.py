@@ -34,21 +34,17 @@ def step_alert_recipients(alert: Alert) -> Iterable[User]:
 
 
 def register() -> None:
-    register_ladder(
-        STEP_DEADLINE_KIND,
-        label=_("Policy approval step"),
-        rungs=[
-            Rung(RungName.WARNING, -1, DayUnit.WORKING),
-            Rung(RungName.ALARM, 1, DayUnit.WORKING),
-        ],
-        recipients=step_alert_recipients,
-    )
-    register_ladder(
-        OBJECTION_DEADLINE_KIND,
-        label=_("Objection to a policy case"),
-        rungs=[
-            Rung(RungName.WARNING, -1, DayUnit.WORKING),
-            Rung(RungName.ALARM, 1, DayUnit.WORKING),
-        ],
-        recipients=step_alert_recipients,
-    )
+    # A step and an objection climb the same rungs, to the same people.
+    for kind, label in (
+        (STEP_DEADLINE_KIND, _("Policy approval step")),
+        (OBJECTION_DEADLINE_KIND, _("Objection to a policy case")),
+    ):
+        register_ladder(
+            kind,
+            label=label,
+            rungs=[
+                Rung(RungName.WARNING, -1, DayUnit.WORKING),
+                Rung(RungName.ALARM, 1, DayUnit.WORKING),
+            ],
+            recipients=step_alert_recipients,
+        )

@@ -554,7 +554,7 @@ def objections_visible(user: Any, *, status: str = "open", mine: bool = False) -
     `mine` for the ones the user answers for."""
     qs = (
         Objection.objects.filter(case__in=cases_visible(user).values("pk"))
-        .select_related("case__policy", "case__enterprise", "assignee", "handled_by")
+        .select_related("case__policy", "case__enterprise", "assignee", "handled_by", "lodged_by")
         .order_by(F("due_date").asc(nulls_last=True), "lodged_at", "id")
     )
     if status:

@@ -12,6 +12,8 @@ from django.utils.translation import pgettext
 
 from qinqing.enterprises.labels import display_name as label_display_name
 from qinqing.enterprises.models import EnterpriseStatus
+from qinqing.policies.models import Policy, PolicyVersion
+from qinqing.policies.services.catalogue import version_changes
 
 
 def yuan(raw: Any) -> str:
@@ -154,8 +156,6 @@ def choice_label(choices: Any, value: Any) -> str:
 
 def term_label(name: str) -> str:
     """A versioned term (or "rule") as the policy's fields name it."""
-    from qinqing.policies.models import Policy, PolicyVersion
-
     model = PolicyVersion if name == "rule" else Policy
     try:
         field = model._meta.get_field(name)
@@ -167,8 +167,6 @@ def term_label(name: str) -> str:
 def version_rows(versions: list[Any]) -> list[dict[str, Any]]:
     """Versions newest first, each with what it changed against the one before it (in
     words); the first version changed nothing."""
-    from qinqing.policies.services.catalogue import version_changes
-
     return [
         {
             "version": version,

@@ -242,7 +242,7 @@ def move(problem: Problem, target: str, *, actor: User | None, action: str, at: 
 
 # The commission's stages and their clocks: (ladder kind, setting, default working days,
 # the statuses that end the stage as it should end).
-STAGES = {
+STAGES: dict[str, tuple[str, str, int, frozenset[str]]] = {
     ProblemStatus.REGISTERED: (
         ladders.DISPATCH_KIND,
         "LEDGER_DISPATCH_WORKING_DAYS",
@@ -266,7 +266,7 @@ def stage_clocks(problem: Problem, *, from_status: str, actor: User | None, at: 
     problem left the loop). Called on every status change and at registration."""
     if from_status == problem.status:
         return
-    left = STAGES.get(from_status)  # type: ignore[call-overload]
+    left = STAGES.get(from_status)
     if left is not None:
         kind, _setting, _days, onward = left
         clock = Deadline.objects.filter(
@@ -275,7 +275,7 @@ def stage_clocks(problem: Problem, *, from_status: str, actor: User | None, at: 
         if clock is not None:
             status = DeadlineStatus.MET if problem.status in onward else DeadlineStatus.CANCELLED
             deadline_close(actor=actor, deadline=clock, status=status, reason=str(problem.status))
-    entered = STAGES.get(problem.status)  # type: ignore[call-overload]
+    entered = STAGES.get(problem.status)
     if entered is not None:
         kind, setting, days, _onward = entered
         holder = (

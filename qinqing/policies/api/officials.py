@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema
 
 from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for
-from qinqing.common.errors import NotFound, PermissionDenied, ValidationFailed
+from qinqing.common.errors import NotFound, PermissionDenied
 from qinqing.enterprises.selectors import access_enterprise_by_id
 from qinqing.policies.overview import department_overview
 from qinqing.policies.rules import evaluate, parse_rule
@@ -260,21 +260,6 @@ def _refusal(user: Any, case: Case) -> str | None:
     return refusal
 
 
-def _retry_refusal(user: Any, case: Case) -> str | None:
-    """Why `user` may not send the case's failed payment again (None when they may, or
-    when nothing failed): a declared relation, or no verified account to pay."""
-    if case.status != CaseStatus.PAYMENT_FAILED:
-        return None
-    refusal = case_services.case_payment_retry_refusal(user, case)
-    if refusal is not None:
-        return refusal
-    try:
-        case_services.enterprise_payee(case.enterprise)
-    except ValidationFailed as exc:
-        return str(exc.message)
-    return None
-
-
 def _payment_status(case: Case) -> str | None:
     if case.status not in (CaseStatus.PAYING, CaseStatus.PAID, CaseStatus.PAYMENT_FAILED):
         return None
@@ -290,7 +275,7 @@ def _payment_status(case: Case) -> str | None:
 def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
     today = timezone.localdate()
     refusal = _refusal(request.user, case)
-    retry_refusal = _retry_refusal(request.user, case)
+    retry_refusal = case_services.case_payment_retry_blocker(request.user, case)
     summary = case_summary(case)
     return {
         **summary,

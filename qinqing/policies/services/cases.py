@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -229,18 +229,24 @@ def eligible_step_actors(case: Case, role: str, *, exclude: Iterable[int] = ()) 
     return sorted(people.values(), key=lambda u: u.pk)
 
 
-def _pick_assignee(case: Case, role: str) -> User | None:
-    """The eligible person with the fewest open steps: the one warned of the deadline."""
-    candidates = eligible_step_actors(case, role)
+def _least_loaded(candidates: list[User], open_work: QuerySet[Any]) -> User | None:
+    """The candidate with the fewest rows of `open_work` (rows with an `assignee`)
+    assigned to them; among equals, the earliest account."""
     if not candidates:
         return None
     load = dict(
-        CaseStep.objects.filter(ended_at__isnull=True, assignee__in=candidates)
+        open_work.filter(assignee__in=candidates)
+        .order_by()
         .values("assignee_id")
         .annotate(n=Count("id"))
         .values_list("assignee_id", "n")
     )
     return min(candidates, key=lambda u: (load.get(u.pk, 0), u.pk))
+
+
+def _pick_assignee(case: Case, role: str) -> User | None:
+    """The eligible person with the fewest open steps: the one warned of the deadline."""
+    return _least_loaded(eligible_step_actors(case, role), CaseStep.objects.filter(ended_at__isnull=True))
 
 
 def _enterprise_users(enterprise_id: int) -> list[User]:
@@ -938,17 +944,10 @@ def objection_limit_days() -> int:
     return int(getattr(settings, "POLICY_OBJECTION_WORKING_DAYS", 5))
 
 
-def _least_loaded_handler(candidates: list[User]) -> User | None:
-    """The candidate with the fewest open objections to answer for."""
-    if not candidates:
-        return None
-    load = dict(
-        Objection.objects.filter(status=ObjectionStatus.OPEN, assignee__in=candidates)
-        .values("assignee_id")
-        .annotate(n=Count("id"))
-        .values_list("assignee_id", "n")
-    )
-    return min(candidates, key=lambda u: (load.get(u.pk, 0), u.pk))
+def _objection_owner(heads: list[User], officers: list[User]) -> User | None:
+    """Who answers for an objection: of the eligible department heads (else officers),
+    the one with the fewest open objections."""
+    return _least_loaded(heads or officers, Objection.objects.filter(status=ObjectionStatus.OPEN))
 
 
 def objection_lodge(*, actor: Any, case: Case, text: str, contact: str = "") -> Objection:
@@ -982,7 +981,8 @@ def objection_lodge(*, actor: Any, case: Case, text: str, contact: str = "") -> 
                 _("Objections are lodged against a rejection, or against an award under public notice.")
             )
         heads = eligible_step_actors(locked, Role.DEPARTMENT_HEAD)
-        handlers = heads + eligible_step_actors(locked, Role.OFFICER)
+        officers = eligible_step_actors(locked, Role.OFFICER)
+        handlers = heads + officers
         due = current_calendar().add_working_days(timezone.localdate(), objection_limit_days())
         objection = Objection.objects.create(
             case=locked,
@@ -991,7 +991,7 @@ def objection_lodge(*, actor: Any, case: Case, text: str, contact: str = "") -> 
             contact=contact,
             text=text,
             lodged_at=timezone.now(),
-            assignee=_least_loaded_handler(heads or handlers),
+            assignee=_objection_owner(heads, officers),
             due_date=due,
         )
         objection.deadline = deadline_open(
@@ -1225,6 +1225,22 @@ def case_payment_retry_refusal(user: Any, case: Case) -> str | None:
     return recusal_refusal(user, case.enterprise_id)
 
 
+def case_payment_retry_blocker(user: Any, case: Case) -> str | None:
+    """Why `user` cannot send the case's failed payment again now (None when they can,
+    or when no payment failed): a declared relation, or no verified account to pay.
+    What the case's page and the API say before anyone tries."""
+    if case.status != CaseStatus.PAYMENT_FAILED:
+        return None
+    refusal = case_payment_retry_refusal(user, case)
+    if refusal is not None:
+        return refusal
+    try:
+        enterprise_payee(case.enterprise)
+    except ValidationFailed as exc:
+        return str(exc.message)
+    return None
+
+
 def case_payment_retry(*, actor: Any, case: Case) -> Case:
     """After a definitive failure (say, the account was corrected): send again, same key.
 
@@ -1315,8 +1331,9 @@ def hand_over_for_recusal(*, official_id: int, enterprise_id: int) -> int:
     )
     for objection in objections:
         case = lock_case(objection.case_id)
-        heads = eligible_step_actors(case, Role.DEPARTMENT_HEAD)
-        owner = _least_loaded_handler(heads or eligible_step_actors(case, Role.OFFICER))
+        owner = _objection_owner(
+            eligible_step_actors(case, Role.DEPARTMENT_HEAD), eligible_step_actors(case, Role.OFFICER)
+        )
         Objection.objects.filter(pk=objection.pk).update(assignee=owner)
         what = str(_("Objection to case %(reference)s") % {"reference": case.reference})
         _hand_over(case, objection.deadline, official_id, owner, what=what, key=f"objection-{objection.pk}")

@@ -64,7 +64,7 @@ from qinqing.policies.services.cases import (
     case_actor_ids,
     case_approve,
     case_payment_retry,
-    case_payment_retry_refusal,
+    case_payment_retry_blocker,
     case_reject,
     case_return,
     objection_decide,
@@ -81,6 +81,8 @@ from .officer_export import MAX_ROWS, cases_workbook, queue_workbook, xlsx_respo
 PAGE_SIZE = 50
 
 require_officials = require_roles(Role.OFFICER, Role.DEPARTMENT_HEAD)
+# A row's colour by its urgency ("overdue", "near"), in every list with deadlines.
+ROW_CLASSES = {"overdue": "table-danger", "near": "table-warning"}
 require_case_readers = require_roles(Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR)
 
 
@@ -103,7 +105,7 @@ class QueueRow:
 
     @property
     def row_class(self) -> str:
-        return {"overdue": "table-danger", "near": "table-warning"}.get(self.urgency, "")
+        return ROW_CLASSES.get(self.urgency, "")
 
 
 def warning_rung(kind: str = STEP_DEADLINE_KIND) -> Rung | None:
@@ -180,9 +182,6 @@ def queue_rows(steps: Any, *, today: dt.date, warning: Rung | None) -> list[Queu
     return rows
 
 
-_ROW_CLASSES = {"overdue": "table-danger", "near": "table-warning"}
-
-
 def queue_rows_html(tuples: Any, *, today: dt.date, warning: Rung | None) -> SafeString:
     """The queue page's table rows from `work_queue_rows` tuples, as HTML with every value
     escaped (`html.escape`, quotes included): a template loop over fifty rows of a dozen
@@ -214,7 +213,7 @@ def queue_rows_html(tuples: Any, *, today: dt.date, warning: Rung | None) -> Saf
             days_left, urgent = deadline_state(due, today, calendar, warning)
             text = escape(due_text(urgent, days_left))
             by_date = by_due[due] = (
-                f'class="{_ROW_CLASSES.get(urgent, "")}" data-testid="queue-row"'
+                f'class="{ROW_CLASSES.get(urgent, "")}" data-testid="queue-row"'
                 f' data-urgency="{urgent or "normal"}"',
                 f'<td><span class="qq-mono">{due.isoformat()}</span>'
                 f'<div class="small">{f"<strong>{text}</strong>" if urgent == "overdue" else text}</div></td>',
@@ -563,7 +562,7 @@ def _case_context(
     official = _is_official_of(user, case)
     deciding = case.status == CaseStatus.IN_REVIEW and step is not None and step.kind != StepKind.NOTICE
     retrying = official and case.status == CaseStatus.PAYMENT_FAILED
-    retry_refusal = case_payment_retry_refusal(user, case) if retrying else None
+    retry_refusal = case_payment_retry_blocker(user, case) if retrying else None
     refusal = step_refusal(user, case, step) if deciding and official else retry_refusal
     can_act = deciding and official and refusal is None
     initial = {"revision": case.revision}

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,14 +20,23 @@ from qinqing.policies.models import Objection, ObjectionStatus
 from qinqing.policies.selectors import objections_visible
 from qinqing.workdays.calendar import current_calendar
 
-from .officer_cases import PAGE_SIZE, deadline_state, due_text, require_case_readers, warning_rung
+from .officer_cases import (
+    PAGE_SIZE,
+    ROW_CLASSES,
+    deadline_state,
+    due_text,
+    require_case_readers,
+    warning_rung,
+)
 from .officer_export import MAX_ROWS, objections_workbook, xlsx_response
 
 
-def _filters(request: HttpRequest) -> tuple[str, bool]:
+def _listed(request: HttpRequest) -> tuple[str, bool, QuerySet[Objection]]:
+    """The filters asked for (a status or "all", only mine) and the objections they keep."""
     status = request.GET.get("status", ObjectionStatus.OPEN)
     status = status if status in ObjectionStatus.values or status == "all" else ObjectionStatus.OPEN
-    return status, request.GET.get("mine") == "1"
+    mine = request.GET.get("mine") == "1"
+    return status, mine, objections_visible(request.user, status="" if status == "all" else status, mine=mine)
 
 
 def _rows(objections: Any) -> list[tuple[Objection, int | None, str]]:
@@ -48,14 +58,13 @@ def _rows(objections: Any) -> list[tuple[Objection, int | None, str]]:
 @login_required
 @require_case_readers
 def objection_list(request: HttpRequest) -> HttpResponse:
-    status, mine = _filters(request)
-    qs = objections_visible(request.user, status="" if status == "all" else status, mine=mine)
+    status, mine, qs = _listed(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "objection": objection,
             "due_text": due_text(urgent, days_left) if urgent or days_left is not None else "",
-            "row_class": {"overdue": "table-danger", "near": "table-warning"}.get(urgent, ""),
+            "row_class": ROW_CLASSES.get(urgent, ""),
         }
         for objection, days_left, urgent in _rows(page.object_list)
     ]
@@ -81,8 +90,7 @@ def objection_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_case_readers
 def objection_export(request: HttpRequest) -> HttpResponse:
-    status, mine = _filters(request)
-    qs = objections_visible(request.user, status="" if status == "all" else status, mine=mine)
+    _status, _mine, qs = _listed(request)
     return xlsx_response(
         objections_workbook(_rows(qs[:MAX_ROWS])), f"objections-{timezone.localdate().isoformat()}.xlsx"
     )
