@@ -11,12 +11,13 @@ from qinqing.scheduling.registry import register_periodic
 
 
 @task(queue_name="notifications")
-def notify_invitations(policy_id: int, batch: str) -> int:
+def notify_invitations(policy_id: int, batch: str, lapsed: bool = False) -> int:
     """Tell the users of the enterprises invited in one matching run (`batch` is the
-    run's timestamp); at most once per invitation and user."""
+    run's timestamp) or, with `lapsed`, whose invitations lapsed then; at most once per
+    invitation and user."""
     from .services.invitations import invitations_notify
 
-    return invitations_notify(policy_id=policy_id, batch=dt.datetime.fromisoformat(batch))
+    return invitations_notify(policy_id=policy_id, batch=dt.datetime.fromisoformat(batch), lapsed=lapsed)
 
 
 @task(queue_name="default")
@@ -50,4 +51,15 @@ def close_notices(period_key: str) -> dict[str, Any]:
     return {"ended": notices_close(today=dt.date.fromisoformat(period_key))}
 
 
+@task(queue_name="scheduler")
+def match_policies(period_key: str) -> dict[str, int]:
+    """Keep invitations to the catalogue once a day: lapse those of policies withdrawn or
+    ended, match every proactive policy in force again (`policies_match_due`)."""
+    from .services.matching import policies_match_due
+
+    return policies_match_due(on=dt.date.fromisoformat(period_key))
+
+
 register_periodic(name="policies.close_notices", task=close_notices, period="day", at=dt.time(0, 30))
+# After midnight's notices: a window that opens or a year that starts today is matched.
+register_periodic(name="policies.match", task=match_policies, period="day", at=dt.time(1, 0))

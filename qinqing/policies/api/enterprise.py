@@ -168,6 +168,10 @@ class InvitationOut(Schema):
     award: Decimal = Field(..., description="Yuan, a decimal string")
     status: str
     status_label: str
+    lapsed_reason: Literal["", "withdrawn", "ended", "not_eligible"] = Field(
+        ..., description="Why a lapsed invitation lapsed; empty otherwise"
+    )
+    lapsed_reason_label: str
     matched_at: dt.datetime
     answered_at: dt.datetime | None
 
@@ -192,6 +196,8 @@ def _invitation(i: Invitation) -> dict[str, Any]:
         "award": i.award,
         "status": i.status,
         "status_label": str(InvitationStatus(i.status).label),
+        "lapsed_reason": i.lapsed_reason,
+        "lapsed_reason_label": i.get_lapsed_reason_display() if i.lapsed_reason else "",
         "matched_at": i.created_at,
         "answered_at": i.responded_at,
     }

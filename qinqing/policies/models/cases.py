@@ -33,6 +33,17 @@ class InvitationStatus(models.TextChoices):
     LAPSED = "lapsed", _("Lapsed")
 
 
+class InvitationLapse(models.TextChoices):
+    """Why an open invitation lapsed: said to the enterprise beside the status."""
+
+    WITHDRAWN = "withdrawn", _("The policy was withdrawn.")
+    ENDED = "ended", _("The policy's window or the invitation's period has ended.")
+    NOT_ELIGIBLE = (
+        "not_eligible",
+        _("On the registry's data or the amended rule, the enterprise no longer qualifies."),
+    )
+
+
 class Invitation(models.Model):
     """A match found by the platform (政策找企): the enterprise qualifies on the registry's
     data and is invited to confirm (proactive policies) or to apply."""
@@ -56,6 +67,16 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(_("matched at"), db_index=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # Set with LAPSED, empty otherwise (held by a constraint). A database default too: a
+    # match writes its invitations with one INSERT … SELECT that names no reason.
+    lapsed_reason = models.CharField(
+        _("why it lapsed"),
+        max_length=16,
+        choices=InvitationLapse.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -69,6 +90,11 @@ class Invitation(models.Model):
                 condition=Q(status__in=InvitationStatus.values), name="policies_invitation_status_valid"
             ),
             models.CheckConstraint(condition=Q(award__gte=0), name="policies_invitation_award_nonneg"),
+            models.CheckConstraint(
+                condition=Q(status=InvitationStatus.LAPSED, lapsed_reason__in=InvitationLapse.values)
+                | (~Q(status=InvitationStatus.LAPSED) & Q(lapsed_reason="")),
+                name="policies_invitation_lapse_reason",
+            ),
         ]
         indexes = [models.Index(fields=["enterprise", "status"], name="policies_invitation_ent_status")]
 

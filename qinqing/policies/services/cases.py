@@ -62,6 +62,7 @@ from qinqing.policies.models import (
     CaseStatus,
     CaseStep,
     Invitation,
+    InvitationLapse,
     InvitationStatus,
     Objection,
     ObjectionKind,
@@ -417,8 +418,9 @@ def invitation_confirm(*, actor: Any, invitation: Invitation, on: dt.date | None
         now = timezone.now()
         if not decision.eligible or decision.award <= 0:
             locked.status = InvitationStatus.LAPSED
+            locked.lapsed_reason = InvitationLapse.NOT_ELIGIBLE
             locked.responded_at = now
-            locked.save(update_fields=["status", "responded_at"])
+            locked.save(update_fields=["status", "lapsed_reason", "responded_at"])
             audit_record(
                 actor=user,
                 action="invitation.lapse",

@@ -25,6 +25,7 @@ from qinqing.audit.services import audit_record
 from qinqing.common.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from qinqing.policies.models import (
     STATUS_TRANSITIONS,
+    InvitationLapse,
     PeriodKind,
     Policy,
     PolicyMode,
@@ -32,6 +33,7 @@ from qinqing.policies.models import (
     PolicyVersion,
 )
 from qinqing.policies.rules import Rule, parse_rule
+from qinqing.policies.services.invitations import invitations_lapse
 from qinqing.policies.steps import check_steps
 from qinqing.policies.uploads import SIGNATURES
 
@@ -308,13 +310,15 @@ def policy_withdraw(*, actor: Any, policy: Policy, reason: str = "") -> Policy:
         locked.status = PolicyStatus.WITHDRAWN
         locked.withdrawn_at = timezone.now()
         locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
+        # Its open invitations lapse with it: confirming one could only be refused now.
+        lapsed = invitations_lapse(locked.pk, reason=InvitationLapse.WITHDRAWN, now=locked.withdrawn_at)
         audit_record(
             actor=actor,
             action="policy.withdraw",
             obj=locked,
             organisation=locked.department,
             before={"status": before},
-            after={"status": PolicyStatus.WITHDRAWN, "reason": reason},
+            after={"status": PolicyStatus.WITHDRAWN, "reason": reason, "invitations_lapsed": lapsed},
         )
     return locked
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,16 +28,21 @@ from qinqing.policies.models import (
     OPEN_OR_DECIDED,
     Case,
     Invitation,
+    InvitationLapse,
     InvitationStatus,
     PeriodKind,
     Policy,
+    PolicyMode,
     PolicyStatus,
     PolicyVersion,
 )
 from qinqing.policies.public_ids import uuid7, uuid7_sql
 from qinqing.policies.rules import Rule, award_expression, decide, eligible_q, parse_rule
 from qinqing.policies.rules.compile import MONEY, prefix_ranges_pay
-from qinqing.policies.services.catalogue import can_write_policies, current_version
+from qinqing.policies.services.catalogue import can_write_policies, current_version, lock_policy
+from qinqing.policies.services.invitations import enqueue_notify, invitations_lapse
+
+_CENT = Decimal("0.01")
 
 
 def policy_period(policy: Policy, on: dt.date) -> str:
@@ -65,13 +70,10 @@ def matches_queryset(policy: Policy, version: PolicyVersion, rule: Rule, on: dt.
     held = Case.objects.filter(
         policy=policy, period=period, enterprise=OuterRef("pk"), status__in=OPEN_OR_DECIDED
     )
-    award = award_expression(rule.award)
-    if policy.cap_per_enterprise is not None:
-        award = Least(award, policy.cap_per_enterprise, output_field=MONEY)
     return (
         Enterprise.objects.filter(eligible_q(rule, on=on, prefix_ranges=prefix_ranges_pay()))
         .filter(~Exists(taken), ~Exists(held))
-        .annotate(match_award=award)
+        .annotate(match_award=_award(policy, rule))
         .filter(match_award__gt=0)
         .order_by()
         # Named columns, so the INSERT … SELECT can refer to them on either database.
@@ -79,8 +81,46 @@ def matches_queryset(policy: Policy, version: PolicyVersion, rule: Rule, on: dt.
     )
 
 
+def _award(policy: Policy, rule: Rule) -> Any:
+    """The rule's award after the policy's cap per enterprise, as an SQL expression."""
+    award = award_expression(rule.award)
+    if policy.cap_per_enterprise is not None:
+        award = Least(award, policy.cap_per_enterprise, output_field=MONEY)
+    return award
+
+
+def _refresh_open(
+    policy: Policy, version: PolicyVersion, rule: Rule, on: dt.date, now: dt.datetime
+) -> dict[str, int]:
+    """Hold the (locked) policy's open invitations to what the version in force gives on
+    `on`, set-based as the match: an earlier period's lapse (ended), those whose
+    enterprise no longer qualifies lapse (not eligible), the rest carry the version in
+    force and its award. So an amended cap or rule, or registry figures that changed,
+    show on the invitation before the enterprise confirms (which judges it again anyway)."""
+    period = policy_period(policy, on)
+    ended = invitations_lapse(policy.pk, reason=InvitationLapse.ENDED, now=now, where=~Q(period=period))
+    qualifying = (
+        Enterprise.objects.filter(eligible_q(rule, on=on, prefix_ranges=prefix_ranges_pay()))
+        .filter(pk=OuterRef("enterprise_id"))
+        .annotate(match_award=_award(policy, rule))
+        .filter(match_award__gt=0)
+    )
+    lapsed = invitations_lapse(
+        policy.pk,
+        reason=InvitationLapse.NOT_ELIGIBLE,
+        now=now,
+        where=Q(period=period) & ~Q(Exists(qualifying)),
+    )
+    current = Invitation.objects.filter(policy=policy, status=InvitationStatus.OPEN, period=period)
+    award = Subquery(qualifying.values("match_award")[:1], output_field=MONEY)
+    # What qualifies still but under another version or for another amount.
+    refreshed = current.exclude(version=version, award=award).update(version=version, award=award)
+    return {"ended": ended, "lapsed": lapsed, "refreshed": refreshed}
+
+
 def policy_match(*, actor: Any, policy: Policy, on: dt.date | None = None) -> int:
     """Invite every enterprise that newly qualifies for `policy`; returns how many.
+    First its open invitations are held to the version in force (`_refresh_open`).
 
     Safe to run again (already invited or holding a case: skipped) and concurrently (the
     unique (policy, enterprise, period) constraint and ON CONFLICT DO NOTHING).
@@ -98,6 +138,7 @@ def policy_match(*, actor: Any, policy: Policy, on: dt.date | None = None) -> in
         if not _matchable(locked, rule, on):
             raise InvalidTransition(_not_matchable_message(rule))
         now = timezone.now()
+        kept = _refresh_open(locked, version, rule, on, now)
         select_sql, params = matches_queryset(locked, version, rule, on).query.sql_with_params()
         table = Invitation._meta.db_table
         with connection.cursor() as cursor:
@@ -123,24 +164,62 @@ def policy_match(*, actor: Any, policy: Policy, on: dt.date | None = None) -> in
             action="policy.match",
             obj=locked,
             organisation=locked.department_id,
-            after={"version": version.number, "on": on, "invited": created},
+            after={"version": version.number, "on": on, "invited": created, **kept},
         )
         if created:
             batch = now.isoformat()
-            transaction.on_commit(lambda: _enqueue_notify(locked.pk, batch))
+            transaction.on_commit(lambda: enqueue_notify(locked.pk, batch))
     return created
+
+
+def policies_match_due(*, on: dt.date | None = None) -> dict[str, int]:
+    """The daily pass that keeps invitations to the catalogue (the scheduler runs it).
+
+    Open invitations of a withdrawn policy lapse (withdrawn), of a policy whose window
+    has ended (ended). Then every proactive policy in force is matched again
+    (`policy_match`, one transaction each): a policy announced ahead invites when its
+    window opens, a yearly one invites for the new year, an amended one and figures
+    changed in the registry show on the open invitations. Safe to run twice: a second
+    run finds nothing new. Returns the counts, also written to the audit trail.
+    """
+    on = on or timezone.localdate()
+    counts = {"withdrawn": 0, "ended": 0, "policies": 0, "invited": 0}
+    out_of_force = Policy.objects.filter(
+        Q(status=PolicyStatus.WITHDRAWN) | Q(valid_until__lt=on),
+        Exists(Invitation.objects.filter(policy=OuterRef("pk"), status=InvitationStatus.OPEN)),
+    ).values_list("pk", flat=True)
+    for policy_id in out_of_force:
+        with transaction.atomic(durable=True):
+            locked = lock_policy(policy_id)
+            withdrawn = locked.status == PolicyStatus.WITHDRAWN
+            reason = InvitationLapse.WITHDRAWN if withdrawn else InvitationLapse.ENDED
+            lapsed = invitations_lapse(locked.pk, reason=reason, now=timezone.now())
+            counts["withdrawn" if withdrawn else "ended"] += lapsed
+            audit_record(
+                actor=None,
+                action="policy.invitations_lapse",
+                obj=locked,
+                organisation=locked.department_id,
+                after={"on": on, "reason": reason, "lapsed": lapsed},
+            )
+    in_force = Policy.objects.filter(
+        status=PolicyStatus.PUBLISHED, mode=PolicyMode.PROACTIVE, valid_from__lte=on, valid_until__gte=on
+    ).order_by("pk")
+    for policy in in_force:
+        if parse_rule(current_version(policy).rule).facts:
+            continue  # enterprises apply for it: nothing to match
+        try:
+            counts["invited"] += policy_match(actor=None, policy=policy, on=on)
+        except InvalidTransition:
+            continue  # withdrawn since it was listed: the next run lapses its invitations
+        counts["policies"] += 1
+    return counts
 
 
 def _not_matchable_message(rule: Rule) -> Any:
     if rule.facts:
         return _("This policy's rule reads facts from an application; enterprises apply for it.")
     return _("Only a published policy within its validity window can be matched.")
-
-
-def _enqueue_notify(policy_id: int, batch: str) -> None:
-    from qinqing.policies.tasks import notify_invitations
-
-    notify_invitations.enqueue(policy_id=policy_id, batch=batch)
 
 
 @dataclass(frozen=True)
@@ -205,30 +284,58 @@ def _in_force_policies(on: dt.date) -> list[_InForce]:
     ]
 
 
-def _periods_taken(enterprise_id: int, policy_ids: list[int]) -> set[tuple[int, str]]:
-    """(policy, period) pairs the enterprise holds a case (not withdrawn) or an invitation for."""
-    ids = ", ".join(["%s"] * len(policy_ids))
+@dataclass(frozen=True)
+class _Open:
+    """An open invitation the enterprise holds: what a re-match may lapse or refresh."""
+
+    pk: int
+    version_id: int
+    award: Decimal
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A (policy, period) the enterprise holds a case (not withdrawn) or an invitation for."""
+
+    policy_id: int
+    period: str
+    open: _Open | None = None
+
+
+def _held(enterprise_id: int) -> list[_Held]:
+    """What the enterprise already holds, cases and invitations, in one read."""
     statuses = ", ".join(["%s"] * len(OPEN_OR_DECIDED))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT policy_id, period FROM {Case._meta.db_table} "  # noqa: S608 - names and placeholders
-            f"WHERE enterprise_id = %s AND policy_id IN ({ids}) AND status IN ({statuses}) "
-            f"UNION SELECT policy_id, period FROM {Invitation._meta.db_table} "
-            f"WHERE enterprise_id = %s AND policy_id IN ({ids})",
-            [enterprise_id, *policy_ids, *OPEN_OR_DECIDED, enterprise_id, *policy_ids],
+            "SELECT policy_id, period, NULL, NULL, NULL, NULL "  # noqa: S608 - names and placeholders
+            f"FROM {Case._meta.db_table} WHERE enterprise_id = %s AND status IN ({statuses}) "
+            "UNION ALL SELECT policy_id, period, id, status, version_id, CAST(award AS TEXT) "
+            f"FROM {Invitation._meta.db_table} WHERE enterprise_id = %s",
+            [enterprise_id, *OPEN_OR_DECIDED, enterprise_id],
         )
-        return {(policy_id, period) for policy_id, period in cursor.fetchall()}
+        rows = cursor.fetchall()
+    return [
+        _Held(
+            policy_id,
+            period,
+            _Open(pk, version_id, Decimal(award)) if status == InvitationStatus.OPEN else None,
+        )
+        for policy_id, period, pk, status, version_id, award in rows
+    ]
 
 
 def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list[Invitation]:
-    """Re-match one enterprise against every matchable policy after its figures changed;
-    new matches become invitations. Returns the invitations created.
+    """Re-match one enterprise against every matchable policy after its figures changed:
+    new matches become invitations, its open invitations take the award of today's
+    figures under the version in force, or lapse where it no longer qualifies. Returns
+    the invitations created.
 
     One enterprise, so the reference evaluator decides (`rules.decide`: `evaluate`
-    without the explanation; both are property-tested against the compiled query), over the in-force policies read as one
-    small query with their rules parsed once per process (`_in_force_policies`). Then
-    the enterprise with its labels (one indexed read), the periods it already holds a
-    case or an invitation for (one read), and the insert only if something is new.
+    without the explanation; both are property-tested against the compiled query), over
+    the in-force policies read as one small query with their rules parsed once per
+    process (`_in_force_policies`). Then the enterprise with its labels (one indexed
+    read), what it already holds, cases and invitations (one read), and writes only if
+    something changed: three queries when nothing did.
     """
     on = on or timezone.localdate()
     policies = _in_force_policies(on)
@@ -248,43 +355,75 @@ def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list
     enterprise = rows[0]
     pairs = ((row.label_key, row.label_value) for row in rows)  # type: ignore[attr-defined]
     labels = {key: value for key, value in pairs if key is not None}
-    candidates: list[tuple[_InForce, Decimal]] = []
+    # Each matchable policy's verdict: qualifies or not, and the award after its cap.
+    verdicts: list[tuple[_InForce, bool, Decimal]] = []
     for policy in policies:
         if policy.rule.facts:
             continue
         eligible, award = decide(policy.rule, enterprise, on=on, labels=labels)
         if policy.cap is not None:
             award = min(award, policy.cap)
-        if eligible and award > 0:
-            candidates.append((policy, award))
-    if not candidates:
-        return []
-    taken = _periods_taken(enterprise_id, [p.policy_id for p, _a in candidates])
+        award = award.quantize(_CENT)
+        verdicts.append((policy, eligible and award > 0, award))
+    held = _held(enterprise_id)
+    taken = {(h.policy_id, h.period) for h in held}
+    open_ = {(h.policy_id, h.period): h.open for h in held if h.open is not None}
+    fresh: list[Invitation] = []
+    lapse: list[tuple[int, int]] = []  # policy, invitation
+    refresh: list[tuple[int, int, Decimal]] = []  # invitation, version, award
     now = timezone.now()
-    fresh = [
-        Invitation(
-            public_id=uuid7(),
-            policy_id=policy.policy_id,
-            version_id=policy.version_id,
-            enterprise_id=enterprise_id,
-            period=policy.period,
-            award=award.quantize(Decimal("0.01")),
-            status=InvitationStatus.OPEN,
-            created_at=now,
-        )
-        for policy, award in candidates
-        if (policy.policy_id, policy.period) not in taken
-    ]
-    if not fresh:
+    for policy, qualifies, award in verdicts:
+        slot = (policy.policy_id, policy.period)
+        held_open = open_.get(slot)
+        if held_open is not None and not qualifies:
+            lapse.append((policy.policy_id, held_open.pk))
+        elif held_open is not None and (held_open.version_id, held_open.award) != (policy.version_id, award):
+            refresh.append((held_open.pk, policy.version_id, award))
+        elif qualifies and slot not in taken:
+            fresh.append(
+                Invitation(
+                    public_id=uuid7(),
+                    policy_id=policy.policy_id,
+                    version_id=policy.version_id,
+                    enterprise_id=enterprise_id,
+                    period=policy.period,
+                    award=award,
+                    status=InvitationStatus.OPEN,
+                    created_at=now,
+                )
+            )
+    if not (fresh or lapse or refresh):
         return []
     with transaction.atomic():
+        # Only what is still open: the enterprise may have answered meanwhile.
+        lapsed = sum(
+            invitations_lapse(policy_id, reason=InvitationLapse.NOT_ELIGIBLE, now=now, where=Q(pk=pk))
+            for policy_id, pk in lapse
+        )
+        refreshed = sum(
+            Invitation.objects.filter(pk=pk, status=InvitationStatus.OPEN).update(
+                version_id=version_id, award=award
+            )
+            for pk, version_id, award in refresh
+        )
         # ON CONFLICT DO NOTHING: a concurrent match may have invited it meanwhile.
         Invitation.objects.bulk_create(fresh, ignore_conflicts=True)
         created = list(
             Invitation.objects.filter(enterprise_id=enterprise_id, created_at=now).select_related("policy")
         )
+        audit_record(
+            actor=None,
+            action="enterprise.rematch",
+            obj=enterprise,
+            after={
+                "invited": [i.policy_id for i in created],
+                "lapsed": lapsed,
+                "refreshed": refreshed,
+                "on": on,
+            },
+        )
         for invitation in created:
             transaction.on_commit(
-                lambda inv=invitation: _enqueue_notify(inv.policy_id, now.isoformat())  # type: ignore[misc]
+                lambda inv=invitation: enqueue_notify(inv.policy_id, now.isoformat())  # type: ignore[misc]
             )
     return created

@@ -196,7 +196,8 @@ def test_confirm_rechecks_eligibility(world: World) -> None:
     with pytest.raises(ValidationFailed) as exc:
         invitation_confirm(actor=world.spot_user, invitation=invitation)
     assert exc.value.code == "not_eligible"
-    assert refreshed(invitation).status == InvitationStatus.LAPSED
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.lapsed_reason) == (InvitationStatus.LAPSED, "not_eligible")
     assert not Case.objects.exists()
 
 
