@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("point/<str:token>/", reporter.point_report, name="point_report"),
     path("follow/", reporter.follow, name="follow"),
     path("follow/visit/", reporter.follow_visit, name="follow_visit"),
+    path("follow/reopen/", reporter.follow_reopen, name="follow_reopen"),
     path("queue/", department.queue, name="queue"),
     path("queue/export/", department.queue_export, name="queue_export"),
     path("group/", group.group, name="group"),

@@ -28,12 +28,14 @@ from ..models import (
     Observer,
     Problem,
     ProblemFile,
+    ProblemStatus,
     ProblemUpdate,
     ReturnVisit,
     RuleOutcome,
     WalkThrough,
     subcategory_label,
 )
+from ..services.common import today as local_today
 
 BASE = "/api/v1/ledger"
 
@@ -328,6 +330,13 @@ class FollowOut(Schema):
     due_date: dt.date | None
     registered_at: dt.datetime
     closed_at: dt.datetime | None
+    reopen_until: dt.date | None = Field(
+        ..., description="A closed problem: the last day the code may reopen it (POST /follow/reopen)"
+    )
+    can_answer_visit: bool = Field(
+        ..., description="The return visit may be answered now (POST /follow/visit)"
+    )
+    can_reopen: bool = Field(..., description="The problem may be reopened now (POST /follow/reopen)")
     story: list[PublicStepOut]
 
 
@@ -342,6 +351,11 @@ def follow_out(problem: Problem) -> dict[str, Any]:
         "due_date": problem.due_date,
         "registered_at": problem.registered_at,
         "closed_at": problem.closed_at,
+        "reopen_until": problem.reopen_until if problem.status == ProblemStatus.CLOSED else None,
+        "can_answer_visit": problem.status == ProblemStatus.VERIFIED,
+        "can_reopen": problem.status == ProblemStatus.CLOSED
+        and problem.reopen_until is not None
+        and local_today() <= problem.reopen_until,
         "story": [
             {"kind": u.kind, "kind_label": str(u.get_kind_display()), "text": u.text, "at": u.at}
             for u in story

@@ -1,7 +1,7 @@
 """Problems over JSON, read side: the filtered list, one problem with its story and
 files, the department's queue (by deadline), the supervising group's queue, my own
 reports, an evidence file's download, and following a problem by its receipt code
-without logging in.
+without logging in (answering its return visit, reopening it, with the same code).
 
 Every read goes through the ledger's selectors: what is answered is what the user may
 see, and a problem the user may not see is not found (never a hint that it exists)."""
@@ -29,11 +29,19 @@ from ..selectors import (
     problem_list,
     reported_by,
 )
-from ..services import problem_by_receipt, problem_return_visit_by_receipt
+from ..services import problem_by_receipt, problem_reopen_by_receipt, problem_return_visit_by_receipt
 from .acting import DEPARTMENT, SUPERVISING, area_in_reach, detail_for, organisation, require_role
 from .out import FollowOut, PageOfProblems, ProblemDetailOut, follow_out, problem_summary
 from .routing import router
-from .schemas import ERRORS, PageQuery, ProblemQuery, QueueQuery, ReceiptIn, ReceiptVisitIn
+from .schemas import (
+    ERRORS,
+    PageQuery,
+    ProblemQuery,
+    QueueQuery,
+    ReceiptIn,
+    ReceiptReopenIn,
+    ReceiptVisitIn,
+)
 
 TAGS = ["ledger: problems"]
 
@@ -150,6 +158,17 @@ def follow_visit(request: HttpRequest, payload: ReceiptVisitIn) -> dict[str, Any
         code=payload.receipt, score=payload.score, fixed=payload.fixed, comment=payload.comment
     )
     return follow_out(problem_by_receipt(payload.receipt))
+
+
+@router.post(
+    "/follow/reopen",
+    tags=TAGS,
+    response={200: FollowOut, **ERRORS},
+    auth=None,
+    summary="Reopen a closed problem with the receipt code (no login), within the reopening period",
+)
+def follow_reopen(request: HttpRequest, payload: ReceiptReopenIn) -> dict[str, Any]:
+    return follow_out(problem_reopen_by_receipt(code=payload.receipt, reason=payload.reason))
 
 
 @router.get(

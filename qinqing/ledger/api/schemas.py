@@ -241,6 +241,11 @@ class ReceiptVisitIn(TextIn):
     comment: str = Field("", max_length=4000, description="Required when not fixed: what is still wrong")
 
 
+class ReceiptReopenIn(TextIn):
+    receipt: str = Field(..., min_length=1, max_length=40, description="The 16-digit receipt code")
+    reason: str = Field(..., min_length=1, max_length=4000, description="What is still wrong")
+
+
 # --- Intake ---------------------------------------------------------------------------------
 
 

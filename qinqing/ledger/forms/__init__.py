@@ -20,7 +20,7 @@ from .actions import (
     VerifyForm,
 )
 from .base import EVIDENCE_ACCEPT, FIELD_ALIASES, apply_errors
-from .intake import FollowForm, PointReportForm, ReceiptVisitForm, ReportForm
+from .intake import FollowForm, PointReportForm, ReceiptReopenForm, ReceiptVisitForm, ReportForm
 
 __all__ = [
     "EVIDENCE_ACCEPT",
@@ -29,6 +29,7 @@ __all__ = [
     "CheckWithdrawalForm",
     "ClassifyForm",
     "FollowForm",
+    "ReceiptReopenForm",
     "ReceiptVisitForm",
     "MergeForm",
     "NoteForm",

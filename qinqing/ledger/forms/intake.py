@@ -132,3 +132,20 @@ class ReceiptVisitForm(FollowForm):
         if data.get("fixed") is False and not data.get("comment") and not self.has_error("comment"):
             self.add_error("comment", _("Say what is still wrong."))
         return data
+
+
+class ReceiptReopenForm(FollowForm):
+    """A closed problem reopened with the receipt code (a monitoring point's reporter,
+    without an account): the code again, and what is still wrong."""
+
+    reason = forms.CharField(
+        label=_("What is still wrong?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the follow form on the same page has a code field too.
+        kwargs.setdefault("auto_id", "reopen_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget = forms.HiddenInput()

@@ -512,34 +512,73 @@ def problem_reopen(*, actor: Any, problem: Problem, reason: Any, revision: int |
     why = clean_text(reason, "reason")
     with transaction.atomic(durable=True):
         locked = _locked(problem, revision)
-        if locked.status != ProblemStatus.CLOSED:
-            raise InvalidTransition(_("Only a closed problem can be reopened."))
+        _require_closed(locked)
         if not is_supervising(user, locked):
             if not judges_as_reporter(user, locked):
                 raise PermissionDenied(_("Only the reporter or the supervising group may reopen a problem."))
-            if locked.reopen_until is None or today() > locked.reopen_until:
-                raise InvalidTransition(
-                    _("The period for reopening ended on %(day)s; report it again as a new problem.")
-                    % {"day": locked.reopen_until.isoformat() if locked.reopen_until else "—"}
-                )
-        at = now()
-        before = state(locked)
-        _reopen(locked, user=user, at=at, why=why, action="reopen")
-        save(
-            locked,
-            "status",
-            "outcome",
-            "closed_at",
-            "reopen_until",
-            "reopen_count",
-            "reason",
-            "rectified_on",
-            "verified_at",
-            "due_date",
-        )
-        audit(actor=user, action="problem.reopen", problem=locked, before=before, after=state(locked))
-        notices.problem_reopened(locked, why)
+            _require_reopening_period(locked)
+        _reopen_closed(locked, user=user, why=why)
     return locked
+
+
+def problem_reopen_by_receipt(*, code: Any, reason: Any) -> Problem:
+    """A closed problem reopened with the receipt code: a monitoring point's reporter has
+    no account, and the code is what makes them the reporter, so the same reopening
+    period applies as to a logged-in reporter."""
+    from .intake import problem_by_receipt
+
+    problem = problem_by_receipt(code)
+    why = clean_text(reason, "reason")
+    with transaction.atomic(durable=True):
+        locked = _locked(problem, None)
+        _require_closed(locked)
+        _require_reopening_period(locked)
+        _reopen_closed(locked, user=None, why=why, noted={"by": "receipt"})
+    return locked
+
+
+def _require_closed(locked: Problem) -> None:
+    if locked.status != ProblemStatus.CLOSED:
+        raise InvalidTransition(_("Only a closed problem can be reopened."))
+
+
+def _require_reopening_period(locked: Problem) -> None:
+    """The reporter's reopening period (the supervising group has none)."""
+    if locked.reopen_until is None or today() > locked.reopen_until:
+        raise InvalidTransition(
+            _("The period for reopening ended on %(day)s; report it again as a new problem.")
+            % {"day": locked.reopen_until.isoformat() if locked.reopen_until else "—"}
+        )
+
+
+def _reopen_closed(
+    locked: Problem, *, user: User | None, why: str, noted: dict[str, Any] | None = None
+) -> None:
+    """Reopen the locked, closed problem once the caller has checked who may: the new
+    clock, the saved fields, the audit event (`noted` added to its `after`), the notice."""
+    at = now()
+    before = state(locked)
+    _reopen(locked, user=user, at=at, why=why, action="reopen")
+    save(
+        locked,
+        "status",
+        "outcome",
+        "closed_at",
+        "reopen_until",
+        "reopen_count",
+        "reason",
+        "rectified_on",
+        "verified_at",
+        "due_date",
+    )
+    audit(
+        actor=user,
+        action="problem.reopen",
+        problem=locked,
+        before=before,
+        after={**state(locked), **(noted or {})},
+    )
+    notices.problem_reopened(locked, why)
 
 
 def problem_check_withdrawal(

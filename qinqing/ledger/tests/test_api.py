@@ -139,6 +139,7 @@ def _operations() -> list[tuple[str, str]]:
         not in {
             ("post", f"{BASE}/follow"),
             ("post", f"{BASE}/follow/visit"),
+            ("post", f"{BASE}/follow/reopen"),
             ("post", f"{BASE}/points/{{token}}/report"),
         }
     ]

@@ -1,6 +1,7 @@
 """The reporter's pages: my problems (mine and my enterprise's, for observers too), report
 a problem on a phone, a monitoring point's own page (no login; the receipt code shown
-once), and following a problem by its receipt code (no login; the public story only)."""
+once), and following a problem by its receipt code (no login; the public story only,
+and with the same code the return visit to answer or the reopening within its period)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,14 @@ from qinqing.enterprises.models import Enterprise
 
 from .. import selectors, services
 from ..filters import near_until
-from ..forms import FollowForm, PointReportForm, ReceiptVisitForm, ReportForm, apply_errors
+from ..forms import (
+    FollowForm,
+    PointReportForm,
+    ReceiptReopenForm,
+    ReceiptVisitForm,
+    ReportForm,
+    apply_errors,
+)
 from ..models import CampaignStatus, CampaignTopic, Channel, Observer, ProblemStatus
 from ..services.common import problem_url
 from .loop import PAGE_SIZE, export_problems, forbidden
@@ -223,22 +231,41 @@ def _found(
     code: str,
     *,
     visit_form: ReceiptVisitForm | None = None,
+    reopen_form: ReceiptReopenForm | None = None,
     notice: str = "",
+    notice_testid: str = "visit-recorded",
     status: int = 200,
 ) -> HttpResponse:
-    """The problem found by its code: its public story, and (verified, waiting for the
-    reporter) the return visit to answer with the same code."""
+    """The problem found by its code: its public story, and what the reporter may do
+    with the same code: answer the return visit (verified, waiting for the reporter), or
+    reopen it (closed, within the reopening period). A reopening form sent back with
+    errors stays on the page whatever the status, so its errors and the reason typed are
+    not lost."""
     story = [u for u in selectors.problem_story(None, problem) if u.public]
     if visit_form is None and problem.status == ProblemStatus.VERIFIED:
         visit_form = ReceiptVisitForm(initial={"code": code})
+    if reopen_form is None and _reopenable(problem):
+        reopen_form = ReceiptReopenForm(initial={"code": code})
     context = {
         "form": FollowForm(),
         "found": problem,
         "story": story,
         "visit_form": visit_form if problem.status == ProblemStatus.VERIFIED else None,
+        "reopen_form": reopen_form,
         "notice": notice,
+        "notice_testid": notice_testid,
     }
     return render(request, "ledger/loop/follow.html", context, status=status)
+
+
+def _reopenable(problem: Any) -> bool:
+    """Closed, and the reporter's reopening period not over (the service decides; this
+    only chooses whether to offer the form)."""
+    return (
+        problem.status == ProblemStatus.CLOSED
+        and problem.reopen_until is not None
+        and timezone.localdate() <= problem.reopen_until
+    )
 
 
 @never_cache
@@ -269,3 +296,35 @@ def follow_visit(request: HttpRequest) -> HttpResponse:
         return _found(request, problem, code, visit_form=form, status=exc.http_status)
     problem.refresh_from_db()
     return _found(request, problem, code, notice=str(_("Thank you: your answer is recorded.")))
+
+
+@never_cache
+@require_POST
+def follow_reopen(request: HttpRequest) -> HttpResponse:
+    """A closed problem reopened with the receipt code: the reporter without an account
+    says it is not fixed after all, within the reopening period, as a logged-in reporter
+    may."""
+    form = ReceiptReopenForm(request.POST)
+    code = request.POST.get("code", "")
+    try:
+        problem = services.problem_by_receipt(code)
+    except ApplicationError as exc:
+        follow_form = FollowForm(request.POST)
+        apply_errors(follow_form, exc)
+        return render(request, "ledger/loop/follow.html", {"form": follow_form}, status=exc.http_status)
+    if not form.is_valid():
+        return _found(request, problem, code, reopen_form=form, status=400)
+    try:
+        services.problem_reopen_by_receipt(code=code, reason=form.cleaned_data["reason"])
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        problem.refresh_from_db()
+        return _found(request, problem, code, reopen_form=form, status=exc.http_status)
+    problem.refresh_from_db()
+    return _found(
+        request,
+        problem,
+        code,
+        notice=str(_("Reopened: the department must fix it again.")),
+        notice_testid="reopen-recorded",
+    )
