@@ -285,21 +285,13 @@ def _in_force_policies(on: dt.date) -> list[_InForce]:
 
 
 @dataclass(frozen=True)
-class _Open:
-    """An open invitation the enterprise holds: what a re-match may lapse or refresh."""
-
-    pk: int
-    version_id: int
-    award: Decimal
-
-
-@dataclass(frozen=True)
 class _Held:
-    """A (policy, period) the enterprise holds a case (not withdrawn) or an invitation for."""
+    """A (policy, period) the enterprise holds a case (not withdrawn) or an invitation
+    for; for an open invitation, its id."""
 
     policy_id: int
     period: str
-    open: _Open | None = None
+    open_invitation: int | None = None
 
 
 def _held(enterprise_id: int) -> list[_Held]:
@@ -307,35 +299,35 @@ def _held(enterprise_id: int) -> list[_Held]:
     statuses = ", ".join(["%s"] * len(OPEN_OR_DECIDED))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT policy_id, period, NULL, NULL, NULL, NULL "  # noqa: S608 - names and placeholders
+            "SELECT policy_id, period, NULL, NULL "  # noqa: S608 - names and placeholders
             f"FROM {Case._meta.db_table} WHERE enterprise_id = %s AND status IN ({statuses}) "
-            "UNION ALL SELECT policy_id, period, id, status, version_id, CAST(award AS TEXT) "
-            f"FROM {Invitation._meta.db_table} WHERE enterprise_id = %s",
+            f"UNION ALL SELECT policy_id, period, id, status FROM {Invitation._meta.db_table} "
+            "WHERE enterprise_id = %s",
             [enterprise_id, *OPEN_OR_DECIDED, enterprise_id],
         )
         rows = cursor.fetchall()
     return [
-        _Held(
-            policy_id,
-            period,
-            _Open(pk, version_id, Decimal(award)) if status == InvitationStatus.OPEN else None,
-        )
-        for policy_id, period, pk, status, version_id, award in rows
+        _Held(policy_id, period, pk if status == InvitationStatus.OPEN else None)
+        for policy_id, period, pk, status in rows
     ]
 
 
 def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list[Invitation]:
     """Re-match one enterprise against every matchable policy after its figures changed:
-    new matches become invitations, its open invitations take the award of today's
-    figures under the version in force, or lapse where it no longer qualifies. Returns
-    the invitations created.
+    new matches become invitations, and its open invitations of policies it no longer
+    qualifies for lapse. Returns the invitations created.
+
+    An open invitation's award is not rewritten here: figures change often (head counts,
+    revenue), and a write per change would make every registry update a commit. The daily
+    pass (`policies_match_due`) brings the awards up to date, and confirming judges the
+    enterprise again on the day's figures.
 
     One enterprise, so the reference evaluator decides (`rules.decide`: `evaluate`
     without the explanation; both are property-tested against the compiled query), over
     the in-force policies read as one small query with their rules parsed once per
     process (`_in_force_policies`). Then the enterprise with its labels (one indexed
     read), what it already holds, cases and invitations (one read), and writes only if
-    something changed: three queries when nothing did.
+    something is new or lapses: three queries when nothing does.
     """
     on = on or timezone.localdate()
     policies = _in_force_policies(on)
@@ -367,18 +359,15 @@ def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list
         verdicts.append((policy, eligible and award > 0, award))
     held = _held(enterprise_id)
     taken = {(h.policy_id, h.period) for h in held}
-    open_ = {(h.policy_id, h.period): h.open for h in held if h.open is not None}
+    open_ = {(h.policy_id, h.period): h.open_invitation for h in held if h.open_invitation is not None}
     fresh: list[Invitation] = []
     lapse: list[tuple[int, int]] = []  # policy, invitation
-    refresh: list[tuple[int, int, Decimal]] = []  # invitation, version, award
     now = timezone.now()
     for policy, qualifies, award in verdicts:
         slot = (policy.policy_id, policy.period)
         held_open = open_.get(slot)
         if held_open is not None and not qualifies:
-            lapse.append((policy.policy_id, held_open.pk))
-        elif held_open is not None and (held_open.version_id, held_open.award) != (policy.version_id, award):
-            refresh.append((held_open.pk, policy.version_id, award))
+            lapse.append((policy.policy_id, held_open))
         elif qualifies and slot not in taken:
             fresh.append(
                 Invitation(
@@ -392,19 +381,13 @@ def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list
                     created_at=now,
                 )
             )
-    if not (fresh or lapse or refresh):
+    if not (fresh or lapse):
         return []
     with transaction.atomic():
         # Only what is still open: the enterprise may have answered meanwhile.
         lapsed = sum(
             invitations_lapse(policy_id, reason=InvitationLapse.NOT_ELIGIBLE, now=now, where=Q(pk=pk))
             for policy_id, pk in lapse
-        )
-        refreshed = sum(
-            Invitation.objects.filter(pk=pk, status=InvitationStatus.OPEN).update(
-                version_id=version_id, award=award
-            )
-            for pk, version_id, award in refresh
         )
         # ON CONFLICT DO NOTHING: a concurrent match may have invited it meanwhile.
         Invitation.objects.bulk_create(fresh, ignore_conflicts=True)
@@ -418,7 +401,6 @@ def enterprise_rematch(*, enterprise_id: int, on: dt.date | None = None) -> list
             after={
                 "invited": [i.policy_id for i in created],
                 "lapsed": lapsed,
-                "refreshed": refreshed,
                 "on": on,
             },
         )
