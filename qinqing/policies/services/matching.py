@@ -118,7 +118,9 @@ def _refresh_open(
     return {"ended": ended, "lapsed": lapsed, "refreshed": refreshed}
 
 
-def policy_match(*, actor: Any, policy: Policy, on: dt.date | None = None) -> int:
+def policy_match(
+    *, actor: Any, policy: Policy, on: dt.date | None = None, record_unchanged: bool = True
+) -> int:
     """Invite every enterprise that newly qualifies for `policy`; returns how many.
     First its open invitations are held to the version in force (`_refresh_open`).
 
@@ -159,13 +161,16 @@ def policy_match(*, actor: Any, policy: Policy, on: dt.date | None = None) -> in
                 ],
             )
             created = max(cursor.rowcount, 0)
-        audit_record(
-            actor=actor,
-            action="policy.match",
-            obj=locked,
-            organisation=locked.department_id,
-            after={"version": version.number, "on": on, "invited": created, **kept},
-        )
+        # The daily pass records a match only when it changed something (the scheduler
+        # keeps its runs); any other match is recorded always.
+        if record_unchanged or created or any(kept.values()):
+            audit_record(
+                actor=actor,
+                action="policy.match",
+                obj=locked,
+                organisation=locked.department_id,
+                after={"version": version.number, "on": on, "invited": created, **kept},
+            )
         if created:
             batch = now.isoformat()
             transaction.on_commit(lambda: enqueue_notify(locked.pk, batch))
@@ -209,7 +214,7 @@ def policies_match_due(*, on: dt.date | None = None) -> dict[str, int]:
         if parse_rule(current_version(policy).rule).facts:
             continue  # enterprises apply for it: nothing to match
         try:
-            counts["invited"] += policy_match(actor=None, policy=policy, on=on)
+            counts["invited"] += policy_match(actor=None, policy=policy, on=on, record_unchanged=False)
         except InvalidTransition:
             continue  # withdrawn since it was listed: the next run lapses its invitations
         counts["policies"] += 1

@@ -123,10 +123,12 @@ def test_the_daily_pass_lapses_what_a_withdrawal_or_an_ended_window_left_open(wo
     assert ended_one.lapsed_reason == InvitationLapse.ENDED
     assert (counts["withdrawn"], counts["ended"]) == (1, 1)
     assert AuditEvent.objects.filter(action="policy.invitations_lapse").count() == 2
-    # And a second run finds nothing to do
+    # And a second run finds nothing to do, and records nothing
+    matches = AuditEvent.objects.filter(action="policy.match").count()
     again = policies_match_due(on=dt.date(2026, 12, 7))
     assert (again["withdrawn"], again["ended"], again["invited"]) == (0, 0, 0)
     assert AuditEvent.objects.filter(action="policy.invitations_lapse").count() == 2
+    assert AuditEvent.objects.filter(action="policy.match").count() == matches
 
 
 def test_a_policy_announced_ahead_invites_when_its_window_opens(world: World) -> None:
@@ -172,6 +174,12 @@ def test_the_daily_pass_is_a_registered_periodic_job_that_runs_the_pass(world: W
     result = match_policies.call("2026-12-07")
     assert result["policies"] == 1 and result["invited"] == 1
     assert _invitation(world.policy, world.spot).status == InvitationStatus.OPEN
+    # Run again, it changes nothing and records no match (a person's match is recorded)
+    matches = AuditEvent.objects.filter(action="policy.match").count()
+    assert match_policies.call("2026-12-07") == {"withdrawn": 0, "ended": 0, "policies": 1, "invited": 0}
+    assert AuditEvent.objects.filter(action="policy.match").count() == matches
+    policy_match(actor=world.officer, policy=world.policy)
+    assert AuditEvent.objects.filter(action="policy.match").count() == matches + 1
 
 
 def test_a_rematch_lapses_the_enterprises_own_open_invitation_and_the_daily_pass_refreshes_awards(
