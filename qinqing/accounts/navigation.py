@@ -24,6 +24,19 @@ class NavEntry:
     url_name: str
     label: Promise | str
     roles: frozenset[str]  # empty: every signed-in user
+    # A menu of the navbar the entry goes in (GROUPS); "" stands alone. A menu with one
+    # entry for the user shows as that entry.
+    group: str = ""
+
+
+# The navbar's menus, by key: officials see two dozen pages, which in one row wrapped to
+# three on a desktop. Their daily pages (work queue, problems to fix) stay outside.
+GROUPS: dict[str, Promise] = {
+    "policies": _("Policy benefits"),
+    "ledger": _("Problems"),
+    "supervision": _("Supervision"),
+    "more": _("More"),
+}
 
 
 _ALL_GOV = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.COMMITTEE, Role.SUPERVISOR})
@@ -38,55 +51,75 @@ ENTRIES: list[NavEntry] = [
     NavEntry("enterprises:mine", _("My enterprise"), frozenset({Role.ENTERPRISE})),
     # Labels translated by the contracts app's catalogue.
     NavEntry("contracts:mine", _("My contracts"), frozenset({Role.ENTERPRISE})),
-    NavEntry("policies:list", _("Policies"), frozenset()),
+    NavEntry("policies:list", _("Policies"), frozenset(), "policies"),
     NavEntry("policies:officer_queue", _("Work queue"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
     # Supervisors read the department's cases in their reach (views/officer_cases.department).
     NavEntry(
         "policies:officer_cases",
         _("Department cases"),
         frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR}),
+        "policies",
     ),
-    NavEntry("policies:officer_policies", _("Our policies"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
+    NavEntry(
+        "policies:officer_policies",
+        _("Our policies"),
+        frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD}),
+        "policies",
+    ),
     # Labels translated by the policies app's catalogue.
     NavEntry(
         "policies:officer_objections",
         _("Objections to decide"),
         frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD}),
+        "policies",
     ),
     NavEntry(
         "policies:officer_overview",
         _("Department overview"),
         frozenset({Role.DEPARTMENT_HEAD, Role.SUPERVISOR}),
+        "policies",
     ),
-    NavEntry("contracts:projects", _("Contract fulfilment"), _ALL_GOV),
-    # Labels translated by the ledger app's catalogue.
-    NavEntry("ledger:queue", _("Problems to fix"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
-    NavEntry("ledger:group", _("Problems to supervise"), frozenset({Role.SUPERVISOR})),
-    NavEntry("ledger:dashboard", _("Problem ledger"), frozenset({Role.SUPERVISOR})),
-    NavEntry("ledger:problems", _("Department problems"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
-    NavEntry("ledger:walks", _("Walk-throughs"), frozenset({Role.DEPARTMENT_HEAD})),
-    NavEntry("enterprises:list", _("Registry"), _ALL_GOV | {Role.ADMIN}),
-    NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR})),
-    # Label translated by the supervision app's catalogue.
-    NavEntry("supervision:policy_overdue", _("Policy cases under supervision"), frozenset({Role.SUPERVISOR})),
-    NavEntry("deadlines:alerts", _("Alerts"), _ALL_GOV),
     NavEntry(
         "payments:list",
         _("Payments"),
         frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR, Role.ADMIN}),
+        "policies",
     ),
+    NavEntry("policies:notices", _("Award notices"), frozenset(), "policies"),
+    NavEntry("contracts:projects", _("Contract fulfilment"), _ALL_GOV),
+    # Labels translated by the ledger app's catalogue.
+    NavEntry("ledger:queue", _("Problems to fix"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
+    NavEntry("ledger:group", _("Problems to supervise"), frozenset({Role.SUPERVISOR})),
+    NavEntry("ledger:dashboard", _("Problem ledger"), frozenset({Role.SUPERVISOR}), "ledger"),
+    NavEntry(
+        "ledger:problems",
+        _("Department problems"),
+        frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD}),
+        "ledger",
+    ),
+    NavEntry("ledger:walks", _("Walk-throughs"), frozenset({Role.DEPARTMENT_HEAD}), "ledger"),
+    NavEntry("ledger:mine", _("My reported problems"), frozenset(), "ledger"),
+    NavEntry("deadlines:alerts", _("Alerts"), _ALL_GOV),
+    NavEntry("supervision:audit", _("Audit trail"), frozenset({Role.SUPERVISOR}), "supervision"),
+    # Label translated by the supervision app's catalogue.
+    NavEntry(
+        "supervision:policy_overdue",
+        _("Policy cases under supervision"),
+        frozenset({Role.SUPERVISOR}),
+        "supervision",
+    ),
+    NavEntry("integrity:supervised", _("Declared relations"), frozenset({Role.SUPERVISOR}), "supervision"),
+    NavEntry("enterprises:list", _("Registry"), _ALL_GOV | {Role.ADMIN}, "more"),
     NavEntry(
         "integrity:mine",
         _("My declared relations"),
         frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.COMMITTEE}),
+        "more",
     ),
-    NavEntry("integrity:supervised", _("Declared relations"), frozenset({Role.SUPERVISOR})),
-    NavEntry("workdays:calendar", _("Calendar"), frozenset({Role.ADMIN})),
-    NavEntry("deadlines:ladders", _("Deadline ladders"), frozenset({Role.ADMIN})),
-    NavEntry("accounts:organisations", _("Organisations"), frozenset({Role.ADMIN})),
-    NavEntry("policies:notices", _("Award notices"), frozenset()),
-    NavEntry("ledger:mine", _("My reported problems"), frozenset()),
-    NavEntry("accounts:tokens", _("API tokens"), frozenset()),
+    NavEntry("workdays:calendar", _("Calendar"), frozenset({Role.ADMIN}), "more"),
+    NavEntry("deadlines:ladders", _("Deadline ladders"), frozenset({Role.ADMIN}), "more"),
+    NavEntry("accounts:organisations", _("Organisations"), frozenset({Role.ADMIN}), "more"),
+    NavEntry("accounts:tokens", _("API tokens"), frozenset(), "more"),
 ]
 
 
@@ -101,11 +134,12 @@ PUBLIC_ENTRIES: list[NavEntry] = [
 # per language and URL configuration: built once per process, not on every page (the
 # reverse() and gettext of two dozen entries were a third of an empty page's cost). The
 # key holds everything the result depends on; a changed setting (tests) clears it.
-_BUILT: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
+_BUILT: dict[tuple[Any, ...], tuple[tuple[str, str, str], ...]] = {}
 _BUILT_KEPT = 512
 
 
-def _built(entries: list[NavEntry], roles: frozenset[str], public: bool) -> tuple[tuple[str, str], ...]:
+def _built(entries: list[NavEntry], roles: frozenset[str], public: bool) -> tuple[tuple[str, str, str], ...]:
+    """(url, label, menu) of each entry the roles see, a menu's label for its key."""
     key = (public, roles, get_language(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
     built = _BUILT.get(key)
     if built is None:
@@ -117,7 +151,15 @@ def _built(entries: list[NavEntry], roles: frozenset[str], public: bool) -> tupl
                 url = reverse(entry.url_name)
             except NoReverseMatch:
                 continue
-            items.append((url, str(entry.label)))
+            items.append((url, str(entry.label), entry.group))
+        # A menu the roles see one entry of shows as that entry.
+        counts: dict[str, int] = {}
+        for _url, _label, group in items:
+            counts[group] = counts.get(group, 0) + 1
+        items = [
+            (url, label, str(GROUPS[group]) if group and counts[group] > 1 else "")
+            for url, label, group in items
+        ]
         built = tuple(items)
         if len(_BUILT) >= _BUILT_KEPT:
             _BUILT.clear()
@@ -132,8 +174,8 @@ def _settings_changed(**kwargs: Any) -> None:
 
 def public_nav_items(current_path: str) -> list[dict[str, Any]]:
     return [
-        {"url": url, "label": label, "active": current_path.startswith(url)}
-        for url, label in _built(PUBLIC_ENTRIES, frozenset(), public=True)
+        {"url": url, "label": label, "menu": menu, "active": current_path.startswith(url)}
+        for url, label, menu in _built(PUBLIC_ENTRIES, frozenset(), public=True)
     ]
 
 
@@ -146,28 +188,56 @@ def nav_items(user: Any, current_path: str) -> list[dict[str, Any]]:
         {
             "url": url,
             "label": label,
+            "menu": menu,
             "active": current_path == url if url == "/" else current_path.startswith(url),
         }
-        for url, label in _built(ENTRIES, frozenset(roles), public=False)
+        for url, label, menu in _built(ENTRIES, frozenset(roles), public=False)
     ]
 
 
 def nav_markup(items: list[dict[str, Any]]) -> dict[str, SafeString]:
-    """The navbar's list items and the phone's bottom bar (its first four entries) as
-    HTML, built here rather than by two template loops on every page."""
-    top = []
+    """The navbar's list items, an entry's menu (a dropdown) where its first entry
+    stands, and the phone's bottom bar (its first four entries) as HTML, built here
+    rather than by template loops on every page."""
+    top: list[tuple[str, str]] = []  # ("entry", its HTML) or ("menu", its label)
+    menus: dict[str, list[str]] = {}
+    menu_active: dict[str, bool] = {}
     bottom = []
     for n, item in enumerate(items):
         url, label = escape(item["url"]), escape(item["label"])
         active = item["active"]
         current = ' aria-current="page"' if active else ""
-        top.append(
-            f'<li class="nav-item"><a class="nav-link{" active" if active else ""}"{current} href="{url}">'
-            f"{label}</a></li>"
-        )
+        menu = item.get("menu", "")
+        if menu:
+            if menu not in menus:
+                menus[menu] = []
+                top.append(("menu", menu))
+            menus[menu].append(
+                f'<li><a class="dropdown-item{" active" if active else ""}"{current} href="{url}">{label}</a></li>'
+            )
+            menu_active[menu] = menu_active.get(menu, False) or active
+        else:
+            top.append(
+                (
+                    "entry",
+                    f'<li class="nav-item"><a class="nav-link{" active" if active else ""}"{current} href="{url}">'
+                    f"{label}</a></li>",
+                )
+            )
         if n < 4:
             bottom.append(f'<a href="{url}" class="{"active" if active else ""}">{label}</a>')
+    html = []
+    for kind, part in top:
+        if kind == "menu":
+            html.append(
+                '<li class="nav-item dropdown">'
+                f'<a class="nav-link dropdown-toggle{" active" if menu_active[part] else ""}" href="#" role="button"'
+                f' data-bs-toggle="dropdown" aria-expanded="false">{escape(part)}</a>'
+                f'<ul class="dropdown-menu">{"".join(menus[part])}</ul></li>'
+            )
+        else:
+            html.append(part)
     return {
-        "nav_html": mark_safe("\n".join(top)),  # noqa: S308 - every value escaped above
+        "nav_html": mark_safe("\n".join(html)),  # noqa: S308 - every value escaped above
         "bottom_nav_html": mark_safe("\n".join(bottom)),  # noqa: S308 - likewise
     }

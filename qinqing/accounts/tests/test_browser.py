@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -43,3 +45,28 @@ def test_switch_to_english(city, phone_page):
     page.get_by_label("语言").select_option("en")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_a_heads_navbar_fits_one_row_and_its_menus_open(city, chromium, live_server):
+    from qinqing.common.testing.browser import DESKTOP, log_in
+
+    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.base_url = live_server.url
+    log_in(page, "head")
+    # Two dozen pages in menus: the navbar is one row on a desktop, not three
+    entries = page.locator("#qq-nav > ul.navbar-nav > li")
+    tops = {round(box["y"]) for box in (entries.nth(k).bounding_box() for k in range(entries.count()))}
+    assert len(tops) == 1, tops
+    # A menu opens on a click and its entry leads to the page
+    overview = page.get_by_role("link", name="部门总览")
+    expect(overview).to_be_hidden()
+    page.get_by_role("button", name="惠企政策").click()
+    expect(overview).to_be_visible()
+    overview.click()
+    page.wait_for_url(live_server.url + "/policies/office/overview/")
+    expect(page.get_by_role("button", name="惠企政策")).to_have_class(re.compile(r"\bactive\b"))
+    assert errors == []
+    context.close()

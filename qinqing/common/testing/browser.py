@@ -22,6 +22,8 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
+# A laptop: what officials and supervisors use.
+DESKTOP = {"width": 1366, "height": 900}
 
 
 def launch_chromium() -> Iterator[Any]:

@@ -11,14 +11,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from qinqing.common.testing.browser import log_in
+from qinqing.common.testing.browser import DESKTOP, log_in
 
 from .conftest import World
 from .test_pages_office import build_office
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-DESKTOP = {"width": 1366, "height": 900}
 
 
 def _desk(chromium: Any, live_server: Any, username: str) -> Any:

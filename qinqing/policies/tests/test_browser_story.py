@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from qinqing.common.testing.browser import log_in
+from qinqing.common.testing.browser import DESKTOP, log_in
 from qinqing.payments.models import PaymentInstruction
 from qinqing.payments.services import payment_send
 from qinqing.policies.models import Case, CaseStatus
@@ -17,8 +17,6 @@ from qinqing.policies.models import Case, CaseStatus
 from .workflow import World
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-DESKTOP = {"width": 1366, "height": 900}
 
 
 def _desk(chromium: Any, live_server: Any, username: str) -> Any:
