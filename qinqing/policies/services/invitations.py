@@ -21,13 +21,14 @@ def invitations_lapse(
 ) -> int:
     """The open invitations of `policy_id` (those `where` holds) lapse for `reason`, in
     one UPDATE; how many did. Answered invitations keep their answer. Once the
-    transaction commits, a job tells the enterprises' users (what lapsed at `now`)."""
+    transaction commits, a job tells the enterprises' users what lapsed at `now`, unless
+    it lapsed because its window or period ended, which they were told with it."""
     lapsed = (
         Invitation.objects.filter(policy_id=policy_id, status=InvitationStatus.OPEN)
         .filter(where or Q())
         .update(status=InvitationStatus.LAPSED, lapsed_reason=reason, responded_at=now)
     )
-    if lapsed:
+    if lapsed and reason != InvitationLapse.ENDED:
         transaction.on_commit(lambda: enqueue_notify(policy_id, now.isoformat(), lapsed=True))
     return lapsed
 

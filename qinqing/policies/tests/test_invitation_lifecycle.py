@@ -149,8 +149,10 @@ def test_a_policy_announced_ahead_invites_when_its_window_opens(world: World) ->
 
 
 def test_a_yearly_policy_invites_again_in_a_new_year_and_last_years_open_invitation_ends(
-    world: World,
-) -> None:
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from django_tasks_db.models import DBTaskResult
+
     yearly = make_policy(
         actor=world.officer,
         department=world.city.drc,
@@ -161,8 +163,14 @@ def test_a_yearly_policy_invites_again_in_a_new_year_and_last_years_open_invitat
     policy_match(actor=world.officer, policy=yearly, on=dt.date(2026, 12, 7))
     last_year = _invitation(yearly, world.spot)
     assert last_year.period == "2026"
-    policies_match_due(on=dt.date(2027, 1, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        policies_match_due(on=dt.date(2027, 1, 1))
     last_year.refresh_from_db()
+    # The enterprise is told of this year's invitation, not of last year's that ended
+    told = DBTaskResult.objects.filter(
+        task_path__endswith="notify_invitations", args_kwargs__kwargs__policy_id=yearly.pk
+    )
+    assert [job.args_kwargs["kwargs"]["lapsed"] for job in told] == [False]
     assert (last_year.status, last_year.lapsed_reason) == (InvitationStatus.LAPSED, InvitationLapse.ENDED)
     this_year = Invitation.objects.get(policy=yearly, enterprise=world.spot, period="2027")
     assert this_year.status == InvitationStatus.OPEN
