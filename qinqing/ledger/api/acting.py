@@ -34,7 +34,7 @@ from ..services.common import (
     is_reporter,
     is_supervising,
     judges_as_reporter,
-    today,
+    reporter_may_reopen,
 )
 from .out import problem_detail, shows_names
 
@@ -136,9 +136,7 @@ def allowed_actions(user: Any, problem: Problem) -> list[str]:
     reporter = judges_as_reporter(user, problem)
     working = status in (ProblemStatus.ASSIGNED, ProblemStatus.RECTIFYING)
     dispatchable = status in (ProblemStatus.REGISTERED, *DEPARTMENT_STATUSES)
-    reopenable = supervising or (
-        reporter and problem.reopen_until is not None and today() <= problem.reopen_until
-    )
+    reopenable = supervising or (reporter and reporter_may_reopen(problem))
     checks = {
         "assign": dispatcher and dispatchable,
         "progress": (department or co_department) and status in DEPARTMENT_STATUSES,

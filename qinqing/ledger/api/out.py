@@ -35,7 +35,7 @@ from ..models import (
     WalkThrough,
     subcategory_label,
 )
-from ..services.common import today as local_today
+from ..services.common import reporter_may_reopen
 
 BASE = "/api/v1/ledger"
 
@@ -353,9 +353,7 @@ def follow_out(problem: Problem) -> dict[str, Any]:
         "closed_at": problem.closed_at,
         "reopen_until": problem.reopen_until if problem.status == ProblemStatus.CLOSED else None,
         "can_answer_visit": problem.status == ProblemStatus.VERIFIED,
-        "can_reopen": problem.status == ProblemStatus.CLOSED
-        and problem.reopen_until is not None
-        and local_today() <= problem.reopen_until,
+        "can_reopen": reporter_may_reopen(problem),
         "story": [
             {"kind": u.kind, "kind_label": str(u.get_kind_display()), "text": u.text, "at": u.at}
             for u in story

@@ -43,6 +43,16 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def reporter_may_reopen(problem: Any) -> bool:
+    """Closed, and its reopening period for the reporter (with an account or the receipt
+    code) not over; the supervising group may reopen at any time."""
+    return (
+        problem.status == ProblemStatus.CLOSED
+        and problem.reopen_until is not None
+        and today() <= problem.reopen_until
+    )
+
+
 def setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 

@@ -35,7 +35,7 @@ from ..forms import (
     apply_errors,
 )
 from ..models import CampaignStatus, CampaignTopic, Channel, Observer, ProblemStatus
-from ..services.common import problem_url
+from ..services.common import problem_url, reporter_may_reopen
 from .loop import PAGE_SIZE, export_problems, forbidden
 from .rows import row_of, rows_html
 
@@ -244,7 +244,7 @@ def _found(
     story = [u for u in selectors.problem_story(None, problem) if u.public]
     if visit_form is None and problem.status == ProblemStatus.VERIFIED:
         visit_form = ReceiptVisitForm(initial={"code": code})
-    if reopen_form is None and _reopenable(problem):
+    if reopen_form is None and reporter_may_reopen(problem):
         reopen_form = ReceiptReopenForm(initial={"code": code})
     context = {
         "form": FollowForm(),
@@ -256,16 +256,6 @@ def _found(
         "notice_testid": notice_testid,
     }
     return render(request, "ledger/loop/follow.html", context, status=status)
-
-
-def _reopenable(problem: Any) -> bool:
-    """Closed, and the reporter's reopening period not over (the service decides; this
-    only chooses whether to offer the form)."""
-    return (
-        problem.status == ProblemStatus.CLOSED
-        and problem.reopen_until is not None
-        and timezone.localdate() <= problem.reopen_until
-    )
 
 
 @never_cache
