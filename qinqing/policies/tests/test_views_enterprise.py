@@ -222,6 +222,23 @@ def test_invitation_page_shows_award_explanation_and_one_confirm_button(client, 
     assert "csrfmiddlewaretoken" in html
 
 
+def test_invitation_page_says_when_todays_figures_give_another_award(client, world):
+    invitation = world.invite()
+    page = f"/policies/invitations/{invitation.public_id}/"
+    _login(client, world.spot_user)
+    assert 'data-testid="invitation-award-now"' not in client.get(page).content.decode()
+    # The registry rates the spot 5A: the invitation still says 600,000 until the daily
+    # pass, the page says what confirming would give today
+    world.spot.labels.filter(key="scenic_grade").update(value="5A")
+    html = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "600,000" in html
+    assert "On today's registry data: 2,000,000" in html
+    zh = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "按今日登记信息" in zh
+    case = invitation_confirm(actor=world.spot_user, invitation=invitation)
+    assert case.award == Decimal("2000000.00")
+
+
 def test_confirm_in_one_tap_opens_the_case_and_lands_on_it(client, world):
     invitation = world.invite()
     response = _login(client, world.spot_user).post(f"/policies/invitations/{invitation.public_id}/confirm/")

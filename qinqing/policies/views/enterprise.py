@@ -257,12 +257,18 @@ def _invitation_context(invitation: Invitation) -> dict[str, Any]:
     enterprise = Enterprise.objects.prefetch_related("labels").get(pk=invitation.enterprise_id)
     decision = evaluate(parse_rule(version.rule), enterprise, on=timezone.localdate())
     case = Case.objects.filter(invitation=invitation).first()
+    # The invitation's award is brought up to date daily; today's figures may already
+    # give another, which is what confirming would open the case with.
+    award_now = decision.award
+    if policy.cap_per_enterprise is not None:
+        award_now = min(award_now, policy.cap_per_enterprise)
+    award_now = award_now.quantize(Decimal("0.01"))
     return {
         "invitation": invitation,
         "policy": policy,
         "enterprise": enterprise,
         "award": yuan(invitation.award),
-        "award_now": yuan(decision.award),
+        "award_now": yuan(award_now) if decision.eligible and award_now != invitation.award else "",
         "eligible_now": decision.eligible,
         "rows": explanation_rows(version.rule, decision.explanation),
         "badge": INVITATION_BADGES.get(invitation.status, "text-bg-secondary"),
