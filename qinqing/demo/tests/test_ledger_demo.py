@@ -324,7 +324,7 @@ def walk_an_enterprise_reports_the_department_fixes_the_group_verifies_the_enter
     problem.refresh_from_db()
     assert problem.status == ProblemStatus.CLOSED
     assert visit.score == problem.satisfaction == 5
-    assert problem.registered_at.date() == timezone.now().date()
+    assert timezone.localdate(problem.registered_at) == timezone.localdate()
     # Today's problem is on today's ledger, next to the year's.
     today = timezone.localdate()
     closed_today = Problem.objects.filter(

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from qinqing.common.errors import NotFound, PermissionDenied, ValidationFailed
 from qinqing.ledger import services
@@ -123,7 +124,7 @@ def test_an_inspection_supervisor_assigns_at_once_with_fix_at_once(ledger):
     )
     assert problem.status == ProblemStatus.ASSIGNED
     assert problem.organisation == c.commerce
-    assert problem.due_date == add_working_days(problem.assigned_at.date(), 3)
+    assert problem.due_date == add_working_days(timezone.localdate(problem.assigned_at), 3)
     with pytest.raises(ValidationFailed) as exc:
         services.problem_report(
             actor=c.city_supervisor,

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 
 from qinqing.deadlines.models import Alert, Deadline, DeadlineStatus
 from qinqing.deadlines.scan import deadlines_scan
@@ -212,7 +213,7 @@ def test_a_problem_waiting_to_be_assigned_is_on_the_commissions_clock(ledger):
     clock = _stage(problem, ledger_ladders.DISPATCH_KIND).get()
     assert clock.status == DeadlineStatus.OPEN
     assert clock.organisation == problem.intake
-    assert clock.due_date == add_working_days(problem.registered_at.date(), 2)
+    assert clock.due_date == add_working_days(timezone.localdate(problem.registered_at), 2)
     scan_and_notify(today=clock.due_date)
     scan_and_notify(today=add_working_days(clock.due_date, 1))
     scan_and_notify(today=add_working_days(clock.due_date, 1))  # each rung once

@@ -301,7 +301,7 @@ def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
                 "due_date": s.due_date,
                 "ended_at": s.ended_at,
                 "outcome": s.outcome,
-                "overdue": (s.ended_at.date() if s.ended_at else today) > s.due_date,
+                "overdue": (timezone.localdate(s.ended_at) if s.ended_at else today) > s.due_date,
                 "actor": str(s.actor) if s.actor_id else None,
                 "assignee": str(s.assignee) if s.assignee_id else None,
                 "comment": s.comment,

@@ -461,6 +461,24 @@ def test_official_case_view_has_everything(world: World) -> None:
     assert mine["can_act"] is False and mine["refusal"]
 
 
+def test_a_step_ended_after_midnight_in_china_is_late_by_chinas_calendar(world: World) -> None:
+    # Ended at 01:00 in Shanghai on the day after its due date: 17:00 UTC on the due
+    # date itself, which a UTC date would have called on time.
+    import datetime as dt
+
+    case = confirmed(world)
+    case_approve(actor=world.officer, case=case, comment="材料齐全")
+    step = case.steps.order_by("position").first()
+    assert step is not None
+    ended = dt.datetime.combine(step.due_date, dt.time(17, 0), tzinfo=dt.UTC)
+    type(step).objects.filter(pk=step.pk).update(ended_at=ended)
+    body = as_user(world.head).get(f"{BASE}/cases/{case.public_id}").json()
+    assert body["steps"][0]["overdue"] is True
+    type(step).objects.filter(pk=step.pk).update(ended_at=ended - dt.timedelta(hours=2))  # 23:00 there
+    body = as_user(world.head).get(f"{BASE}/cases/{case.public_id}").json()
+    assert body["steps"][0]["overdue"] is False
+
+
 def test_supervisor_reads_the_case_but_cannot_act(world: World) -> None:
     case = confirmed(world)
     client = as_user(world.city.supervisor)

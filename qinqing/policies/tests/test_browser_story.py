@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from qinqing.common.testing.browser import DESKTOP, log_in
 from qinqing.payments.models import PaymentInstruction
@@ -59,7 +60,7 @@ def test_the_3a_story_in_the_browser(world: World, phone_page: Any, chromium: An
     payment_send(instruction_id=PaymentInstruction.objects.get(source_id=str(case.pk)).pk)
     case.refresh_from_db()
     assert case.status == CaseStatus.PAID
-    assert case.paid_at.date() == case.submitted_at.date()
+    assert timezone.localdate(case.paid_at) == timezone.localdate(case.submitted_at)
 
     # The enterprise sees the money on its case page.
     phone_page.goto(live_server.url + f"/policies/cases/{case.public_id}/")
