@@ -451,6 +451,20 @@ def problem_return_visit_by_receipt(*, code: Any, score: Any, fixed: bool, comme
         )
 
 
+# What closing or reopening a problem (`_reopen`) changes: the fields to save after.
+_CLOSED_OR_REOPENED = (
+    "status",
+    "outcome",
+    "closed_at",
+    "reopen_until",
+    "reopen_count",
+    "reason",
+    "rectified_on",
+    "verified_at",
+    "due_date",
+)
+
+
 def _record_return_visit(
     locked: Problem, *, user: User | None, points: int, fixed: bool, note: str, mode: str
 ) -> ReturnVisit:
@@ -478,19 +492,7 @@ def _record_return_visit(
     else:
         add_update(locked, kind=UpdateKind.RETURN_VISIT, actor=user, text=note, at=at)
         _reopen(locked, user=user, at=at, why=note, action="reopen_by_visit")
-    save(
-        locked,
-        "status",
-        "outcome",
-        "satisfaction",
-        "closed_at",
-        "reopen_until",
-        "reopen_count",
-        "reason",
-        "rectified_on",
-        "verified_at",
-        "due_date",
-    )
+    save(locked, "satisfaction", *_CLOSED_OR_REOPENED)
     audit(
         actor=user,
         action="problem.return_visit",
@@ -559,18 +561,7 @@ def _reopen_closed(
     at = now()
     before = state(locked)
     _reopen(locked, user=user, at=at, why=why, action="reopen")
-    save(
-        locked,
-        "status",
-        "outcome",
-        "closed_at",
-        "reopen_until",
-        "reopen_count",
-        "reason",
-        "rectified_on",
-        "verified_at",
-        "due_date",
-    )
+    save(locked, *_CLOSED_OR_REOPENED)
     audit(
         actor=user,
         action="problem.reopen",

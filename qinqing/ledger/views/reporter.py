@@ -258,6 +258,16 @@ def _found(
     return render(request, "ledger/loop/follow.html", context, status=status)
 
 
+def _by_receipt(request: HttpRequest, code: str) -> Any:
+    """The problem the posted receipt code names, or the follow page with the code's error."""
+    try:
+        return services.problem_by_receipt(code)
+    except ApplicationError as exc:
+        follow_form = FollowForm(request.POST)
+        apply_errors(follow_form, exc)
+        return render(request, "ledger/loop/follow.html", {"form": follow_form}, status=exc.http_status)
+
+
 @never_cache
 @require_POST
 def follow_visit(request: HttpRequest) -> HttpResponse:
@@ -265,12 +275,9 @@ def follow_visit(request: HttpRequest) -> HttpResponse:
     says whether it is really fixed and scores the work, as a logged-in reporter does."""
     form = ReceiptVisitForm(request.POST)
     code = request.POST.get("code", "")
-    try:
-        problem = services.problem_by_receipt(code)
-    except ApplicationError as exc:
-        follow_form = FollowForm(request.POST)
-        apply_errors(follow_form, exc)
-        return render(request, "ledger/loop/follow.html", {"form": follow_form}, status=exc.http_status)
+    problem = _by_receipt(request, code)
+    if isinstance(problem, HttpResponse):
+        return problem
     if not form.is_valid():
         return _found(request, problem, code, visit_form=form, status=400)
     try:
@@ -296,12 +303,9 @@ def follow_reopen(request: HttpRequest) -> HttpResponse:
     may."""
     form = ReceiptReopenForm(request.POST)
     code = request.POST.get("code", "")
-    try:
-        problem = services.problem_by_receipt(code)
-    except ApplicationError as exc:
-        follow_form = FollowForm(request.POST)
-        apply_errors(follow_form, exc)
-        return render(request, "ledger/loop/follow.html", {"form": follow_form}, status=exc.http_status)
+    problem = _by_receipt(request, code)
+    if isinstance(problem, HttpResponse):
+        return problem
     if not form.is_valid():
         return _found(request, problem, code, reopen_form=form, status=400)
     try:
