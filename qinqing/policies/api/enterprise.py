@@ -240,6 +240,15 @@ class InvitationDetailOut(InvitationOut):
             "registry data by the policy's version in force, as confirming would judge it"
         ),
     )
+    award_now: Decimal | None = Field(
+        ...,
+        description=(
+            "What confirming would grant today: the award on today's registry data by the "
+            "version in force, within what the per-enterprise cap leaves. Null when the "
+            "enterprise no longer qualifies. The invitation's `award` is brought up to date "
+            "daily, so the two can differ in between"
+        ),
+    )
     case: uuid.UUID | None = Field(..., description="The case opened by confirming it, once confirmed")
     case_reference: str | None
 
@@ -275,6 +284,11 @@ def get_invitation(request: HttpRequest, invitation_id: uuid.UUID) -> dict[str, 
             "award_lines": award_lines(version.rule),
         },
         "explanation": explanation_out({**decision.explanation, "version": version.number}, version.rule),
+        "award_now": (
+            case_services.award_on_confirming(policy, enterprise.pk, decision.award)
+            if decision.eligible
+            else None
+        ),
         "case": case.public_id if case is not None else None,
         "case_reference": (case.reference or "") if case is not None else None,
     }

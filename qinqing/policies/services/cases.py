@@ -304,6 +304,15 @@ def _cap_left(policy: Policy, enterprise_id: int, *, excluding: int | None = Non
     return max(policy.cap_per_enterprise - Decimal(used), ZERO)
 
 
+def award_on_confirming(policy: Policy, enterprise_id: int, award: Decimal) -> Decimal:
+    """What a case opened today would be granted for the rule's `award`: the award within
+    what the per-enterprise cap leaves after the enterprise's other cases, as `_open_case`
+    grants it. For the invitation's page and API, which show it beside the invitation's
+    award (brought up to date daily)."""
+    left = _cap_left(policy, enterprise_id)
+    return max(award if left is None else min(award, left), ZERO)
+
+
 def _existing_case(policy: Policy, enterprise_id: int, period: str) -> Case | None:
     return (
         Case.objects.filter(policy=policy, enterprise_id=enterprise_id, period=period)
@@ -338,8 +347,7 @@ def _open_case(
     existing = _existing_case(policy, enterprise.pk, period)
     if existing is not None:
         raise _duplicate(existing)
-    left = _cap_left(policy, enterprise.pk)
-    granted = award if left is None else min(award, left)
+    granted = award_on_confirming(policy, enterprise.pk, award)
     if granted <= 0:
         raise ValidationFailed(
             _("The enterprise has already received the most this policy grants to one enterprise.")

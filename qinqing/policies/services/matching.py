@@ -59,7 +59,10 @@ def policy_in_force(policy: Policy, on: dt.date) -> bool:
 
 
 def _matchable(policy: Policy, rule: Rule, on: dt.date) -> bool:
-    return policy_in_force(policy, on) and not rule.facts
+    """Invitations are 免申即享's: a proactive policy in force whose rule the registry
+    decides alone. An application-mode policy is applied for (the enterprise's "policies
+    that fit me" lists it with its form), never confirmed from an invitation."""
+    return policy_in_force(policy, on) and policy.mode == PolicyMode.PROACTIVE and not rule.facts
 
 
 def matches_queryset(policy: Policy, version: PolicyVersion, rule: Rule, on: dt.date) -> Any:
@@ -138,7 +141,7 @@ def policy_match(
         version = current_version(locked)
         rule = parse_rule(version.rule)
         if not _matchable(locked, rule, on):
-            raise InvalidTransition(_not_matchable_message(rule))
+            raise InvalidTransition(_not_matchable_message(locked, rule))
         now = timezone.now()
         kept = _refresh_open(locked, version, rule, on, now)
         select_sql, params = matches_queryset(locked, version, rule, on).query.sql_with_params()
@@ -221,9 +224,11 @@ def policies_match_due(*, on: dt.date | None = None) -> dict[str, int]:
     return counts
 
 
-def _not_matchable_message(rule: Rule) -> Any:
+def _not_matchable_message(policy: Policy, rule: Rule) -> Any:
     if rule.facts:
         return _("This policy's rule reads facts from an application; enterprises apply for it.")
+    if policy.mode != PolicyMode.PROACTIVE:
+        return _("This policy takes applications; enterprises apply for it.")
     return _("Only a published policy within its validity window can be matched.")
 
 
@@ -246,7 +251,9 @@ _RULES_KEPT = 4096
 
 
 def _in_force_policies(on: dt.date) -> list[_InForce]:
-    """The policies in force on `on`, each with its current version's parsed rule.
+    """The proactive policies in force on `on`, each with its current version's parsed
+    rule (the policies `policy_match` matches, as `_matchable` says; their rules'
+    facts are checked by the caller).
 
     One query reads the catalogue's state (ids, caps, periods, versions: no rule text),
     which is the cache's key: whatever a publication, a withdrawal, a new version or an
@@ -260,8 +267,8 @@ def _in_force_policies(on: dt.date) -> list[_InForce]:
             "SELECT v.policy_id, v.id, v.number, v.published_at, "  # noqa: S608 - model names
             "CAST(p.cap_per_enterprise AS TEXT), p.period_kind "
             f"FROM {version} v JOIN {policy} p ON p.id = v.policy_id "
-            "WHERE p.status = %s AND p.valid_from <= %s AND p.valid_until >= %s",
-            [str(PolicyStatus.PUBLISHED), on, on],
+            "WHERE p.status = %s AND p.mode = %s AND p.valid_from <= %s AND p.valid_until >= %s",
+            [str(PolicyStatus.PUBLISHED), str(PolicyMode.PROACTIVE), on, on],
         )
         rows = cursor.fetchall()
     current: dict[int, tuple[Any, ...]] = {}

@@ -3,6 +3,7 @@ enterprise qualifies, condition by condition, as the invitation page shows it.""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from django.test import Client
 from qinqing.accounts.models import Role
 from qinqing.accounts.tests.factories import UserFactory, give_role
 from qinqing.enterprises.models import EnterpriseLabel
-from qinqing.policies.models import Invitation
+from qinqing.policies.models import Invitation, Policy
 from qinqing.policies.services.cases import invitation_confirm
 
 from .rules_examples import CLAUSE_3A
@@ -88,6 +89,29 @@ def test_a_condition_no_longer_held_is_shown_as_the_page_shows_it(world: World):
     page = as_user(world.spot_user).get(_page(invitation))
     assert page.context["eligible_now"] is False
     assert [r["held"] for r in page.context["rows"]] == [c["held"] for c in body["explanation"]["conditions"]]
+
+
+def test_award_now_is_what_confirming_grants_today(world: World):
+    invitation = world.invite()
+    client = as_user(world.spot_user)
+    assert client.get(_url(invitation)).json()["award_now"] == "600000.00"
+    # The registry rates the spot 5A and the policy caps one enterprise at 1,000,000:
+    # the invitation keeps its award until the daily pass, `award_now` is today's.
+    EnterpriseLabel.objects.filter(enterprise=world.spot, key="scenic_grade").update(value="5A")
+    Policy.objects.filter(pk=world.policy.pk).update(cap_per_enterprise=Decimal("1000000.00"))
+    body = client.get(_url(invitation)).json()
+    assert (body["award"], body["award_now"]) == ("600000.00", "1000000.00")
+    page = client.get(_page(invitation), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "On today's registry data: 1,000,000" in page
+    invitation.refresh_from_db()
+    assert invitation_confirm(actor=world.spot_user, invitation=invitation).award == Decimal("1000000.00")
+
+
+def test_award_now_is_null_once_the_enterprise_no_longer_qualifies(world: World):
+    invitation = world.invite()
+    EnterpriseLabel.objects.filter(enterprise=world.spot, key="scenic_grade").update(value="2A")
+
+    assert as_user(world.spot_user).get(_url(invitation)).json()["award_now"] is None
 
 
 def test_once_confirmed_it_names_its_case(world: World):

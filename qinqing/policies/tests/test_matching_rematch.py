@@ -10,14 +10,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from qinqing.common.errors import InvalidTransition
 from qinqing.enterprises.models import EnterpriseLabel
 from qinqing.enterprises.tests.factories import EnterpriseFactory
-from qinqing.policies.models import Invitation, Policy
+from qinqing.policies.models import Invitation, Policy, PolicyMode
 from qinqing.policies.rules import parse_rule
 from qinqing.policies.services import matching
 from qinqing.policies.services.cases import invitation_confirm
 from qinqing.policies.services.catalogue import policy_publish, policy_update_rule, policy_withdraw
-from qinqing.policies.services.matching import enterprise_rematch
+from qinqing.policies.services.matching import enterprise_rematch, policies_match_due, policy_match
 
 from .factories import make_policy
 from .rules_examples import SCENIC_AWARD
@@ -77,6 +78,30 @@ def test_a_policy_published_after_the_cache_was_filled_is_matched(world: World) 
     assert _rematch(spot.pk) == []  # the draft is not in force
     policy_publish(actor=world.officer, policy=draft)
     assert _rematch(spot.pk) == [(draft.pk, Decimal("300000.00"))]
+
+
+def test_an_application_policy_invites_no_one_its_form_is_the_way_in(world: World) -> None:
+    # An application-mode policy whose rule the registry decides alone: enterprises that
+    # fit find it under "policies that fit me" with its form; no invitation offers a
+    # one-tap confirmation that confirming would refuse
+    applied_for = make_policy(
+        actor=world.officer,
+        department=world.city.drc,
+        publish=True,
+        valid_until=world.policy.valid_until,
+        mode=PolicyMode.APPLICATION,
+        rule={
+            "conditions": {"label": "high_tech", "op": "exists"},
+            "award": {"kind": "fixed", "amount": "300000"},
+        },
+    )
+    spot = EnterpriseFactory(region=world.city.district, status="active")
+    EnterpriseLabel.objects.create(enterprise=spot, key="high_tech", value="yes")
+    assert _rematch(spot.pk) == []
+    with pytest.raises(InvalidTransition, match="采用申报方式"):
+        policy_match(actor=world.officer, policy=applied_for)
+    assert policies_match_due()["policies"] == 1  # the world's proactive policy only
+    assert not Invitation.objects.filter(policy=applied_for).exists()
 
 
 def test_a_withdrawn_policy_is_no_longer_matched(world: World) -> None:

@@ -18,6 +18,7 @@ from qinqing.enterprises.models import Enterprise
 from qinqing.enterprises.tests.factories import EnterpriseFactory
 from qinqing.policies.models import Case, CaseStatus, CaseStep, Invitation, Policy
 from qinqing.policies.services.cases import case_approve, invitation_confirm
+from qinqing.policies.services.catalogue import policy_amend
 from qinqing.policies.services.matching import policy_match
 
 from .factories import make_policy
@@ -264,3 +265,22 @@ def test_the_navigation_built_once_follows_the_language_and_the_roles(client, wo
     again = client.get(MINE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'href="/policies/office/queue/">Work queue</a>' in again
     assert 'aria-current="page" href="/policies/mine/">My cases</a>' in again
+
+
+def test_a_step_an_amendment_removed_stays_a_filter_choice_while_cases_hold_it(client, world):
+    # Given a case waiting at the policy's first step, 受理 ("accept")
+    case = _confirmed(world)
+    assert case.steps.get(ended_at__isnull=True).key == "accept"
+    client.force_login(world.officer)
+    assert ("accept", "Acceptance") in _step_choices(client)
+    # When an amendment drops that step (cases already opened keep theirs)
+    policy_amend(actor=world.head, policy=world.policy, reason="简化流程", steps=THREE_STEPS[1:])
+    # Then the filter still offers it, and filtering by it finds the case
+    assert ("accept", "Acceptance") in _step_choices(client)
+    html = client.get(QUEUE, {"step": "accept"}).content.decode()
+    assert html.count('data-testid="queue-row"') == 1
+    assert case.reference in html
+
+
+def _step_choices(client) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return list(client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en").context["step_keys"])

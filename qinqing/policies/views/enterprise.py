@@ -60,6 +60,7 @@ from qinqing.policies.selectors import (
 )
 from qinqing.policies.services import current_version
 from qinqing.policies.services.cases import (
+    award_on_confirming,
     case_answer,
     case_apply,
     case_withdraw,
@@ -259,16 +260,13 @@ def _invitation_context(invitation: Invitation) -> dict[str, Any]:
     case = Case.objects.filter(invitation=invitation).first()
     # The invitation's award is brought up to date daily; today's figures may already
     # give another, which is what confirming would open the case with.
-    award_now = decision.award
-    if policy.cap_per_enterprise is not None:
-        award_now = min(award_now, policy.cap_per_enterprise)
-    award_now = award_now.quantize(Decimal("0.01"))
+    award_now = award_on_confirming(policy, invitation.enterprise_id, decision.award)
     return {
         "invitation": invitation,
         "policy": policy,
         "enterprise": enterprise,
         "award": yuan(invitation.award),
-        "award_now": yuan(award_now) if decision.eligible and award_now != invitation.award else "",
+        "award_now": yuan(award_now) if decision.eligible and 0 < award_now != invitation.award else "",
         "eligible_now": decision.eligible,
         "rows": explanation_rows(version.rule, decision.explanation),
         "badge": INVITATION_BADGES.get(invitation.status, "text-bg-secondary"),

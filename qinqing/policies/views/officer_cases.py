@@ -20,7 +20,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -49,6 +49,7 @@ from qinqing.policies.models import (
     ObjectionKind,
     ObjectionStatus,
     Policy,
+    PolicyVersion,
     StepKind,
 )
 from qinqing.policies.selectors import (
@@ -274,12 +275,14 @@ def _uuid_or_blank(value: str) -> str:
 
 
 def _filter_policies(user: Any) -> list[Policy]:
-    # The choices need the title, the public id and the steps (for the step choices).
+    # The choices need the title, the public id and the steps (for the step choices), and
+    # whether the policy was amended (its earlier versions may list other steps).
     return list(
         policies_in_scope(user)
         .select_related(None)
         .prefetch_related(None)
         .only("public_id", "title", "steps")
+        .annotate(amended=Exists(PolicyVersion.objects.filter(policy=OuterRef("pk"), number__gt=1)))
         .order_by("title", "id")
     )
 
@@ -330,11 +333,17 @@ def render_results(request: HttpRequest, template: str, context: dict[str, Any])
 
 def _step_names(policies: list[Policy]) -> set[tuple[str, str]]:
     """The steps officials take under these policies: from the policies' own step lists,
-    not a DISTINCT over the whole queue (which cost as much as the queue itself)."""
+    not a DISTINCT over the whole queue (which cost as much as the queue itself). Cases
+    keep the steps they opened with, so a step an amendment removed is still in the queue:
+    the amended policies' versions' steps are read too (one query, only if one was)."""
+    lists: list[Any] = [policy.steps for policy in policies]
+    amended = [policy.pk for policy in policies if getattr(policy, "amended", False)]
+    if amended:
+        lists += PolicyVersion.objects.filter(policy__in=amended).values_list("terms__steps", flat=True)
     return {
         (step["key"], step.get("name", ""))
-        for policy in policies
-        for step in policy.steps
+        for steps in lists
+        for step in steps or ()
         if step.get("kind") != StepKind.NOTICE
     }
 
