@@ -8,12 +8,14 @@ problems found, all rectified. In the counties 102 departments walk theirs and f
 problems, 6 of them institutional, and 25 rules come of it (among them the 鞋纺城's
 cross-border customs service, fixed at once). A topic campaign (点题整治) on the four
 environments, fed by visits, monitoring points and observers, produces 38 institutional
-results. Problems from the other channels stand in every state of the loop: assigned,
-being rectified (some past their time limit, their alarms fired), submitted, verified,
-closed with the reporter's score (one partly fixed, one not fixed at the first return
-visit), sent back once, reopened by the reporter, a withdrawal asked by the department
-and refused by the reporter when called back, another waiting for the call, withdrawn
-by the reporter, merged as a duplicate, referred to the province.
+results; the problems they answer are registered as institutional (机制性), so the
+ledger's filter and the reports count them beside the round's six. Problems from the
+other channels stand in every state of the loop: assigned, being rectified (some past
+their time limit, their alarms fired), submitted, verified, closed with the reporter's
+score (one partly fixed, one not fixed at the first return visit), sent back once,
+reopened by the reporter, a withdrawal asked by the department and refused by the
+reporter when called back, another waiting for the call, withdrawn by the reporter,
+merged as a duplicate, referred to the province.
 
 The plan is in `ledger_plan.py` (texts in `ledger_data.py`), the scripts in
 `ledger_story.py`. Left ready for the walk in `./run demo`: `qiye` reports a problem on
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -42,14 +45,14 @@ from qinqing.audit.services import audit_record
 from qinqing.deadlines.scan import alerts_notify, deadlines_scan
 from qinqing.enterprises.models import Enterprise
 from qinqing.ledger import services
-from qinqing.ledger.models import Campaign, Channel, Problem
+from qinqing.ledger.models import Campaign, Channel, Institutional, Problem
 from qinqing.workdays.calendar import current_calendar
 
 from . import city
 from . import ledger_data as data
 from .clock import demo_clock
 from .contracts_story import local
-from .ledger_plan import build_plan
+from .ledger_plan import LedgerPlan, build_plan
 from .ledger_story import Cast, LedgerRunner, LedgerStory
 from .seeding import (
     CHUANGGUAN_CODE,
@@ -114,6 +117,7 @@ def seed_ledger(
             names={code: o.name for code, o in orgs.items()},
             story_department=STORY_DEPARTMENT,
         )
+        plan = _topic_problems_institutional(plan)
         runner = LedgerRunner(clock, start, today)
         story = LedgerStory(cast=cast, runner=runner, clock=clock, today=today)
         for walk in plan.walks:
@@ -132,6 +136,24 @@ def seed_ledger(
     if runner.dropped:
         say(f"  ({runner.dropped} ledger actions would fall today or later; left where they stand)")
     return counts
+
+
+def _topic_problems_institutional(plan: LedgerPlan) -> LedgerPlan:
+    """The topic campaign's problems that its institutional results (制度成果) answer,
+    flagged institutional: a rule was made because the way the work runs produced them.
+    They are 机制性 (mechanism), not 体制性: the results are working rules, lists and
+    procedures (规范、办法、清单、规程、机制), none reorganises who does what. The topic
+    problems no result answers (an enterprise's own report under a topic, one debt
+    still being chased) stay single cases, as do the inspection round's: the article
+    counts 6 institutional there, and they carry their flag in the data already."""
+    answered = {key for rule in plan.rules if rule.channel == "topic" for key in rule.problems}
+    return replace(
+        plan,
+        problems=[
+            replace(s, institutional=Institutional.MECHANISM) if s.key in answered else s
+            for s in plan.problems
+        ],
+    )
 
 
 def _organisations() -> dict[str, Organisation]:

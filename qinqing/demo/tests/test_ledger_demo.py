@@ -163,6 +163,37 @@ def check_the_topic_campaign_on_the_four_environments_gave_38_institutional_resu
     # The other channels feed the ledger too.
     for channel in (Channel.MONITORING, Channel.OBSERVER, Channel.VISIT, Channel.COMPLAINT):
         assert Problem.objects.filter(channel=channel).exists(), channel
+    check_the_problems_the_topic_results_answer_are_institutional(results)
+
+
+def check_the_problems_the_topic_results_answer_are_institutional(results: Any) -> None:
+    """The problems behind the topic campaign's institutional results are flagged 机制性;
+    with the inspection round's six they are the demo's institutional problems, and the
+    ledger's filter lists exactly them."""
+    answered = Problem.objects.filter(rule_outcomes__in=results).distinct()
+    assert answered.count() >= 20
+    assert set(answered.values_list("channel", flat=True)) == {Channel.TOPIC}
+    assert set(answered.values_list("institutional", flat=True)) == {Institutional.MECHANISM}
+    topic = Problem.objects.filter(channel=Channel.TOPIC)
+    single = topic.exclude(pk__in=answered)
+    assert single.exists() and set(single.values_list("institutional", flat=True)) == {Institutional.NONE}
+    institutional = Problem.objects.exclude(institutional=Institutional.NONE)
+    inspection = institutional.filter(channel=Channel.INSPECTION)
+    assert inspection.count() == 6
+    assert set(institutional) == set(answered) | set(inspection)
+    # Both kinds stand in the demo: the round's 体制性 and 机制性, the campaign's 机制性.
+    assert set(institutional.values_list("institutional", flat=True)) == {
+        Institutional.STRUCTURAL,
+        Institutional.MECHANISM,
+    }
+    # The ledger's filter, as the commission's list, its export and drill-down links read it.
+    from qinqing.ledger.filters import ProblemFilters
+
+    commission = _user("shijiwei")
+    listed = ProblemFilters.from_query({"institutional": "mechanism", "channel": "topic"}).apply(commission)
+    assert set(listed) == set(answered)
+    mechanism = ProblemFilters.from_query({"institutional": "mechanism"}).apply(commission)
+    assert set(mechanism) == set(institutional.filter(institutional=Institutional.MECHANISM))
 
 
 def check_the_year_s_report_tells_the_article_s_figures_computed() -> None:
@@ -192,6 +223,8 @@ def check_the_year_s_report_tells_the_article_s_figures_computed() -> None:
     )
     topic = [s for s in english if s.startswith("Topic campaigns found ")]
     assert len(topic) == 1 and topic[0].endswith("and led to 38 rules established.")
+    answered = Problem.objects.filter(rule_outcomes__campaign__channel=Channel.TOPIC).distinct().count()
+    assert f", {answered} of them institutional, " in topic[0]
     chinese = figures["headlines"]["zh-hans"]
     assert any("39个部门" in s and "87项" in s and "全部整改" in s for s in chinese), chinese
 

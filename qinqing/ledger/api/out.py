@@ -35,7 +35,7 @@ from ..models import (
     WalkThrough,
     subcategory_label,
 )
-from ..services.common import reporter_may_reopen
+from ..services.common import reporter_may_reopen, return_visit_refusal
 
 BASE = "/api/v1/ledger"
 
@@ -352,7 +352,7 @@ def follow_out(problem: Problem) -> dict[str, Any]:
         "registered_at": problem.registered_at,
         "closed_at": problem.closed_at,
         "reopen_until": problem.reopen_until if problem.status == ProblemStatus.CLOSED else None,
-        "can_answer_visit": problem.status == ProblemStatus.VERIFIED,
+        "can_answer_visit": return_visit_refusal(problem) is None,
         "can_reopen": reporter_may_reopen(problem),
         "story": [
             {"kind": u.kind, "kind_label": str(u.get_kind_display()), "text": u.text, "at": u.at}

@@ -30,7 +30,14 @@ from qinqing.deadlines.services import (
 from qinqing.workdays.calendar import add_working_days
 
 from .. import ladders
-from ..models import PROBLEM_TRANSITIONS, Problem, ProblemStatus, ProblemTransition, ProblemUpdate
+from ..models import (
+    FINAL_STATUSES,
+    PROBLEM_TRANSITIONS,
+    Problem,
+    ProblemStatus,
+    ProblemTransition,
+    ProblemUpdate,
+)
 
 MAX_TEXT = 4000
 
@@ -51,6 +58,37 @@ def reporter_may_reopen(problem: Any) -> bool:
         and problem.reopen_until is not None
         and today() <= problem.reopen_until
     )
+
+
+def return_visit_refusal(problem: Any) -> InvalidTransition | None:
+    """Why the return visit cannot be answered now, or None while it waits for its answer
+    (verified). The reason names what happened since the reporter was asked, since a
+    page open for days, a second tab or a second click is how an answer comes too late:
+    it was answered already (closed), or the problem was reopened meanwhile."""
+    status = problem.status
+    if status == ProblemStatus.VERIFIED:
+        return None
+    if status == ProblemStatus.CLOSED:
+        return InvalidTransition(
+            _(
+                "The return visit was already answered and the problem is closed; this answer was not recorded."
+            )
+        )
+    if status in FINAL_STATUSES:
+        return InvalidTransition(
+            _(
+                "This problem's status is “%(status)s”: no return visit is due, and this answer was not recorded."
+            )
+            % {"status": problem.get_status_display()}
+        )
+    if problem.reopen_count:
+        return InvalidTransition(
+            _(
+                "The problem was reopened and is back with the department; this answer was not recorded. "
+                "The return visit is asked again once the new fix is verified."
+            )
+        )
+    return InvalidTransition(_("The return visit comes after the supervising group verified the fix."))
 
 
 def setting(name: str, default: int) -> int:

@@ -70,6 +70,7 @@ from .common import (
     require_supervising,
     require_user,
     resume_deadline,
+    return_visit_refusal,
     save,
     state,
     today,
@@ -468,8 +469,9 @@ _CLOSED_OR_REOPENED = (
 def _record_return_visit(
     locked: Problem, *, user: User | None, points: int, fixed: bool, note: str, mode: str
 ) -> ReturnVisit:
-    if locked.status != ProblemStatus.VERIFIED:
-        raise InvalidTransition(_("The return visit comes after the supervising group verified the fix."))
+    refused = return_visit_refusal(locked)
+    if refused is not None:
+        raise refused
     at = now()
     before = state(locked)
     visit = ReturnVisit.objects.create(

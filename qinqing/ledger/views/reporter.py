@@ -35,7 +35,7 @@ from ..forms import (
     apply_errors,
 )
 from ..models import CampaignStatus, CampaignTopic, Channel, Observer, ProblemStatus
-from ..services.common import problem_url, reporter_may_reopen
+from ..services.common import MAX_TEXT, problem_url, reporter_may_reopen, return_visit_refusal
 from .loop import PAGE_SIZE, export_problems, forbidden
 from .rows import row_of, rows_html
 
@@ -234,15 +234,19 @@ def _found(
     reopen_form: ReceiptReopenForm | None = None,
     notice: str = "",
     notice_testid: str = "visit-recorded",
+    refusal: str = "",
+    kept: str = "",
     status: int = 200,
 ) -> HttpResponse:
     """The problem found by its code: its public story, and what the reporter may do
     with the same code: answer the return visit (verified, waiting for the reporter), or
     reopen it (closed, within the reopening period). A reopening form sent back with
     errors stays on the page whatever the status, so its errors and the reason typed are
-    not lost."""
+    not lost. `refusal`: why an answer to the return visit was not recorded once the
+    visit is no longer offered; `kept`: what the reporter wrote in it, shown back."""
     story = [u for u in selectors.problem_story(None, problem) if u.public]
-    if visit_form is None and problem.status == ProblemStatus.VERIFIED:
+    may_answer = return_visit_refusal(problem) is None
+    if visit_form is None and may_answer:
         visit_form = ReceiptVisitForm(initial={"code": code})
     if reopen_form is None and reporter_may_reopen(problem):
         reopen_form = ReceiptReopenForm(initial={"code": code})
@@ -250,10 +254,12 @@ def _found(
         "form": FollowForm(),
         "found": problem,
         "story": story,
-        "visit_form": visit_form if problem.status == ProblemStatus.VERIFIED else None,
+        "visit_form": visit_form if may_answer else None,
         "reopen_form": reopen_form,
         "notice": notice,
         "notice_testid": notice_testid,
+        "refusal": refusal,
+        "kept": kept,
     }
     return render(request, "ledger/loop/follow.html", context, status=status)
 
@@ -278,6 +284,9 @@ def follow_visit(request: HttpRequest) -> HttpResponse:
     problem = _by_receipt(request, code)
     if isinstance(problem, HttpResponse):
         return problem
+    refused = return_visit_refusal(problem)
+    if refused is not None:
+        return _visit_refused(request, problem, code, form, refused)
     if not form.is_valid():
         return _found(request, problem, code, visit_form=form, status=400)
     try:
@@ -288,11 +297,39 @@ def follow_visit(request: HttpRequest) -> HttpResponse:
             comment=form.cleaned_data["comment"],
         )
     except ApplicationError as exc:
-        apply_errors(form, exc)
         problem.refresh_from_db()
+        # Answered or reopened between the lookup above and the service's row lock.
+        refused = return_visit_refusal(problem)
+        if refused is not None:
+            return _visit_refused(request, problem, code, form, refused)
+        apply_errors(form, exc)
         return _found(request, problem, code, visit_form=form, status=exc.http_status)
     problem.refresh_from_db()
     return _found(request, problem, code, notice=str(_("Thank you: your answer is recorded.")))
+
+
+def _visit_refused(
+    request: HttpRequest, problem: Any, code: str, form: ReceiptVisitForm, refused: ApplicationError
+) -> HttpResponse:
+    """An answer to a return visit that no longer waits for one (answered already, the
+    problem reopened meanwhile): the form is gone from the page, so the reason stands
+    above it, and what the reporter wrote is not lost. An answer "not fixed" to a problem
+    closed meanwhile becomes the reason of the reopening form when the reporter may still
+    reopen it (they still have to send it); otherwise the comment is shown back."""
+    comment = str(form.data.get("comment", "")).strip()[:MAX_TEXT]
+    reopen_form = None
+    if comment and form.data.get("fixed") == "0" and reporter_may_reopen(problem):
+        reopen_form = ReceiptReopenForm(initial={"code": code, "reason": comment})
+        comment = ""
+    return _found(
+        request,
+        problem,
+        code,
+        reopen_form=reopen_form,
+        refusal=str(refused.message),
+        kept=comment,
+        status=refused.http_status,
+    )
 
 
 @never_cache
