@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Listed so that /api/v1/docs renders ninja's own template with its bundled Swagger UI
+    # from our static files; without it ninja loads Swagger UI from a CDN, which our CSP
+    # (script-src 'self') blocks, and the page stays blank.
+    "ninja",
     "csp",
     "template_partials.apps.SimpleAppConfig",
     "django_tasks",

@@ -71,8 +71,41 @@ def _translate_pydantic(err: dict[str, Any]) -> str:
     return _("This value is not valid.")
 
 
+def _merged(into: dict[Any, Any], update: dict[Any, Any]) -> dict[Any, Any]:
+    for key, value in update.items():
+        if isinstance(into.get(key), dict) and isinstance(value, dict):
+            _merged(into[key], value)
+        else:
+            into[key] = value
+    return into
+
+
+class QinqingAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Ninja's document, each operation's responses keyed once per status. Ninja keys
+        the statuses it knows as numbers and merges `openapi_extra` (whose keys are text,
+        as in JSON) beside them, so an endpoint that describes its file response wrote
+        "200" twice: JSON parsers keep one or the other, and Swagger UI refuses the whole
+        document (a YAML duplicate key)."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.get("responses") if isinstance(operation, dict) else None
+                if not responses:
+                    continue
+                merged: dict[str, Any] = {}
+                # The numbers first (ninja's own), then the text keys (the extra's) on them.
+                for key in sorted(responses, key=lambda k: isinstance(k, str)):
+                    if str(key) in merged and isinstance(responses[key], dict):
+                        _merged(merged[str(key)], responses[key])
+                    else:
+                        merged[str(key)] = responses[key]
+                operation["responses"] = merged
+        return schema
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+    api = QinqingAPI(
         title="Qinqing API",
         version="1",
         description=(
