@@ -225,12 +225,16 @@ def test_my_cases_rows_show_each_cell_escaped(client, world):
     assert "&lt;script&gt;x&lt;/script&gt; &quot;奖&quot;" in row
     assert "<script>x" not in html
     assert '<span class="badge text-bg-success align-self-start">Paid</span>' in row
-    assert f"{case.reference} · 600,000 yuan · paid 2026-03-02" in row  # 01:30 in Beijing
+    # 01:30 in Beijing; each piece on one line on a phone
+    assert (
+        f'<span class="text-nowrap">{case.reference}</span> · <span class="text-nowrap">600,000 yuan</span>'
+        ' · <span class="text-nowrap">paid 2026-03-02</span>'
+    ) in row
     assert world.spot.name not in row  # one enterprise: its name is not repeated
     other = EnterpriseFactory(region=world.city.district, name="另一家")
     give_role(world.spot_user, Role.ENTERPRISE, enterprise=other)
     again = client.get(MINE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert f"paid 2026-03-02 · {world.spot.name}" in again
+    assert f'paid 2026-03-02</span> · <span class="text-nowrap">{world.spot.name}</span>' in again
 
 
 @pytest.mark.parametrize(("asked", "shown"), [("9", "2 / 2"), ("0", "2 / 2"), ("x", "1 / 2")])

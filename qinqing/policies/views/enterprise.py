@@ -493,11 +493,13 @@ def my_cases_rows_html(listed: list[tuple[Any, ...]], *, many: bool) -> SafeStri
         if label is None:
             label = labels[status] = escape(str(CaseStatus(status).label))
         ref = escape(reference)
-        details = f"{ref} · {escape(yuan(award))}"
+        # Each piece kept on one line on a phone ("2026-08-" and "03" were split).
+        pieces = [ref, escape(yuan(award))]
         if status == CaseStatus.PAID:
-            details += f" · {paid_word} {timezone.localtime(paid_at).date().isoformat() if paid_at else ''}"
+            pieces.append(f"{paid_word} {timezone.localtime(paid_at).date().isoformat() if paid_at else ''}")
         if many:
-            details += f" · {escape(enterprise)}"
+            pieces.append(escape(enterprise))
+        details = " · ".join(f'<span class="text-nowrap">{piece}</span>' for piece in pieces)
         parts.append(
             f'<a class="list-group-item list-group-item-action py-3" href="{url(public_id)}"'
             f' data-testid="case-{ref}">'
