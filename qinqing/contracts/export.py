@@ -22,6 +22,7 @@ from qinqing.common.xlsx import Percent
 
 from .models import Obligation, ObligorSide, Project
 from .services.common import OWED_STATUSES
+from .worklist import ClaimRow
 
 # The views cap their querysets by the sheet's own limit.
 MAX_ROWS = xlsx.MAX_ROWS
@@ -56,8 +57,11 @@ def obligor_name(obligation: Obligation) -> str:
 
 
 def days_overdue(obligation: Obligation, today: dt.date) -> int | None:
-    if obligation.status in OWED_STATUSES and obligation.due_date is not None and obligation.due_date < today:
-        return (today - obligation.due_date).days
+    """Calendar days past the contract's due date of what is still owed: a remedy plan's
+    later date does not take them back."""
+    contract = obligation.original_due_date or obligation.due_date
+    if obligation.status in OWED_STATUSES and contract is not None and contract < today:
+        return (today - contract).days
     return None
 
 
@@ -78,6 +82,9 @@ def _figure_headers() -> list[tuple[str, int]]:
         (_("Answered alarms"), 10),
         (_("Waiting for their starting point"), 12),
         (_("Fulfilment rate"), 12),
+        (_("Met late, by a remedy plan's date"), 12),
+        (_("Rescheduled by a remedy plan"), 12),
+        (_("Rescheduled twice or more"), 12),
     ]
 
 
@@ -95,6 +102,9 @@ def _figures(f: dict[str, Any]) -> list[Any]:
         f["answered_alarms"],
         f["pending"],
         _rate(f["fulfilment_rate"]),
+        f["met_late_remedied"],
+        f["rescheduled"],
+        f["rescheduled_repeatedly"],
     ]
 
 
@@ -324,6 +334,55 @@ def alarms_workbook(obligations: Iterable[Obligation], *, today: dt.date) -> IO[
                 o.original_due_date,
                 days_overdue(o, today),
                 o.get_status_display(),
+            ]
+        ):
+            break
+    return book.close()
+
+
+def claims_workbook(rows: Iterable[ClaimRow]) -> IO[bytes]:
+    """The committee's work list of claims waiting for an answer (`worklist.claim_row`)."""
+    book = _book()
+    sheet = book.sheet(
+        _("Claims to confirm"),
+        [
+            (_("Claimed on"), 12),
+            (_("Days waiting"), 10),
+            (_("To be answered by"), 18),
+            (pgettext("claim", "Status"), 14),
+            (_("Project number"), 14),
+            (_("Project name"), 28),
+            (_("Enterprise"), 28),
+            (_("Side"), 10),
+            (_("Obligor"), 26),
+            (_("Obligation"), 36),
+            (_("Met on (claimed)"), 12),
+            (_("Achieved (claimed)"), 14),
+            (_("Contract's due date"), 12),
+            (_("Due date"), 12),
+            (_("Claimed late"), 10),
+        ],
+        autofilter=True,
+    )
+    for row in rows:
+        claim, o = row.claim, row.obligation
+        if not sheet.add(
+            [
+                row.claimed_on,
+                row.waited_days,
+                row.answered_by_label,
+                claim.get_status_display(),
+                o.project.reference,
+                o.project.name,
+                o.project.enterprise.name,
+                _side_label(o.obligor_side),
+                obligor_name(o),
+                o.title,
+                claim.met_on,
+                claim.achieved_value,
+                row.contract_due,
+                o.due_date,
+                _("yes") if row.late else _("no"),
             ]
         ):
             break

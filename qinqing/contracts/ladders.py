@@ -9,7 +9,8 @@ replace a kind's ladder on the deadlines' ladder page.
 Who hears what (`recipients`): reminders and warnings go to the obligor (the enterprise's
 users, or the officers and heads of the obligor department's subtree); an alarm also to
 the zone's management committee; an escalation also to the supervisors covering the
-committee or the department.
+committee or the department. While a claim waits for an answer, the obligor is not
+reminded: whoever is to answer it is, instead (`recipients`).
 """
 
 from __future__ import annotations

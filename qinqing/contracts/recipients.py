@@ -6,6 +6,13 @@
 - escalation: all of these and the supervisors whose reach covers the committee or the
   obligor department.
 
+While a claim of fulfilment waits for an answer the obligor has done its part: its
+rungs still fire on their dates (each once, the trail complete) but are told, instead
+of to the obligor, to whoever is to answer — the other side while the claim awaits
+confirmation (the committee for the enterprise's obligations, the enterprise's users
+for the government's), the committee while a dispute awaits its decision. Alarms and
+escalations also reach the committee and the supervisors, as always.
+
 `recipients_batch` answers for many alerts at once with a fixed number of queries
 (the scan's notification job calls it once per kind and chunk); `recipients_for_alert`
 is the same rule for one alert.
@@ -24,9 +31,16 @@ from qinqing.accounts.scoping import ancestor_paths
 from qinqing.deadlines.models import Alert, RungName
 from qinqing.deadlines.scan import AlertDirectory, AlertFacts
 
-from .models import Obligation, ObligorSide
+from .models import Obligation, ObligationStatus, ObligorSide
 
 _URGENT = (RungName.ALARM, RungName.ESCALATION)
+_CLAIMED = ObligationStatus.CLAIMED
+_DISPUTED = ObligationStatus.DISPUTED
+
+
+def _answering_committee(side: str, status: str) -> bool:
+    """The committee is to answer: a claim of the enterprise's, or any dispute."""
+    return status == _DISPUTED or (status == _CLAIMED and side == ObligorSide.ENTERPRISE)
 
 
 def _by_prefix(role_filter: Q, paths: set[str]) -> list[tuple[str, User]]:
@@ -57,8 +71,8 @@ def recipients_batch(facts: Sequence[AlertFacts]) -> dict[int, list[User]]:
     """Who hears of each alert, by alert id."""
     ids = {int(f.object_id) for f in facts if f.object_id.isdigit()}
     rows = {
-        pk: (side, enterprise_id, committee_path, department_path)
-        for pk, side, enterprise_id, committee_path, department_path in Obligation.objects.filter(
+        pk: (side, enterprise_id, committee_path, department_path, status)
+        for pk, side, enterprise_id, committee_path, department_path, status in Obligation.objects.filter(
             pk__in=ids
         ).values_list(
             "pk",
@@ -66,11 +80,28 @@ def recipients_batch(facts: Sequence[AlertFacts]) -> dict[int, list[User]]:
             "project__enterprise_id",
             "project__committee__path",
             "obligor_department__path",
+            "status",
         )
     }
-    enterprise_ids = {row[1] for row in rows.values() if row[0] == ObligorSide.ENTERPRISE}
-    department_paths = {row[3] for row in rows.values() if row[0] == ObligorSide.GOVERNMENT and row[3]}
-    urgent_rows = [rows[int(f.object_id)] for f in facts if f.rung in _URGENT and int(f.object_id) in rows]
+    waiting = (_CLAIMED, _DISPUTED)
+    # The enterprise's users hear of their own obligations, and answer the government's claims.
+    enterprise_ids = {
+        row[1]
+        for row in rows.values()
+        if (row[0] == ObligorSide.ENTERPRISE and row[4] not in waiting)
+        or (row[0] == ObligorSide.GOVERNMENT and row[4] == _CLAIMED)
+    }
+    department_paths = {
+        row[3]
+        for row in rows.values()
+        if row[0] == ObligorSide.GOVERNMENT and row[3] and row[4] not in waiting
+    }
+    urgent_rows = [
+        rows[int(f.object_id)]
+        for f in facts
+        if int(f.object_id) in rows
+        and (f.rung in _URGENT or _answering_committee(rows[int(f.object_id)][0], rows[int(f.object_id)][4]))
+    ]
 
     enterprise_people: dict[int, list[User]] = {}
     if enterprise_ids:
@@ -110,12 +141,17 @@ def recipients_batch(facts: Sequence[AlertFacts]) -> dict[int, list[User]]:
         if row is None:
             people[fact.alert_id] = []
             continue
-        side, enterprise_id, committee_path, department_path = row
-        if side == ObligorSide.ENTERPRISE:
+        side, enterprise_id, committee_path, department_path, status = row
+        committee = fact.rung in _URGENT or _answering_committee(side, status)
+        if status == _CLAIMED and side == ObligorSide.GOVERNMENT:
+            found = list(enterprise_people.get(enterprise_id, []))  # to confirm the claim
+        elif status in waiting:
+            found = []  # the committee answers (below)
+        elif side == ObligorSide.ENTERPRISE:
             found = list(enterprise_people.get(enterprise_id, []))
         else:
             found = [u for path, u in officials if department_path and path.startswith(department_path)]
-        if fact.rung in _URGENT:
+        if committee:
             found += [
                 u for path, u in members if committee_path.startswith(path) or path.startswith(committee_path)
             ]

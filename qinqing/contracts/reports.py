@@ -6,10 +6,16 @@ aggregate over the queryset given (already scoped by the caller).
 Definitions (binding for every page that shows them):
 - total: obligations not cancelled;
 - pending: without a due date yet; owed: open, claimed or disputed (dated, still owed);
+- the due date judged against is always the contract's (`original_due_date`): an
+  accepted remedy plan moves the date the ladder climbs to, never what counts as late;
 - met: met in full; met_on_time: met in full on or before the due date (early ones
   included); met_early: met in full before the due date, with avg_days_early their mean;
-  met_late: met in full after the due date; partly_met: a target partly reached;
-- overdue_open: still owed with the due date passed (before today);
+  met_late: met in full after the due date, met_late_remedied those of them met by the
+  date a remedy plan set; partly_met: a target partly reached;
+- overdue_open: still owed with the due date passed (before today), a plan's later
+  date or not;
+- rescheduled: not cancelled, with a remedy plan accepted; rescheduled_repeatedly: with
+  two or more (serial rescheduling, a red flag);
 - open_alarms / answered_alarms: the alarm loop's state (`selectors.with_alarm_state`);
 - due_so_far: not cancelled, and either due before today or already (partly) met;
 - fulfilment_rate: met_on_time / due_so_far (None when nothing is due yet).
@@ -20,10 +26,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import OWED_STATUSES, Obligation, ObligationStatus, ObligorSide
+from .models import OWED_STATUSES, Obligation, ObligationStatus, ObligorSide, PlanStatus, RemedyPlan
 
 SIDES = (ObligorSide.GOVERNMENT.value, ObligorSide.ENTERPRISE.value)
 _MET_ANY = [ObligationStatus.MET, ObligationStatus.PARTLY_MET]
@@ -36,8 +43,11 @@ COUNTS = (
     "met_on_time",
     "met_early",
     "met_late",
+    "met_late_remedied",
     "partly_met",
     "overdue_open",
+    "rescheduled",
+    "rescheduled_repeatedly",
     "open_alarms",
     "answered_alarms",
     "due_so_far",
@@ -46,16 +56,29 @@ COUNTS = (
 
 
 def _with_alarms(qs: QuerySet[Obligation]) -> QuerySet[Obligation]:
+    """The alarm loop's state and the number of remedy plans accepted, per obligation."""
     from .selectors import with_alarm_state
 
-    return with_alarm_state(qs)
+    accepted = (
+        RemedyPlan.objects.filter(obligation=OuterRef("pk"), status=PlanStatus.ACCEPTED)
+        .order_by()
+        .values("obligation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return with_alarm_state(qs).annotate(
+        accepted_plans=Coalesce(Subquery(accepted, output_field=IntegerField()), Value(0))
+    )
 
 
 def _aggregates(today: dt.date) -> dict[str, Any]:
     live = ~Q(status=ObligationStatus.CANCELLED)
     met = Q(status=ObligationStatus.MET)
     early = met & Q(days_early__gt=0)
+    late = met & Q(days_early__lt=0)
     owed = Q(status__in=sorted(OWED_STATUSES))
+    # The contract's date: a remedy plan's later date does not make anything timely.
+    past_due = Q(original_due_date__lt=today)
     return {
         "total": Count("pk", filter=live),
         "pending": Count("pk", filter=Q(status=ObligationStatus.PENDING)),
@@ -64,12 +87,17 @@ def _aggregates(today: dt.date) -> dict[str, Any]:
         "met_on_time": Count("pk", filter=met & Q(days_early__gte=0)),
         "met_early": Count("pk", filter=early),
         "days_early_sum": Sum("days_early", filter=early),
-        "met_late": Count("pk", filter=met & Q(days_early__lt=0)),
+        "met_late": Count("pk", filter=late),
+        "met_late_remedied": Count(
+            "pk", filter=late & Q(accepted_plans__gt=0) & Q(met_on__lte=F("due_date"))
+        ),
         "partly_met": Count("pk", filter=Q(status=ObligationStatus.PARTLY_MET)),
-        "overdue_open": Count("pk", filter=owed & Q(due_date__lt=today)),
+        "overdue_open": Count("pk", filter=owed & past_due),
+        "rescheduled": Count("pk", filter=live & Q(accepted_plans__gt=0)),
+        "rescheduled_repeatedly": Count("pk", filter=live & Q(accepted_plans__gt=1)),
         "open_alarms": Count("pk", filter=Q(alarm_state="open")),
         "answered_alarms": Count("pk", filter=Q(alarm_state="answered")),
-        "due_so_far": Count("pk", filter=live & (Q(due_date__lt=today) | Q(status__in=_MET_ANY))),
+        "due_so_far": Count("pk", filter=live & (past_due | Q(status__in=_MET_ANY))),
         "cancelled": Count("pk", filter=Q(status=ObligationStatus.CANCELLED)),
     }
 

@@ -162,6 +162,49 @@ def with_alarm_state(qs: QuerySet[Obligation]) -> QuerySet[WithAnnotations[Oblig
     )
 
 
+# The committee's work list of claims: what waits for an answer, and on whom.
+CLAIM_STAGES: dict[str, tuple[str, ...]] = {
+    "claimed": (ClaimStatus.PENDING,),  # awaiting the other side's confirmation
+    "disputed": (ClaimStatus.DISPUTED,),  # awaiting the committee's decision
+    "all": (ClaimStatus.PENDING, ClaimStatus.DISPUTED),
+}
+
+
+def claims_waiting(
+    user: Any, *, stage: str = "claimed", side: str = "", q: str = ""
+) -> QuerySet[FulfilmentClaim]:
+    """Claims in play in the projects `user` reads, the longest waiting first: by
+    default those claimed by the owing side and awaiting the other side's confirmation;
+    `stage="disputed"` those awaiting the committee's decision, `"all"` both. `side`
+    keeps one obligor side; `q` looks in the project's number and name, the enterprise's
+    name and the obligation's title."""
+    qs = (
+        FulfilmentClaim.objects.filter(
+            status__in=CLAIM_STAGES.get(stage, CLAIM_STAGES["claimed"]),
+            obligation__project__in=projects_visible(user).values("pk"),
+        )
+        .select_related(
+            "obligation",
+            "obligation__project",
+            "obligation__project__enterprise",
+            "obligation__project__committee",
+            "obligation__obligor_department",
+            "claimed_by",
+        )
+        .order_by("claimed_at", "id")
+    )
+    if side:
+        qs = qs.filter(obligation__obligor_side=side)
+    if q:
+        qs = qs.filter(
+            Q(obligation__project__reference__icontains=q)
+            | Q(obligation__project__name__icontains=q)
+            | Q(obligation__project__enterprise__name__icontains=q)
+            | Q(obligation__title__icontains=q)
+        )
+    return qs
+
+
 def project_obligations(project: Project) -> QuerySet[Obligation]:
     """A project's obligations in due order (undated last), with what a timeline and
     the action panels show."""
@@ -246,6 +289,7 @@ def allowed_actions(user: Any, obligation: Obligation) -> frozenset[str]:
 
 __all__ = [
     "ACTIONS",
+    "CLAIM_STAGES",
     "AlarmState",
     "access_claim_by_public_id",
     "access_evidence_by_public_id",
@@ -253,6 +297,7 @@ __all__ = [
     "access_plan_by_public_id",
     "access_project_by_public_id",
     "allowed_actions",
+    "claims_waiting",
     "obligations_visible",
     "project_obligations",
     "projects_visible",

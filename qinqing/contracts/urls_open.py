@@ -13,4 +13,5 @@ urlpatterns = [
     path("projects/<uuid:public_id>/export.xlsx", open_data.export_project, name="export_project"),
     path("export/dashboard.xlsx", open_data.export_dashboard, name="export_dashboard"),
     path("export/alarms.xlsx", open_data.export_alarms, name="export_alarms"),
+    path("export/claims.xlsx", open_data.export_claims, name="export_claims"),
 ]

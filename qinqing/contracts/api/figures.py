@@ -31,11 +31,18 @@ class FiguresOut(Schema):
     pending: int = Field(..., description="Without a due date yet")
     owed: int = Field(..., description="Open, claimed or disputed")
     met: int
-    met_on_time: int = Field(..., description="Met in full on or before the due date")
+    met_on_time: int = Field(
+        ..., description="Met in full on or before the contract's due date (a remedy plan's does not count)"
+    )
     met_early: int
-    met_late: int
+    met_late: int = Field(..., description="Met in full after the contract's due date")
+    met_late_remedied: int = Field(..., description="Of met_late: met by the date of an accepted remedy plan")
     partly_met: int
-    overdue_open: int = Field(..., description="Still owed, past the due date")
+    overdue_open: int = Field(
+        ..., description="Still owed, past the contract's due date (a remedy plan's later date or not)"
+    )
+    rescheduled: int = Field(..., description="Not cancelled, with a remedy plan accepted")
+    rescheduled_repeatedly: int = Field(..., description="With two or more remedy plans accepted")
     open_alarms: int
     answered_alarms: int
     due_so_far: int

@@ -1,6 +1,6 @@
 """Obligations over JSON, read side: the filtered list, one obligation with its due-date
-changes, claims, remedy plans and alerts, the alarms to answer or decide, and the
-enterprise's own list (`/mine/…`)."""
+changes, claims, remedy plans and alerts, the alarms to answer or decide, the claims
+waiting for an answer, and the enterprise's own list (`/mine/…`)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import PermissionDenied, ValidationFailed
 
 from ..models import OPEN_STATUSES
-from ..selectors import obligations_visible
-from .out import ObligationDetailOut, PageOfObligations, obligation_out
+from ..selectors import claims_waiting, obligations_visible
+from ..worklist import claim_row
+from .out import ObligationDetailOut, PageOfClaims, PageOfObligations, claim_waiting_out, obligation_out
 from .reading import Listed, listed, obligation_detail_for
-from .schemas import ERRORS, AlarmQuery, MineQuery, ObligationQuery
+from .schemas import ERRORS, AlarmQuery, ClaimQuery, MineQuery, ObligationQuery
 
 router = Router(tags=["contracts: obligations"])
 
@@ -34,8 +35,9 @@ def _page(qs: Listed, offset: int, limit: int) -> dict[str, Any]:
 
 
 def _overdue(qs: Listed, overdue: bool) -> Listed:
+    """Past the contract's due date (a remedy plan's later date does not count)."""
     today = timezone.localdate()
-    condition = {"status__in": list(OPEN_STATUSES), "due_date__lt": today}
+    condition = {"status__in": list(OPEN_STATUSES), "original_due_date__lt": today}
     return qs.filter(**condition) if overdue else qs.exclude(**condition)
 
 
@@ -84,6 +86,18 @@ def list_alarms(request: HttpRequest, filters: Query[AlarmQuery]) -> dict[str, A
     qs = listed(obligations_visible(request.user))
     qs = qs.filter(alarm_state=filters.state) if filters.state else qs.exclude(alarm_state="")
     return _page(qs, filters.offset, filters.limit)
+
+
+@router.get(
+    "/claims",
+    response={200: PageOfClaims, **ERRORS},
+    summary="Fulfilment claims waiting for an answer, the longest waiting first (the committee's work list)",
+)
+def list_claims(request: HttpRequest, filters: Query[ClaimQuery]) -> dict[str, Any]:
+    today = timezone.localdate()
+    qs = claims_waiting(request.user, stage=filters.stage, side=filters.side or "", q=filters.q)
+    items = list(qs[filters.offset : filters.offset + filters.limit])
+    return {"count": qs.count(), "items": [claim_waiting_out(claim_row(c, today)) for c in items]}
 
 
 @router.get(

@@ -28,6 +28,7 @@ from ..models import (
     ProjectEvent,
     RemedyPlan,
 )
+from ..worklist import ClaimRow
 
 BASE = "/api/v1/contracts"
 
@@ -162,16 +163,24 @@ class ObligationOut(Schema):
     title: str
     description: str
     due_rule: DueRuleOut
-    due_date: dt.date | None
-    original_due_date: dt.date | None
+    due_date: dt.date | None = Field(
+        ..., description="Where the deadline ladder climbs to: the contract's, or an accepted remedy plan's"
+    )
+    original_due_date: dt.date | None = Field(
+        ..., description="The contract's due date (never moved by a remedy plan): lateness is judged by it"
+    )
     target_value: Decimal | None = Field(..., description="A decimal string")
     target_unit: str
     achieved_value: Decimal | None
     status: str
     status_label: str
     met_on: dt.date | None
-    days_early: int | None = Field(..., description="Positive when met early, negative when late")
-    overdue: bool
+    days_early: int | None = Field(
+        ...,
+        description="Calendar days before the contract's due date: positive when early, negative when late",
+    )
+    remedied_per_plan: bool = Field(..., description="Met late, but by the date of an accepted remedy plan")
+    overdue: bool = Field(..., description="Still owed past the contract's due date")
     alarm_state: str = Field(..., description='"" (no alarm), "open" (unanswered) or "answered"')
     revision: int = Field(..., description="Send it back with an action; a stale one is refused (409)")
 
@@ -181,10 +190,59 @@ class PageOfObligations(Schema):
     items: list[ObligationOut]
 
 
-def is_overdue(obligation: Obligation, today: dt.date) -> bool:
-    return (
-        obligation.status in OPEN_STATUSES and obligation.due_date is not None and obligation.due_date < today
+class ClaimWaitingOut(Schema):
+    claim: uuid.UUID
+    status: str = Field(
+        ..., description='"pending" (awaiting confirmation) or "disputed" (awaiting the committee)'
     )
+    answered_by: str = Field(..., description='Who is to answer: "committee" or "enterprise"')
+    claimed_at: dt.datetime
+    waited_days: int = Field(..., description="Calendar days since the claim (Beijing dates)")
+    met_on: dt.date = Field(..., description="The date the claim says the obligation was met")
+    achieved_value: Decimal | None
+    late: bool = Field(..., description="Claimed as met after the contract's due date")
+    obligation: uuid.UUID
+    obligation_title: str
+    obligor_side: str
+    obligor_name: str
+    original_due_date: dt.date | None = Field(..., description="The contract's due date")
+    due_date: dt.date | None
+    project: uuid.UUID
+    project_reference: str
+    project_name: str
+
+
+class PageOfClaims(Schema):
+    count: int
+    items: list[ClaimWaitingOut]
+
+
+def claim_waiting_out(row: ClaimRow) -> dict[str, Any]:
+    claim, o = row.claim, row.obligation
+    return {
+        "claim": claim.public_id,
+        "status": claim.status,
+        "answered_by": row.answered_by,
+        "claimed_at": claim.claimed_at,
+        "waited_days": row.waited_days,
+        "met_on": claim.met_on,
+        "achieved_value": claim.achieved_value,
+        "late": row.late,
+        "obligation": o.public_id,
+        "obligation_title": o.title,
+        "obligor_side": o.obligor_side,
+        "obligor_name": row.obligor,
+        "original_due_date": o.original_due_date,
+        "due_date": o.due_date,
+        "project": o.project.public_id,
+        "project_reference": o.project.reference,
+        "project_name": o.project.name,
+    }
+
+
+def is_overdue(obligation: Obligation, today: dt.date) -> bool:
+    contract = obligation.original_due_date or obligation.due_date
+    return obligation.status in OPEN_STATUSES and contract is not None and contract < today
 
 
 def obligation_out(o: Obligation, today: dt.date | None = None) -> dict[str, Any]:
@@ -225,6 +283,12 @@ def obligation_out(o: Obligation, today: dt.date | None = None) -> dict[str, Any
         "status_label": str(o.get_status_display()),
         "met_on": o.met_on,
         "days_early": o.days_early,
+        "remedied_per_plan": bool(
+            o.met_on is not None
+            and o.due_date is not None
+            and o.original_due_date is not None
+            and o.original_due_date < o.met_on <= o.due_date
+        ),
         "overdue": is_overdue(o, today),
         "alarm_state": getattr(o, "alarm_state", "") or "",
         "revision": o.revision,

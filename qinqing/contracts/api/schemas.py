@@ -110,6 +110,19 @@ class AlarmQuery(PageQuery):
     state: Literal["open", "answered"] | None = None
 
 
+class ClaimQuery(PageQuery):
+    stage: Literal["claimed", "disputed", "all"] = Field(
+        "claimed",
+        description="claimed: awaiting the other side's confirmation; disputed: awaiting the committee's decision",
+    )
+    side: ObligorSide | None = Field(None, description="The side that owes the obligation")
+    q: str = Field(
+        "",
+        max_length=100,
+        description="Part of the project's number or name, the enterprise's name or the obligation's title",
+    )
+
+
 class MineQuery(PageQuery):
     side: ObligorSide | None = None
     status: ObligationStatus | None = None

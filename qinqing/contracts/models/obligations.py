@@ -142,7 +142,9 @@ class Obligation(TimeStampedModel):
         _("unit"), max_length=16, choices=DueUnit.choices, default=DueUnit.CALENDAR
     )
 
-    # The due date the rule gives today (empty while pending), and the first one it gave.
+    # The date the ladder climbs to (empty while pending): the rule's, or a later one an
+    # accepted remedy plan set. And the contract's: what the rule gives (it follows the
+    # starting point and the rule), never moved by a plan. Lateness is judged against it.
     due_date = models.DateField(_("due date"), null=True, blank=True)
     original_due_date = models.DateField(_("original due date"), null=True, blank=True)
 
@@ -156,8 +158,9 @@ class Obligation(TimeStampedModel):
         _("status"), max_length=16, choices=ObligationStatus.choices, default=ObligationStatus.PENDING
     )
     met_on = models.DateField(_("met on"), null=True, blank=True)
-    # Calendar days between the met date and the due date: positive when early,
-    # negative when late.
+    # Calendar days between the met date and the contract's due date
+    # (`original_due_date`): positive when early, negative when late, even when met by
+    # a remedy plan's date.
     days_early = models.IntegerField(_("days early"), null=True, blank=True)
     # The open item on the deadline ladder while the obligation is owed with a date.
     deadline = models.ForeignKey(
@@ -210,6 +213,11 @@ class Obligation(TimeStampedModel):
                 | Q(due_date__isnull=False)
                 | Q(status=ObligationStatus.CANCELLED),
                 name="obligation_dated_unless_pending",
+            ),
+            # A dated obligation always knows the contract's date beside it.
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True) | Q(original_due_date__isnull=False),
+                name="obligation_contract_date_kept",
             ),
         ]
         indexes = [

@@ -208,11 +208,9 @@ def _milestone(
     review: dt.datetime,
     review_day: dt.date,
 ) -> Json:
-    overdue = (
-        obligation.status in OWED_STATUSES
-        and obligation.due_date is not None
-        and obligation.due_date < review_day
-    )
+    # Judged against the contract's date: a remedy plan's later date does not undo a miss.
+    contract_due = obligation.original_due_date or obligation.due_date
+    overdue = obligation.status in OWED_STATUSES and contract_due is not None and contract_due < review_day
     status = codes.milestone_status(obligation.status, overdue=overdue)
     if obligation.obligor_side == ObligorSide.ENTERPRISE:
         obligor = {"side": ObligorSide.ENTERPRISE.value, **enterprise_ref}

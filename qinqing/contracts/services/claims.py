@@ -2,8 +2,9 @@
 decided by the committee (four eyes: not by whoever answered the claim).
 
 A confirmed claim settles the obligation as met (no target, or the target reached) or
-partly met (below its target), records how many days early it was met, closes its
-deadline and dates what counts from it.
+partly met (below its target), records how many days early (or, negative, late) it
+was met against the contract's due date (not a remedy plan's), closes its deadline and
+dates what counts from it.
 """
 
 from __future__ import annotations
@@ -220,8 +221,11 @@ def _settle(
     transition(obligation, outcome)
     obligation.met_on = claim.met_on
     obligation.achieved_value = claim.achieved_value
-    assert obligation.due_date is not None
-    obligation.days_early = (obligation.due_date - claim.met_on).days
+    # Judged against the contract's date: a remedy plan's later date does not make a
+    # late fulfilment timely.
+    basis = obligation.original_due_date or obligation.due_date
+    assert basis is not None
+    obligation.days_early = (basis - claim.met_on).days
     close_deadline(actor, obligation, reason=str(outcome))
     bump(obligation, "status", "met_on", "achieved_value", "days_early")
     if previous_met_on != obligation.met_on:

@@ -200,6 +200,9 @@ def state(obligation: Obligation) -> dict[str, Any]:
     return {
         "status": obligation.status,
         "due_date": obligation.due_date.isoformat() if obligation.due_date else None,
+        "original_due_date": (
+            obligation.original_due_date.isoformat() if obligation.original_due_date else None
+        ),
         "met_on": obligation.met_on.isoformat() if obligation.met_on else None,
         "achieved_value": obligation.achieved_value,
         "revision": obligation.revision,

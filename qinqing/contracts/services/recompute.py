@@ -5,6 +5,10 @@ transitively, gets the date its rule now gives: a pending one that gets a date o
 (and its deadline with it), a dated one moves (and its ladder restarts for the new
 date). Each change writes a `DueDateChange` and an audit event. A settled obligation
 (met, partly met, cancelled) keeps the date it was settled against.
+
+Two dates are kept: `original_due_date`, the contract's (what the rule gives: it follows
+the starting point and the rule, never a remedy plan), against which lateness is judged;
+and `due_date`, the date the ladder climbs to, which an accepted plan moves later.
 """
 
 from __future__ import annotations
@@ -101,18 +105,32 @@ def set_due_date(
     new_date: dt.date | None,
     reason: str,
     note: str = "",
+    contract_date: dt.date | None = None,
 ) -> bool:
     """Give a (locked) obligation a new due date, with its trail and its deadline.
-    Returns whether anything changed."""
-    if new_date is None or new_date == obligation.due_date or is_settled(obligation):
+
+    Unless a remedy plan moves it, the contract's date (`original_due_date`) follows:
+    `contract_date` when the rule gives another date than `new_date` (an accepted plan's
+    later date kept as the due date), else `new_date`. Returns whether anything changed."""
+    if new_date is None or is_settled(obligation):
         return False
+    contract = obligation.original_due_date
+    if reason != DueChangeReason.PLAN_ACCEPTED or contract is None:
+        contract = contract_date or new_date
+    if new_date == obligation.due_date:
+        if contract == obligation.original_due_date:
+            return False
+        return _set_contract_date(
+            actor=actor, obligation=obligation, contract=contract, reason=reason, note=note
+        )
     before = state(obligation)
     old = obligation.due_date
     obligation.due_date = new_date
     fields = ["due_date"]
-    if old is None:
-        obligation.original_due_date = new_date
+    if contract != obligation.original_due_date:
+        obligation.original_due_date = contract
         fields.append("original_due_date")
+    if old is None:
         if obligation.status == ObligationStatus.PENDING:
             transition(obligation, ObligationStatus.OPEN)
             fields.append("status")
@@ -132,6 +150,25 @@ def set_due_date(
     else:
         move_deadline(actor, obligation, _REASON_TEXT.get(reason, str(reason)))
     bump(obligation, *fields)
+    audit(
+        actor=actor,
+        action="obligation.due_date",
+        obj=obligation,
+        project=obligation.project,
+        before=before,
+        after={**state(obligation), "reason": str(reason), "note": note[:500]},
+    )
+    return True
+
+
+def _set_contract_date(
+    *, actor: Any, obligation: Obligation, contract: dt.date, reason: str, note: str
+) -> bool:
+    """The rule's date moved while an accepted plan's later date stays the due date: only
+    the contract's date changes (the ladder keeps climbing to the plan's date)."""
+    before = state(obligation)
+    obligation.original_due_date = contract
+    bump(obligation, "original_due_date")
     audit(
         actor=actor,
         action="obligation.due_date",
@@ -178,13 +215,21 @@ def recompute_dependents(
         if new_date is None:
             continue
         reason = DueChangeReason.ANCHOR_MOVED
+        contract_date = new_date
         if obligation.due_date is not None:
             accepted = accepted_dates.get(pk)
             # An accepted plan's date is a promise the committee agreed to; a starting
             # point moving earlier does not take it back.
             if accepted is not None and accepted > new_date:
                 new_date = accepted
-        if set_due_date(actor=actor, obligation=obligation, new_date=new_date, reason=reason, note=note):
+        if set_due_date(
+            actor=actor,
+            obligation=obligation,
+            new_date=new_date,
+            reason=reason,
+            note=note,
+            contract_date=contract_date,
+        ):
             changed.append(obligation)
     return changed
 
@@ -233,6 +278,7 @@ def obligations_redate_years(*, years: list[int]) -> int:
                     )
                 except CalendarYearNotSeeded:
                     continue
+                contract_date = new_date
                 accepted = accepted_dates.get(obligation.pk)
                 if new_date is not None and accepted is not None and accepted > new_date:
                     new_date = accepted
@@ -242,6 +288,7 @@ def obligations_redate_years(*, years: list[int]) -> int:
                     new_date=new_date,
                     reason=DueChangeReason.RULE_CHANGED,
                     note=note,
+                    contract_date=contract_date,
                 ):
                     changed += 1
     return changed

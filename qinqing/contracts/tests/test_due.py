@@ -195,7 +195,8 @@ def test_moving_an_event_recomputes_and_restarts_the_ladder(zone):
     )
     start = reload(start)
     assert start.due_date == D(2026, 10, 17)
-    assert start.original_due_date == D(2026, 8, 29)
+    # The contract's date follows its starting point (only a remedy plan leaves it behind).
+    assert start.original_due_date == D(2026, 10, 17)
     assert list(start.due_changes.values_list("old_date", "new_date", "reason")) == [
         (None, D(2026, 8, 29), "first_dated"),
         (D(2026, 8, 29), D(2026, 10, 17), "anchor_moved"),
@@ -244,7 +245,9 @@ def test_changing_the_rule_records_why(zone):
         revision=reload(ob).revision,
     )
     ob = reload(ob)
-    assert ob.due_date == D(2027, 1, 15) and ob.original_due_date == D(2026, 12, 15)
+    # A new rule is the contract's new date: lateness is judged against it (the old date
+    # stays in the trail below).
+    assert ob.due_date == D(2027, 1, 15) and ob.original_due_date == D(2027, 1, 15)
     change = ob.due_changes.last()
     assert (change.reason, change.note) == ("rule_changed", "补充协议延期")
     assert Deadline.objects.get(pk=ob.deadline_id).due_date == D(2027, 1, 15)
@@ -364,7 +367,7 @@ def test_dates_counted_into_a_provisional_year_follow_its_confirmed_calendar(zon
     calendar.invalidate()
     assert [redate_working_days.call(**row.args_kwargs["kwargs"]) for row in queued * 2] == [1, 0]
     permit = reload(permit)
-    assert (permit.due_date, permit.original_due_date) == (D(2027, 1, 6), D(2027, 1, 5))
+    assert (permit.due_date, permit.original_due_date) == (D(2027, 1, 6), D(2027, 1, 6))
     change = permit.due_changes.last()
     assert (change.old_date, change.new_date, change.reason) == (D(2027, 1, 5), D(2027, 1, 6), "rule_changed")
     assert "2027" in change.note

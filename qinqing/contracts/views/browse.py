@@ -135,7 +135,15 @@ def page_counts(project_ids: list[int], today: dt.date) -> dict[int, timeline.Pr
     rows = (
         selectors.with_alarm_state(Obligation.objects.filter(project_id__in=project_ids))
         .order_by()
-        .values("project_id", "obligor_side", "status", "due_date", "days_early", "alarm_state")
+        .values(
+            "project_id",
+            "obligor_side",
+            "status",
+            "due_date",
+            "original_due_date",
+            "days_early",
+            "alarm_state",
+        )
     )
     return timeline.count_rows(rows, today)
 
@@ -233,6 +241,7 @@ def project(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 "obligor_side": ob.obligor_side,
                 "status": ob.status,
                 "due_date": ob.due_date,
+                "original_due_date": ob.original_due_date,
                 "days_early": ob.days_early,
                 "alarm_state": getattr(ob, "alarm_state", ""),
             }
@@ -324,6 +333,7 @@ def obligation(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "status_label": timeline.status_label(ob.status),
         "days_overdue": days_overdue(ob, today) or 0,
         "days_late": -ob.days_early if ob.days_early is not None and ob.days_early < 0 else 0,
+        "remedied": timeline.remedied_per_plan(ob),
         "history": obligation_history(ob, alerts=alerts),
         "alerts": alerts,
         "today": today,
@@ -359,7 +369,7 @@ def alarms(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "obligation": ob,
-            "days_overdue": (today - ob.due_date).days if ob.due_date else 0,
+            "days_overdue": days_overdue(ob, today) or 0,
             "plan": plans.get(ob.pk),
             "url": obligation_url(ob),
         }

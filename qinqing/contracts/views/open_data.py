@@ -9,10 +9,12 @@ a supervisor everything its reach covers.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from functools import reduce
 from operator import or_
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, Js
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -33,7 +36,9 @@ from .. import export, reports, selectors
 from ..models import Contract, Obligation, ObligationKind, ObligationStatus, ObligorSide, Project
 from ..ocds import contract_release_package, project_release_package
 from ..ocds.codes import EXTENSION_DIR
+from ..worklist import claim_row
 from .browse import ProjectFilters
+from .claims import ClaimFilters
 
 # The dashboard's readers: officials and supervisors (an enterprise has its own pages).
 OFFICIAL_ROLES = (Role.OFFICER, Role.DEPARTMENT_HEAD, Role.COMMITTEE, Role.SUPERVISOR)
@@ -47,9 +52,21 @@ def _require_official(request: HttpRequest) -> None:
 # --- OCDS ------------------------------------------------------------------------------------
 
 
+def attachment_header(filename: str) -> str:
+    """`attachment` named `filename`: an ASCII name for old clients and, when the name
+    is not ASCII, RFC 5987's `filename*` (UTF-8, percent-encoded) that browsers prefer."""
+    fallback = re.sub(r"[^\x20-\x7e]+", "_", filename).replace("\\", "_").replace('"', "_")
+    if fallback == filename:
+        return content_disposition_header(True, filename) or f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def _json_download(package: dict[str, Any], filename: str) -> JsonResponse:
     response = JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # RFC 6266 with RFC 5987's filename* for a name in Chinese (a contract's number): set
+    # as a plain string, Django would encode it as RFC 2047 (=?utf-8?b?…?=), which no
+    # browser reads, and the browser would open the JSON instead of saving it.
+    response["Content-Disposition"] = attachment_header(filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -163,6 +180,18 @@ def export_alarms(request: HttpRequest) -> HttpResponseBase:
     )
     book = export.alarms_workbook(rows[: export.MAX_ROWS], today=timezone.localdate())
     return export.xlsx_response(book, "contracts-alarms")
+
+
+@require_GET
+@login_required
+def export_claims(request: HttpRequest) -> HttpResponseBase:
+    """The claims work list with the page's filters (the same query string), unpaged."""
+    _require_official(request)
+    filters = ClaimFilters.from_request(request)
+    today = timezone.localdate()
+    claims = selectors.claims_waiting(request.user, stage=filters.stage, side=filters.side, q=filters.q)
+    book = export.claims_workbook(claim_row(claim, today) for claim in claims[: export.MAX_ROWS])
+    return export.xlsx_response(book, "contracts-claims")
 
 
 # --- The public page ----------------------------------------------------------------------

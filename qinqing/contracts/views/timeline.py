@@ -70,6 +70,23 @@ def plan_status_label(status: str) -> str:
     return str(PlanStatus(status).label)
 
 
+def contract_due(obligation: Obligation) -> dt.date | None:
+    """The contract's due date, against which lateness is judged (a remedy plan's later
+    date is only where the ladder climbs to)."""
+    return obligation.original_due_date or obligation.due_date
+
+
+def remedied_per_plan(obligation: Obligation) -> bool:
+    """Met late, but by the later date of a remedy plan the committee accepted."""
+    contract = contract_due(obligation)
+    return bool(
+        obligation.met_on is not None
+        and obligation.due_date is not None
+        and contract is not None
+        and contract < obligation.met_on <= obligation.due_date
+    )
+
+
 def tone(obligation: Obligation, today: dt.date) -> str:
     status = obligation.status
     if status == ObligationStatus.CANCELLED:
@@ -78,9 +95,10 @@ def tone(obligation: Obligation, today: dt.date) -> str:
         return "late" if (obligation.days_early or 0) < 0 else "met"
     if status == ObligationStatus.PARTLY_MET:
         return "partly"
-    if status == ObligationStatus.PENDING or obligation.due_date is None:
+    contract = contract_due(obligation)
+    if status == ObligationStatus.PENDING or contract is None:
         return "pending"
-    if getattr(obligation, "alarm_state", "") == "open" or obligation.due_date < today:
+    if getattr(obligation, "alarm_state", "") == "open" or contract < today:
         return "late"
     return "open"
 
@@ -184,7 +202,7 @@ class ProjectCounts:
 
 def count_rows(rows: Iterable[Mapping[str, Any]], today: dt.date) -> dict[int, ProjectCounts]:
     """Counts per project and side from `values()` rows carrying project_id,
-    obligor_side, status, due_date, days_early and alarm_state."""
+    obligor_side, status, original_due_date (else due_date), days_early and alarm_state."""
     out: dict[int, ProjectCounts] = {}
     for row in rows:
         if row["status"] == ObligationStatus.CANCELLED:
@@ -203,8 +221,9 @@ def count_rows(rows: Iterable[Mapping[str, Any]], today: dt.date) -> dict[int, P
                 side.late += 1
         elif row["status"] == ObligationStatus.PARTLY_MET:
             side.partly += 1
-        elif row["status"] in OWED_STATUSES and row["due_date"] is not None and row["due_date"] < today:
-            side.late += 1
+        elif row["status"] in OWED_STATUSES:
+            contract = row.get("original_due_date") or row["due_date"]
+            side.late += contract is not None and contract < today
         if row.get("alarm_state") == "open":
             side.alarms += 1
         elif row.get("alarm_state") == "answered":
@@ -234,6 +253,10 @@ class Row:
     def days_late(self) -> int:
         days_early = self.obligation.days_early
         return -days_early if days_early is not None and days_early < 0 else 0
+
+    @property
+    def remedied(self) -> bool:
+        return remedied_per_plan(self.obligation)
 
     @property
     def moved(self) -> bool:

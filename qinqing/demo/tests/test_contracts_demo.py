@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qinqing.accounts.models import Organisation, User
-from qinqing.contracts import services
+from qinqing.contracts import reports, services
 from qinqing.contracts.models import (
     ClaimStatus,
     Clause,
@@ -35,7 +35,7 @@ from qinqing.deadlines.models import Alert, RungName
 from qinqing.demo.contracts import CONTRACT_USERS, TOUZI_CODE
 from qinqing.demo.seeding import DEMO_PASSWORD, logins
 from qinqing.enterprises import credit_code
-from qinqing.notifications.models import Notification
+from qinqing.notifications.models import DigestItem, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +69,8 @@ def test_the_zone_s_contract_demo(demo_city):
     check_8_started_within_the_deadline_some_3_to_4_months_early()
     check_alarms_fired_answered_accepted_awaiting_and_one_unanswered()
     check_claims_confirmed_partly_met_disputed_and_awaiting()
+    check_lateness_is_judged_by_the_contracts_dates()
+    check_the_committee_s_work_list_holds_the_two_claims_waiting()
     check_every_project_s_ocds_package_validates()
     check_the_enterprise_login_sees_only_its_own_projects()
     check_the_zone_s_supervisor_reads_all_and_heard_the_escalations()
@@ -192,6 +194,51 @@ def check_claims_confirmed_partly_met_disputed_and_awaiting() -> None:
     assert {c.obligation.obligor_side for c in pending} == {ObligorSide.ENTERPRISE, ObligorSide.GOVERNMENT}
 
 
+def check_lateness_is_judged_by_the_contracts_dates() -> None:
+    today = timezone.localdate()
+    # The approval bureau's permit: due on the contract's date, alarmed, rescheduled by an
+    # accepted plan, issued a fortnight after the contract's date (before the plan's).
+    permit = Obligation.objects.get(kind=ObligationKind.PERMIT, plans__status=PlanStatus.ACCEPTED)
+    assert permit.status == ObligationStatus.MET and permit.original_due_date is not None
+    assert permit.original_due_date < permit.met_on <= permit.due_date  # type: ignore[operator]
+    assert permit.days_early == -14
+    summary = reports.fulfilment_summary(Obligation.objects.all(), today=today)
+    government, enterprise = summary["government"], summary["enterprise"]
+    assert (government["met_late"], government["met_late_remedied"]) == (1, 1)
+    assert government["fulfilment_rate"] is not None and government["fulfilment_rate"] < 1
+    # Five construction starts past the contract's date: three rescheduled by accepted
+    # plans, one whose plan awaits the committee, one unanswered.
+    assert (enterprise["overdue_open"], enterprise["rescheduled"]) == (5, 3)
+    assert enterprise["met_on_time"] == 8 and enterprise["due_so_far"] == 14
+    public = Client().get(reverse("contracts:public"))
+    assert public.context["government"]["met_late"] == 1 and public.context["government_rate"] < 100
+
+
+def check_the_committee_s_work_list_holds_the_two_claims_waiting() -> None:
+    page = _client("guanwei").get(reverse("contracts:claims"))
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert len(rows) == 2
+    assert {row.obligation.obligor_side for row in rows} == {ObligorSide.ENTERPRISE, ObligorSide.GOVERNMENT}
+    assert [row.claim.claimed_at for row in rows] == sorted(row.claim.claimed_at for row in rows)
+    # The claimed first-phase investment was reminded on the load's scan: to the
+    # committee that is to confirm it, not to the enterprise that claimed it.
+    claimed = next(row.obligation for row in rows if row.obligation.obligor_side == ObligorSide.ENTERPRISE)
+    alerts = list(Alert.objects.filter(deadline_id=claimed.deadline_id, rung=RungName.REMINDER))
+    assert alerts
+    for alert in alerts:
+        told = set(
+            DigestItem.objects.filter(event_key=f"deadline-alert:{alert.pk}").values_list(
+                "recipient__username", flat=True
+            )
+        )
+        assert "guanwei" in told and not told & set(
+            User.objects.filter(role_assignments__enterprise=claimed.project.enterprise).values_list(
+                "username", flat=True
+            )
+        )
+
+
 def check_every_project_s_ocds_package_validates() -> None:
     for project in Project.objects.all():
         assert validate_package(project_release_package(project)) == [], project.name
@@ -251,9 +298,17 @@ def walk_the_committee_answers_an_alarm_and_confirms_a_fulfilment() -> None:
     guanwei = _user("guanwei")
     plan = RemedyPlan.objects.get(status=PlanStatus.SUBMITTED)
     assert "decide_plan" in allowed_actions(guanwei, plan.obligation)
+    before = reports.fulfilment_summary(Obligation.objects.all())["enterprise"]
     services.plan_decide(actor=guanwei, plan=plan, accept=True, reason="同意。")
     obligation = Obligation.objects.get(pk=plan.obligation_id)
     assert obligation.due_date == plan.proposed_date
+    # Accepting the plan reschedules the ladder, not the record of the miss.
+    after = reports.fulfilment_summary(Obligation.objects.all())["enterprise"]
+    assert (after["fulfilment_rate"], after["overdue_open"]) == (
+        before["fulfilment_rate"],
+        before["overdue_open"],
+    )
+    assert after["rescheduled"] == before["rescheduled"] + 1
     assert _alarm_states().get(obligation.pk, "") == ""
     claim = FulfilmentClaim.objects.get(
         status=ClaimStatus.PENDING, obligation__obligor_side=ObligorSide.ENTERPRISE
