@@ -16,8 +16,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Organisation
+from qinqing.accounts.pickers import organisation_choices
 
-from .forms.base import MultipleFileField
+from .forms.base import MultipleFileField, OnceForm
 from .models import (
     CAMPAIGN_CHANNELS,
     SUBCATEGORIES,
@@ -50,8 +51,9 @@ class Styled(forms.Form):
                 widget.attrs["class"] = f"{classes} {css}".strip()
 
 
-def org_choices(orgs: list[Organisation]) -> list[tuple[str, str]]:
-    return [(str(o.public_id), o.name) for o in orgs]
+def org_choices(orgs: list[Organisation]) -> list[Any]:
+    """Public id and name, in the tree's order (grouped by parent, or indented)."""
+    return organisation_choices(orgs)
 
 
 def subcategory_choices() -> list[tuple[Any, Any]]:
@@ -161,7 +163,7 @@ TopicFormSet = forms.formset_factory(TopicForm, formset=BaseRows, extra=3, max_n
 # --- Walk-throughs ------------------------------------------------------------------------------
 
 
-class WalkForm(Styled):
+class WalkForm(Styled, OnceForm):
     department = forms.ChoiceField(label=_("Department"))
     process_name = forms.CharField(label=_("Process walked"), max_length=200)
     walked_on = forms.DateField(label=_("Walked on"), widget=DATE)
@@ -259,7 +261,7 @@ FoundProblemFormSet = forms.formset_factory(
 # --- A finding of the commission, a group or a department ---------------------------------------
 
 
-class FindingForm(FoundProblemForm):
+class FindingForm(FoundProblemForm, OnceForm):
     """A problem found on an inspection tour, in a topic campaign or on a visit (the
     commission and the groups, who may assign it at once), or a department's own
     finding (assigned to the department at once). `channels`, `campaigns` ("c:<uuid>"

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("mine/export/", reporter.mine_export, name="mine_export"),
     path("report/", reporter.report, name="report"),
     path("point/<str:token>/", reporter.point_report, name="point_report"),
+    path("point/<str:token>/receipt/", reporter.point_receipt, name="point_receipt"),
     path("follow/", reporter.follow, name="follow"),
     path("follow/visit/", reporter.follow_visit, name="follow_visit"),
     path("follow/reopen/", reporter.follow_reopen, name="follow_reopen"),

@@ -89,8 +89,15 @@ def dashboard(request: HttpRequest, filters: Query[DashboardQuery]) -> dict[str,
 class ReportRequestIn(TextIn):
     kind: ReportKind
     scope: str = Field(..., min_length=1, max_length=64, pattern=CODE, description="The organisation's code")
-    period_start: dt.date
-    period_end: dt.date = Field(..., description="At the latest today; a period ending today is provisional")
+    period_start: dt.date = Field(
+        ...,
+        description="For the quarterly report, the first day of a calendar quarter (1 Jan, Apr, Jul, Oct)",
+    )
+    period_end: dt.date = Field(
+        ...,
+        description="At the latest today; a period ending today is provisional. For the quarterly "
+        "report, the last day of the quarter it starts",
+    )
 
 
 class LedgerReportOut(Schema):

@@ -16,7 +16,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path
+from ninja import Header, Path
 from ninja.responses import Status
 
 from qinqing.accounts.models import User
@@ -83,6 +83,19 @@ POINT_REPORT_BODY = multipart_body(
 )
 
 
+# A client's retry of a report (a lost answer, a timeout) names the same key and gets
+# what the first call registered, with 201 again; a key sent with another report is a
+# 409 (idempotency_key_reused).
+IDEMPOTENCY_KEY = Header(
+    "",
+    alias="Idempotency-Key",
+    max_length=128,
+    description="Optional: 16 to 128 letters, digits, '-' or '_' (a UUID will do), unique per report. "
+    "Sent again with the same report, the call answers what the first registered instead of a "
+    "second registration.",
+)
+
+
 def _enterprise(public_id: uuid.UUID | None) -> Enterprise | None:
     if public_id is None:
         return None
@@ -101,7 +114,10 @@ def _enterprise(public_id: uuid.UUID | None) -> Enterprise | None:
     "department (its own finding, assigned to itself)",
     openapi_extra=REPORT_BODY,
 )
-def report(request: HttpRequest) -> Status[dict[str, Any]]:
+def report(
+    request: HttpRequest,
+    idempotency_key: str = IDEMPOTENCY_KEY,
+) -> Status[dict[str, Any]]:
     require_not_admin_only(request)
     data, files = read_form(request, ReportIn)
     campaign = campaign_by_id(data.campaign)
@@ -124,6 +140,7 @@ def report(request: HttpRequest) -> Status[dict[str, Any]]:
         deadline_mode=data.deadline_mode,
         deadline_days=data.deadline_days,
         files=files,
+        idempotency_key=idempotency_key,
     )
     return Status(201, detail_for(request, problem.public_id, acted=True))
 
@@ -134,12 +151,13 @@ def report(request: HttpRequest) -> Status[dict[str, Any]]:
     response={201: ReceiptOut, **ERRORS},
     auth=None,
     summary="Report at a monitoring point's own link, without logging in; answers the receipt code "
-    "to follow it with, once",
+    "to follow it with (again, to a retry with the same Idempotency-Key)",
     openapi_extra=POINT_REPORT_BODY,
 )
 def report_at_point(
     request: HttpRequest,
     token: str = Path(..., pattern=POINT_LINK),  # noqa: B008 - ninja's way of bounding a path parameter
+    idempotency_key: str = IDEMPOTENCY_KEY,
 ) -> Status[dict[str, Any]]:
     data, files = read_form(request, PointReportIn)
     problem, receipt = services.problem_report_at_point(
@@ -152,6 +170,7 @@ def report_at_point(
         reporter_name=data.reporter_name,
         reporter_contact=data.reporter_contact,
         files=files,
+        idempotency_key=idempotency_key,
     )
     return Status(
         201,
@@ -171,7 +190,9 @@ def report_at_point(
     summary="Record a walk-through of the department's own process (局长走流程): the steps, the "
     "minutes each took, and the problems found, assigned to the department at once",
 )
-def record_walkthrough(request: HttpRequest, payload: WalkThroughIn) -> Status[dict[str, Any]]:
+def record_walkthrough(
+    request: HttpRequest, payload: WalkThroughIn, idempotency_key: str = IDEMPOTENCY_KEY
+) -> Status[dict[str, Any]]:
     require_department_role(request)
     walk = services.walkthrough_record(
         actor=request.user,
@@ -182,6 +203,7 @@ def record_walkthrough(request: HttpRequest, payload: WalkThroughIn) -> Status[d
         notes=payload.notes,
         campaign=campaign_by_id(payload.campaign),
         problems=[p.model_dump() for p in payload.problems],
+        idempotency_key=idempotency_key,
     )
     found = list(
         problems_for(request.user)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qinqing.accounts.models import Organisation, OrganisationKind, Role
+from qinqing.accounts.pickers import OrganisationChoiceField, OrganisationMultipleChoiceField
 from qinqing.accounts.scoping import scope_for, subtree_q
 
 from ..models import (
@@ -45,16 +46,6 @@ def _yes_no(label: Any) -> forms.TypedChoiceField:
     )
 
 
-class _OrganisationChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
-
-
-class _OrganisationsChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
-
-
 def _roots(problem: Problem, user: Any) -> list[str]:
     """Where a dispatcher may send a problem: the city or county its commission serves,
     and whatever else the dispatcher's own reach covers (the city's commission assigns a
@@ -80,10 +71,10 @@ def groups_for(problem: Problem, user: Any = None) -> Any:
 
 
 class AssignForm(_ActionForm):
-    department = _OrganisationChoice(
+    department = OrganisationChoiceField(
         label=_("Responsible department"), queryset=Organisation.objects.none(), to_field_name="public_id"
     )
-    co_departments = _OrganisationsChoice(
+    co_departments = OrganisationMultipleChoiceField(
         label=_("Also responsible"),
         queryset=Organisation.objects.none(),
         to_field_name="public_id",
@@ -104,7 +95,7 @@ class AssignForm(_ActionForm):
         help_text=_("Needed for a limit in working days."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    supervising_group = _OrganisationChoice(
+    supervising_group = OrganisationChoiceField(
         label=_("Supervising group"),
         queryset=Organisation.objects.none(),
         to_field_name="public_id",

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Category
 from .actions import YES_NO, subcategory_choices
-from .base import TEXTAREA, MultipleFileField, Styled, photo_field
+from .base import TEXTAREA, MultipleFileField, OnceForm, Styled, photo_field
 
 
-class _ReportFields(Styled):
+class _ReportFields(Styled, OnceForm):
     title = forms.CharField(
         label=_("What is the problem? (one line)"),
         max_length=200,

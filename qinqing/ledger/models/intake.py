@@ -118,12 +118,21 @@ class WalkThrough(TimeStampedModel):
     steps = models.JSONField(_("steps"), default=list)
     total_minutes = models.PositiveIntegerField(_("total minutes"), default=0)
     notes = models.TextField(_("notes"), blank=True)
+    # As `Problem.idempotency_key`: the same form sent twice records one walk-through.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-walked_on", "id"]
         verbose_name = _("walk-through")
         verbose_name_plural = _("walk-throughs")
         indexes = [models.Index(fields=["department", "walked_on"], name="ledger_walk_dept_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="ledger_walk_idempotency_key_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.process_name} ({self.walked_on})"

@@ -87,6 +87,9 @@ class Problem(TimeStampedModel):
     hide_reporter = models.BooleanField(_("hide my name from the department"), default=False)
     # SHA-256 of the receipt code given to a reporter without an account.
     receipt_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # SHA-256 of who sent it (the user, or the monitoring point) and the form's or the
+    # API call's idempotency key: the same form sent twice registers one problem.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     # Who owns it. Before assignment: the node that receives it (a commission); after:
     # the lead responsible department. Every record belongs to one node.
@@ -202,6 +205,11 @@ class Problem(TimeStampedModel):
                 condition=(Q(status__in=[ProblemStatus.VERIFIED, ProblemStatus.CLOSED]) & ~Q(outcome=""))
                 | (~Q(status__in=[ProblemStatus.VERIFIED, ProblemStatus.CLOSED]) & Q(outcome="")),
                 name="ledger_problem_outcome_iff_verified",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="ledger_problem_idempotency_key_unique",
             ),
             models.CheckConstraint(
                 condition=Q(status=ProblemStatus.MERGED, duplicate_of__isnull=False)

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Organisation, OrganisationKind, Role, User
 from qinqing.accounts.scoping import scope_for
-from qinqing.common.errors import NotFound, PermissionDenied, ValidationFailed
+from qinqing.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from qinqing.enterprises.models import Enterprise
 
 from ..models import (
@@ -94,6 +96,71 @@ def new_receipt() -> str:
     return "".join(secrets.choice("0123456789") for _ in range(16))
 
 
+# --- sent once -----------------------------------------------------------------------------
+#
+# A form carries a key of its own (`forms.base.OnceForm`), an API call may send one
+# (`Idempotency-Key`). Stored as the SHA-256 of who sent it and the key, unique: a form
+# sent twice (a double click, a reload of the answer, a retry after a lost answer)
+# gets the problem the first sending registered, and concurrent sendings meet at the
+# unique index. A monitoring point's reporter gets the same receipt code again: it is
+# derived from the key with the server's secret, so neither the code nor the key is
+# stored.
+
+# A form's key is secrets.token_urlsafe(24); an API client's key, a UUID will do.
+IDEMPOTENCY_KEY = re.compile(r"[-_A-Za-z0-9]{16,128}")
+
+
+def idempotency_digest(sender: str, key: Any) -> str:
+    """What is stored of `key` sent by `sender` ("user:12", "point:3"); "" for no key."""
+    text = str(key or "")
+    if not text:
+        return ""
+    if not IDEMPOTENCY_KEY.fullmatch(text):
+        raise ValidationFailed(
+            fields={
+                "idempotency_key": [
+                    str(_("An idempotency key is 16 to 128 letters, digits, “-” or “_” (a UUID will do)."))
+                ]
+            }
+        )
+    return hashlib.sha256(f"{sender}\n{text}".encode()).hexdigest()
+
+
+# The code of the conflict: the key came with another report than the first time.
+KEY_REUSED = "idempotency_key_reused"
+
+
+def _reused() -> Conflict:
+    return Conflict(
+        _(
+            "This form was already sent, with other contents. To report another problem, check "
+            "the answers and send the form again."
+        ),
+        code=KEY_REUSED,
+    )
+
+
+def _sent_before(digest: str, *, title: Any, description: Any) -> Problem | None:
+    """The problem registered under `digest`, if any; a different report under the same
+    key is a conflict, never a silent answer with the other problem."""
+    if not digest:
+        return None
+    earlier = Problem.objects.filter(idempotency_key=digest).first()
+    if earlier is None:
+        return None
+    sent = (clean_text(title, "title", limit=200), clean_text(description, "description"))
+    if (earlier.title, earlier.description) != sent:
+        raise _reused()
+    return earlier
+
+
+def point_receipt(point: MonitoringPoint, key: str) -> str:
+    """The receipt code of a report sent at `point` under `key`: the same for every
+    sending of one form, unguessable without the server's secret."""
+    digest = salted_hmac("qinqing.ledger.point_receipt", f"{point.pk}\n{key}", algorithm="sha256").digest()
+    return f"{int.from_bytes(digest, 'big') % 10**16:016d}"
+
+
 def _campaign_and_topic(
     campaign: Campaign | None, topic: CampaignTopic | None, channel: str
 ) -> tuple[Campaign | None, CampaignTopic | None]:
@@ -131,6 +198,7 @@ def _create(
     reporter_contact: str = "",
     hide_reporter: bool = False,
     receipt: str = "",
+    idempotency_key: str = "",
     at: dt.datetime,
 ) -> Problem:
     cat, sub, sev, inst = _classification(category, subcategory, severity, institutional)
@@ -150,6 +218,7 @@ def _create(
         reporter_contact=reporter_contact,
         hide_reporter=hide_reporter,
         receipt_hash=receipt_hash(receipt) if receipt else "",
+        idempotency_key=idempotency_key,
         organisation=intake,
         intake=intake,
         category=cat,
@@ -265,9 +334,12 @@ def problem_report(
     deadline_mode: str | None = None,
     deadline_days: int | None = None,
     files: Sequence[IO[bytes]] = (),
+    idempotency_key: Any = "",
     at: dt.datetime | None = None,
 ) -> Problem:
-    """Register a problem reported by a logged-in person.
+    """Register a problem reported by a logged-in person. Sent again with the same
+    `idempotency_key` (a form's, an API call's), it answers the problem registered the
+    first time (a conflict when the title or the details differ).
 
     - an enterprise user: a complaint (or, naming a topic of an active topic campaign,
       a report under that topic), about its own enterprise's dealings;
@@ -279,47 +351,60 @@ def problem_report(
     """
     user = require_user(actor)
     when = at or now()
+    digest = idempotency_digest(f"user:{user.pk}", idempotency_key)
+    earlier = _sent_before(digest, title=title, description=description)
+    if earlier is not None:
+        return earlier
     channel = _choice(channel, Channel, "channel")
     campaign, topic = _campaign_and_topic(campaign, topic, channel)
     route = _route(
         user, channel=channel, campaign=campaign, topic=topic, enterprise=enterprise, department=department
     )
     department = route.department
-    with transaction.atomic(durable=True):
-        problem = _create(
-            actor=user,
-            channel=channel,
-            title=title,
-            description=description,
-            category=category,
-            subcategory=subcategory,
-            severity=severity,
-            institutional=institutional,
-            location=location,
-            intake=route.intake,
-            campaign=campaign,
-            topic=topic,
-            observer=route.observer,
-            reporter_enterprise=route.enterprise,
-            hide_reporter=bool(hide_reporter),
-            at=when,
-        )
-        if files:
-            attach_files(problem, None, files, actor=user, required=False)
-        if department is not None:
-            assign_locked(
+    try:
+        with transaction.atomic(durable=True):
+            problem = _create(
                 actor=user,
-                problem=problem,
-                department=department,
-                co_departments=co_departments,
-                deadline_mode=deadline_mode or DeadlineMode.WORKING_DAYS,
-                deadline_days=deadline_days,
-                supervising_group=None,
-                note="",
+                channel=channel,
+                title=title,
+                description=description,
+                category=category,
+                subcategory=subcategory,
+                severity=severity,
+                institutional=institutional,
+                location=location,
+                intake=route.intake,
+                campaign=campaign,
+                topic=topic,
+                observer=route.observer,
+                reporter_enterprise=route.enterprise,
+                hide_reporter=bool(hide_reporter),
+                idempotency_key=digest,
                 at=when,
-                check=not route.self_assign,
             )
-        notices.problem_registered(problem)
+            if files:
+                attach_files(problem, None, files, actor=user, required=False)
+            if department is not None:
+                assign_locked(
+                    actor=user,
+                    problem=problem,
+                    department=department,
+                    co_departments=co_departments,
+                    deadline_mode=deadline_mode or DeadlineMode.WORKING_DAYS,
+                    deadline_days=deadline_days,
+                    supervising_group=None,
+                    note="",
+                    at=when,
+                    check=not route.self_assign,
+                )
+            notices.problem_registered(problem)
+    except IntegrityError:
+        # Sent twice at once: the other sending committed first (the unique index held
+        # this one until then).
+        earlier = _sent_before(digest, title=title, description=description) if digest else None
+        if earlier is None:
+            raise
+        return earlier
     return problem
 
 
@@ -360,10 +445,13 @@ def problem_report_at_point(
     reporter_name: Any = "",
     reporter_contact: Any = "",
     files: Sequence[IO[bytes]] = (),
+    idempotency_key: Any = "",
     at: dt.datetime | None = None,
 ) -> tuple[Problem, str]:
     """A report through a monitoring point's own link, without an account. Returns the
-    problem and the receipt code to follow it with (shown once, stored only hashed)."""
+    problem and the receipt code to follow it with (stored only hashed). Sent again with
+    the same `idempotency_key`, it answers the problem registered the first time and the
+    same receipt code (see `point_receipt`); nothing identifies the sender."""
     point = (
         MonitoringPoint.objects.select_related("organisation")
         .filter(token=str(token or ""), active=True)
@@ -373,8 +461,50 @@ def problem_report_at_point(
         raise NotFound(_("This monitoring point's link is not valid or no longer active."))
     name = clean_text(reporter_name, "reporter_name", required=False, limit=100)
     contact = clean_text(reporter_contact, "reporter_contact", required=False, limit=50)
-    receipt = new_receipt()
+    digest = idempotency_digest(f"point:{point.pk}", idempotency_key)
+    receipt = point_receipt(point, str(idempotency_key)) if digest else new_receipt()
+    earlier = _sent_before(digest, title=title, description=description)
+    if earlier is not None:
+        return earlier, receipt
     when = at or now()
+    try:
+        problem = _register_at_point(
+            point,
+            title=title,
+            description=description,
+            category=category,
+            subcategory=subcategory,
+            location=location,
+            reporter_name=name,
+            reporter_contact=contact,
+            files=files,
+            receipt=receipt,
+            idempotency_key=digest,
+            at=when,
+        )
+    except IntegrityError:
+        earlier = _sent_before(digest, title=title, description=description) if digest else None
+        if earlier is None:
+            raise
+        return earlier, receipt
+    return problem, receipt
+
+
+def _register_at_point(
+    point: MonitoringPoint,
+    *,
+    title: Any,
+    description: Any,
+    category: Any,
+    subcategory: Any,
+    location: Any,
+    reporter_name: str,
+    reporter_contact: str,
+    files: Sequence[IO[bytes]],
+    receipt: str,
+    idempotency_key: str,
+    at: dt.datetime,
+) -> Problem:
     with transaction.atomic(durable=True):
         problem = _create(
             actor=None,
@@ -387,15 +517,16 @@ def problem_report_at_point(
             intake=commission_for(point.organisation),
             monitoring_point=point,
             reporter_enterprise=point.enterprise,
-            reporter_name=name,
-            reporter_contact=contact,
+            reporter_name=reporter_name,
+            reporter_contact=reporter_contact,
             receipt=receipt,
-            at=when,
+            idempotency_key=idempotency_key,
+            at=at,
         )
         if files:
             attach_files(problem, None, files, actor=None, required=False)
         notices.problem_registered(problem)
-    return problem, receipt
+    return problem
 
 
 def problem_by_receipt(code: str) -> Problem:
@@ -453,12 +584,14 @@ def walkthrough_record(
     notes: Any = "",
     campaign: Campaign | None = None,
     problems: Sequence[dict[str, Any]] = (),
+    idempotency_key: Any = "",
     at: dt.datetime | None = None,
 ) -> WalkThrough:
     """A head walked one of the department's processes (局长走流程): the steps and their
     minutes, and each problem found, registered and assigned to the department at once
     (each dict: title, description, category, subcategory, severity, institutional,
-    deadline_mode, deadline_days)."""
+    deadline_mode, deadline_days). Sent again with the same `idempotency_key`, it
+    answers the walk-through recorded the first time."""
     user = require_user(actor)
     scope = scope_for(user)
     if not is_department(department) or not any(
@@ -468,10 +601,61 @@ def walkthrough_record(
     if not isinstance(walked_on, dt.date) or isinstance(walked_on, dt.datetime) or walked_on > today():
         raise ValidationFailed(fields={"walked_on": [str(_("Enter a date that is not in the future."))]})
     name = clean_text(process_name, "process_name", limit=200)
+    digest = idempotency_digest(f"user:{user.pk}", idempotency_key)
+    earlier = _walked_before(digest, department=department, process_name=name)
+    if earlier is not None:
+        return earlier
     clean_steps, total = _steps(steps)
     campaign, _topic = _campaign_and_topic(campaign, None, Channel.WALK)
     when = at or now()
     intake = commission_for(department)
+    try:
+        return _record_walk(
+            user,
+            department=department,
+            process_name=name,
+            walked_on=walked_on,
+            steps=clean_steps,
+            total=total,
+            notes=notes,
+            campaign=campaign,
+            intake=intake,
+            problems=problems,
+            idempotency_key=digest,
+            at=when,
+        )
+    except IntegrityError:
+        earlier = _walked_before(digest, department=department, process_name=name) if digest else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _walked_before(digest: str, *, department: Organisation, process_name: str) -> WalkThrough | None:
+    if not digest:
+        return None
+    earlier = WalkThrough.objects.filter(idempotency_key=digest).first()
+    if earlier is not None and (earlier.department_id, earlier.process_name) != (department.pk, process_name):
+        raise _reused()
+    return earlier
+
+
+def _record_walk(
+    user: User,
+    *,
+    department: Organisation,
+    process_name: str,
+    walked_on: dt.date,
+    steps: list[dict[str, Any]],
+    total: int,
+    notes: Any,
+    campaign: Campaign | None,
+    intake: Organisation,
+    problems: Sequence[dict[str, Any]],
+    idempotency_key: str,
+    at: dt.datetime,
+) -> WalkThrough:
+    name, clean_steps, when = process_name, steps, at
     with transaction.atomic(durable=True):
         walk = WalkThrough.objects.create(
             campaign=campaign,
@@ -483,6 +667,7 @@ def walkthrough_record(
             steps=clean_steps,
             total_minutes=total,
             notes=clean_text(notes, "notes", required=False),
+            idempotency_key=idempotency_key,
         )
         for index, found in enumerate(problems):
             try:
@@ -683,8 +868,10 @@ def observer_appoint(
 __all__ = [
     "campaign_create",
     "monitoring_point_appoint",
+    "idempotency_digest",
     "new_receipt",
     "observer_appoint",
+    "point_receipt",
     "problem_by_receipt",
     "problem_report",
     "problem_report_at_point",

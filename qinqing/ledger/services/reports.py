@@ -59,6 +59,28 @@ def _language() -> str:
     return "en" if current.startswith("en") else "zh-hans"
 
 
+def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the calendar quarter `day` falls in."""
+    first_month = (day.month - 1) // 3 * 3 + 1
+    start = dt.date(day.year, first_month, 1)
+    following = dt.date(day.year + 1, 1, 1) if first_month == 10 else dt.date(day.year, first_month + 3, 1)
+    return start, following - dt.timedelta(days=1)
+
+
+def last_complete_quarter(day: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The latest quarter that has ended by `day` (today): the quarterly report's
+    default, as the previous month is the monthly report's."""
+    start, _end = quarter_of(day or today())
+    return quarter_of(start - dt.timedelta(days=1))
+
+
+def is_calendar_quarter(start: dt.date, end: dt.date) -> bool:
+    """From a quarter's first day to its last, or, for the quarter under way, to a day
+    within it (the quarter to date, provisional when that is today)."""
+    first, last = quarter_of(start)
+    return start == first and (end == last or (last > today() and first <= end < last))
+
+
 def _clean(kind: Any, scope: Any, period_start: Any, period_end: Any) -> tuple[str, dt.date, dt.date]:
     errors: dict[str, list[str]] = {}
     if kind not in ReportKind.values:
@@ -78,6 +100,16 @@ def _clean(kind: Any, scope: Any, period_start: Any, period_end: Any) -> tuple[s
             errors["period_end"] = [
                 str(_("The period has not ended yet: its figures could still change. Choose an earlier end."))
             ]
+        elif kind == ReportKind.QUARTERLY_PROGRESS and not is_calendar_quarter(period_start, period_end):
+            # 工作进展季报 compares quarters: a month or a stretch across two would not.
+            example_start, example_end = last_complete_quarter()
+            message = _(
+                "A quarterly report covers one calendar quarter: from 1 January, 1 April, 1 July or "
+                "1 October to the last day of that quarter, or to today for the quarter under way "
+                "(for example %(start)s – %(end)s)."
+            ) % {"start": example_start.isoformat(), "end": example_end.isoformat()}
+            wrong = "period_end" if quarter_of(period_start)[0] == period_start else "period_start"
+            errors[wrong] = [str(message)]
     if errors:
         raise ValidationFailed(fields=errors)
     return str(kind), period_start, period_end

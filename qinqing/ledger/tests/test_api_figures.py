@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from qinqing.ledger.models import LedgerReport, ReportKind
-from qinqing.ledger.services.reports import report_run
+from qinqing.ledger.services.reports import quarter_of, report_run
 
 from .conftest import World, assigned, complaint
 from .test_api import error, get, post
@@ -99,7 +99,9 @@ def test_a_report_is_asked_for_followed_read_and_downloaded(client, ledger):
 
 def test_a_report_of_a_period_ending_today_says_it_is_provisional(client, ledger):
     today = timezone.localdate()
-    made = _ask(client, ledger, period_start=str(today - dt.timedelta(days=3)), period_end=str(today)).json()
+    # The quarterly report of the quarter under way, to date.
+    start, _end = quarter_of(today)
+    made = _ask(client, ledger, period_start=str(start), period_end=str(today)).json()
     assert (
         get(client, ledger.city.city_supervisor, f"/reports/{made['public_id']}").json()["provisional_as_of"]
         is None

@@ -207,7 +207,7 @@ def test_a_monitoring_point_reports_without_login_and_follows_by_receipt(ledger:
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     page_url = url("point_report", ledger.point.token)
     assert client.get(page_url).status_code == 200
-    response = client.post(
+    sent = client.post(
         page_url,
         {
             "title": "停车场收费不明",
@@ -216,6 +216,9 @@ def test_a_monitoring_point_reports_without_login_and_follows_by_receipt(ledger:
             "reporter_name": "王先生",
         },
     )
+    assert sent.status_code == 303
+    assert sent["Location"] == url("point_receipt", ledger.point.token)
+    response = client.get(sent["Location"])
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
     receipt = response.context["receipt"].replace(" ", "")

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from qinqing.accounts.models import Organisation, Role
+from qinqing.accounts.pickers import organisation_choices
 from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import ApplicationError
 
 from .. import selectors, services
 from ..forms_office import FindingForm
 from ..models import Campaign, CampaignStatus, CampaignTopic, Channel
-from ..services.intake import DEPARTMENT_CHANNELS, SUPERVISOR_CHANNELS
+from ..services.intake import DEPARTMENT_CHANNELS, KEY_REUSED, SUPERVISOR_CHANNELS
 from .office import apply_errors, departments_for, problem_url, raise_refusal, render_office, require_office
 
 
@@ -47,9 +48,7 @@ def _choices(user: Any) -> dict[str, Any]:
         departments = departments_for(user)
     else:
         paths = scope.paths_for(Role.OFFICER, Role.DEPARTMENT_HEAD)
-        departments = [
-            (str(o.public_id), o.name) for o in Organisation.objects.filter(path__in=paths).order_by("path")
-        ]
+        departments = organisation_choices(Organisation.objects.filter(path__in=paths))
     return {
         "channels": [(c.value, c.label) for c in channels],
         "campaigns": campaigns,
@@ -122,10 +121,13 @@ def finding_new(request: HttpRequest) -> HttpResponse:
             deadline_mode=data["deadline_mode"] if department else None,
             deadline_days=data.get("deadline_days") if department else None,
             files=data["files"],
+            idempotency_key=data.get("form_key", ""),
         )
     except ApplicationError as exc:
         raise_refusal(exc)
         apply_errors(form, exc)
+        if exc.code == KEY_REUSED:
+            form.renew_form_key()
         return _page(request, form, status=400, files_lost=files_sent)
     messages.success(request, _("Registered as %(reference)s.") % {"reference": problem.reference})
     return HttpResponseRedirect(problem_url(problem.public_id))

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from qinqing.accounts.models import Organisation, OrganisationKind, Role
+from qinqing.accounts.pickers import option_groups, organisation_choices
 from qinqing.accounts.scoping import scope_for, subtree_q
 from qinqing.common.errors import ApplicationError, NotFound, PermissionDenied
 from qinqing.common.xlsx import xlsx_response
@@ -177,17 +178,17 @@ def commission_nodes(user: Any) -> list[Organisation]:
     )
 
 
-def departments_for(user: Any) -> list[tuple[str, str]]:
-    """The departments inside a reader's reach, for the problem list's filter."""
+def departments_for(user: Any) -> list[Any]:
+    """The departments inside a reader's reach, for the problem list's filter: grouped
+    under the city, each district or county and each committee (`accounts.pickers`)."""
     paths = scope_for(user).read_paths
     if not paths:
         return []
-    rows = (
-        Organisation.objects.filter(subtree_q("path", paths), kind=OrganisationKind.DEPARTMENT)
-        .order_by("path")
-        .values_list("public_id", "name")
+    return organisation_choices(
+        Organisation.objects.filter(
+            subtree_q("path", paths), kind=OrganisationKind.DEPARTMENT
+        ).select_related("parent")
     )
-    return [(str(pk), name) for pk, name in rows]
 
 
 def status_choices() -> list[tuple[str, Any]]:
@@ -222,6 +223,7 @@ def problems(request: HttpRequest) -> HttpResponse:
         .order_by("-starts_on", "id")
         .values_list("public_id", "title")[:200]
     )
+    departments = option_groups(departments_for(request.user))
     return render_results(
         request,
         "ledger/office/problems.html",
@@ -238,7 +240,8 @@ def problems(request: HttpRequest) -> HttpResponse:
             "institutionals": [c for c in Institutional.choices if c[0]],
             "campaigns": [(str(pk), title) for pk, title in campaigns],
             "districts": selectors.districts_for(request.user),
-            "departments": departments_for(request.user),
+            "departments": departments,
+            "department_count": sum(len(options) for _group, options in departments),
             "city_level": CITY_LEVEL,
             "filter_names": _filter_names(request.user, filters),
             "today": today,

@@ -5,6 +5,7 @@ and with the same code the return visit to answer or the reopening within its pe
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -36,6 +38,7 @@ from ..forms import (
 )
 from ..models import CampaignStatus, CampaignTopic, Channel, Observer, ProblemStatus
 from ..services.common import MAX_TEXT, problem_url, reporter_may_reopen, return_visit_refusal
+from ..services.intake import KEY_REUSED
 from .loop import PAGE_SIZE, export_problems, forbidden
 from .rows import row_of, rows_html
 
@@ -141,11 +144,12 @@ def report(request: HttpRequest) -> HttpResponse:
                 enterprise=enterprise,
                 hide_reporter=bool(data.get("hide_reporter")),
                 files=data["files"],
+                idempotency_key=data.get("form_key", ""),
             )
         except PermissionDenied as exc:
             return forbidden(request, exc)
         except ApplicationError as exc:
-            apply_errors(form, exc)
+            _refused(form, exc)
         else:
             messages.success(
                 request,
@@ -161,11 +165,26 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _refused(form: Any, exc: ApplicationError) -> None:
+    """The service's refusal on the form; a form already sent with other contents gets
+    a fresh key, so that sending it again registers the new report."""
+    apply_errors(form, exc)
+    if exc.code == KEY_REUSED:
+        form.renew_form_key()
+
+
+# The receipt code waits in the reporter's session for the page after the report
+# (Post/Redirect/Get: reloading that page sends nothing) for so long, then is gone.
+RECEIPT_SESSION_KEY = "ledger.point_receipt"
+RECEIPT_SHOWN_SECONDS = 10 * 60
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def point_report(request: HttpRequest, token: str) -> HttpResponse:
-    """A monitoring point's own page (its link and QR code): report without an account;
-    the receipt code is shown once, on the answer to the report."""
+    """A monitoring point's own page (its link and QR code): report without an account.
+    The answer to the report is a redirect to the receipt page, which shows the receipt
+    code to this browser only; the form sent again gives the same problem and code."""
     try:
         point = selectors.monitoring_point_by_token(token)
     except NotFound as exc:
@@ -190,19 +209,53 @@ def point_report(request: HttpRequest, token: str) -> HttpResponse:
                 reporter_name=data.get("reporter_name", ""),
                 reporter_contact=data.get("reporter_contact", ""),
                 files=data["files"],
+                idempotency_key=data.get("form_key", ""),
             )
         except NotFound as exc:
             raise Http404 from exc
         except ApplicationError as exc:
-            apply_errors(form, exc)
+            _refused(form, exc)
         else:
-            grouped = " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))
-            return render(
-                request,
-                "ledger/loop/point_receipt.html",
-                {"point": point, "problem": problem, "receipt": grouped},
-            )
+            _keep_receipt(request, point.pk, problem.reference or "", receipt)
+            return HttpResponseRedirect(reverse("ledger:point_receipt", args=[token]), status=303)
     return render(request, "ledger/loop/point_report.html", context, status=400)
+
+
+def _keep_receipt(request: HttpRequest, point_id: int, reference: str, receipt: str) -> None:
+    """The receipt for the page after the report, in this browser's session only. A
+    reporter without an account gets a session that ends with the receipt's time."""
+    request.session[RECEIPT_SESSION_KEY] = {
+        "point": point_id,
+        "reference": reference,
+        "receipt": receipt,
+        "until": time.time() + RECEIPT_SHOWN_SECONDS,
+    }
+    if not request.user.is_authenticated:
+        request.session.set_expiry(RECEIPT_SHOWN_SECONDS)
+
+
+@never_cache
+@require_GET
+def point_receipt(request: HttpRequest, token: str) -> HttpResponse:
+    """The answer to a report at a monitoring point: its reference and receipt code, in
+    the browser that sent it, for a few minutes (reloading shows it again, and registers
+    nothing). Any other browser, or later, learns only how to follow a report."""
+    try:
+        point = selectors.monitoring_point_by_token(token)
+    except NotFound as exc:
+        raise Http404 from exc
+    kept = request.session.get(RECEIPT_SESSION_KEY)
+    if not (isinstance(kept, dict) and kept.get("point") == point.pk and kept.get("until", 0) > time.time()):
+        if kept is not None:
+            del request.session[RECEIPT_SESSION_KEY]
+        return render(request, "ledger/loop/point_receipt.html", {"point": point, "gone": True})
+    receipt = str(kept["receipt"])
+    grouped = " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))
+    return render(
+        request,
+        "ledger/loop/point_receipt.html",
+        {"point": point, "reference": kept["reference"], "receipt": grouped},
+    )
 
 
 @never_cache

@@ -28,6 +28,7 @@ from .. import selectors, services
 from ..filters import ProblemFilters, clean_uuid
 from ..forms_office import FoundProblemFormSet, StepFormSet, WalkForm, filled_rows
 from ..models import Campaign, CampaignStatus, Channel, WalkThrough
+from ..services.intake import KEY_REUSED
 from .office import (
     PAGE_SIZE,
     apply_errors,
@@ -143,10 +144,13 @@ def walk_new(request: HttpRequest) -> HttpResponse:
             notes=cleaned.get("notes", ""),
             campaign=campaign,
             problems=[f.as_service() for _i, f in problems],  # type: ignore[attr-defined]
+            idempotency_key=cleaned.get("form_key", ""),
         )
     except ApplicationError as exc:
         raise_refusal(exc)
         apply_errors(form, exc, problems, "problems")
+        if exc.code == KEY_REUSED:
+            form.renew_form_key()
         return _page(request, form, steps, found, status=exc.http_status)
     count = len(problems)
     messages.success(
