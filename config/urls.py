@@ -19,7 +19,8 @@ urlpatterns = [
     path("payments/", include("qinqing.payments.urls")),
     path("contracts/", include("qinqing.contracts.urls")),
     path("ledger/", include("qinqing.ledger.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's own view, which also stores a signed-in user's choice (accounts).
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -128,6 +128,26 @@ def user_create(
     return user
 
 
+def user_language_set(*, actor: User, language: str) -> bool:
+    """The language `actor` reads the platform in, chosen on the language switcher: what
+    they are told in (notifications are rendered per recipient when written). Whether
+    it changed."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationFailed(fields={"language": [str(_("Choose one of the offered languages."))]})
+    with transaction.atomic(durable=True):
+        changed = User.objects.filter(pk=actor.pk).exclude(language=language).update(language=language)
+        if changed:
+            audit_record(
+                actor=actor,
+                action="user.language",
+                obj=actor,
+                before={"language": actor.language},
+                after={"language": language},
+            )
+    actor.language = language
+    return bool(changed)
+
+
 def role_assign(
     *,
     actor: Any,

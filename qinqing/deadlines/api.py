@@ -35,13 +35,17 @@ class AlertOut(Schema):
     fired_on: dt.date
     deadline: str = Field(..., description="The deadline's public id")
     kind: str
-    kind_display: str
-    title: str
+    kind_display: str = Field(..., description="The kind, in the caller's language")
+    title: str = Field(..., description="The item's name, in the caller's language")
     url: str
     organisation: str
     owner: str | None
     due_date: dt.date
-    days_overdue: int
+    days_overdue: int = Field(
+        ...,
+        description="Working days past the due date (calendar days past the years the working-day "
+        "calendar holds), as the other pages count them.",
+    )
     paused: bool
     provisional: bool = Field(
         ...,
@@ -88,7 +92,7 @@ def _alert_out(row: AlertRow) -> AlertOut:
         deadline=str(deadline.public_id),
         kind=deadline.kind,
         kind_display=row.kind_label,
-        title=str(deadline),
+        title=row.title,
         url=deadline.url,
         organisation=deadline.organisation.name,
         owner=str(deadline.owner) if deadline.owner else None,

@@ -24,7 +24,7 @@ def alerts_workbook(rows: Iterable[AlertRow]) -> bytes:
         _("Organisation"),
         _("Owner"),
         _("Due date"),
-        _("Days overdue"),
+        _("Working days overdue"),
         _("Rung date"),
         _("Fired on"),
         _("Paused"),
@@ -35,7 +35,7 @@ def alerts_workbook(rows: Iterable[AlertRow]) -> bytes:
     sheet.add_rows(
         [
             row.rung_label,
-            str(row.deadline),
+            row.title,
             row.kind_label,
             row.deadline.organisation.name,
             str(row.deadline.owner) if row.deadline.owner else "",

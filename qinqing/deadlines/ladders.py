@@ -14,7 +14,13 @@ imported from there):
         ],
         recipients=step_alert_recipients,   # optional: Callable[[Alert], Iterable[User]]
         # or recipients_batch=..., Callable[[Sequence[AlertFacts]], Mapping[int, Sequence[User]]]
+        titles=step_titles,  # optional: Callable[[Sequence[str]], Mapping[str, str | Promise]]
     )
+
+`titles` names items in the reader's language: given object ids of the kind, their
+names (lazy translations welcome), for the alerts page, its export, the API and the
+alert messages. A deadline's stored `title` is written once, in the language of whoever
+opened it; it stays the name of last resort (and of items `titles` no longer finds).
 
 An offset counts from the due date: negative before it, 0 on it, positive after it.
 Admins may replace a kind's rungs (`LadderOverride`), and a single item may carry its
@@ -62,6 +68,8 @@ Recipients = Callable[["Alert"], Iterable["User"]]
 # hears of each, by alert id. Preferred for kinds with many items: a scan may fire tens
 # of thousands of alerts, and a query per alert would cost most of the notification job.
 BatchRecipients = Callable[[Sequence["AlertFacts"]], Mapping[int, Sequence["User"]]]
+# Object ids of one kind → their names; ids it does not know are left out.
+Titles = Callable[[Sequence[str]], Mapping[str, "Promise | str"]]
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,7 @@ class Ladder:
     recipients: Recipients | None
     clock_unit: str
     recipients_batch: BatchRecipients | None = None
+    titles: Titles | None = None
 
 
 _LADDERS: dict[str, Ladder] = {}
@@ -122,6 +131,7 @@ def register_ladder(
     label: Promise | str | None = None,
     clock_unit: str = DayUnit.WORKING,
     recipients_batch: BatchRecipients | None = None,
+    titles: Titles | None = None,
 ) -> Ladder:
     """Declare the ladder of one kind of item. Registering the same kind again replaces
     it (modules may be imported twice; tests register their own kinds)."""
@@ -136,6 +146,7 @@ def register_ladder(
         recipients=recipients,
         clock_unit=str(clock_unit),
         recipients_batch=recipients_batch,
+        titles=titles,
     )
     _LADDERS[kind] = ladder
     return ladder
@@ -160,6 +171,14 @@ def find_ladder(kind: str) -> Ladder | None:
 
 def registered_ladders() -> list[Ladder]:
     return sorted(_LADDERS.values(), key=lambda ladder: ladder.kind)
+
+
+def item_titles(kind: str, object_ids: Sequence[str]) -> Mapping[str, Promise | str]:
+    """The names the kind gives these items (lazy where it can), or none."""
+    ladder = _LADDERS.get(kind)
+    if ladder is None or ladder.titles is None or not object_ids:
+        return {}
+    return ladder.titles(object_ids)
 
 
 def effective_rungs(kind: str, *, item_override: Any = None, kind_override: Any = None) -> tuple[Rung, ...]:
@@ -194,9 +213,11 @@ __all__ = [
     "Rung",
     "RungDate",
     "RungName",
+    "Titles",
     "effective_rungs",
     "find_ladder",
     "get_ladder",
+    "item_titles",
     "register_ladder",
     "registered_ladders",
     "rung_dates",

@@ -27,6 +27,7 @@ The cost is proportional to the items crossing today, not to the items open.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from qinqing.accounts.scoping import scope_for
 from qinqing.audit.services import audit_record
 from qinqing.notifications.services import NotificationSpec, notify_many
 
-from .ladders import find_ladder
+from .ladders import find_ladder, item_titles
 from .models import URGENT_RUNGS, Alert, Deadline, DeadlineRungDate, DeadlineStatus, RungName, deadline_label
 from .services import hold_scan_lock
 
@@ -209,7 +210,9 @@ class AlertFacts:
     kind: str
     object_type: str
     object_id: str
-    label: str
+    # The item's name: the stored title, or what its kind calls it in the reader's
+    # language (lazy) once `_named` has asked.
+    label: str | Promise
     url: str
     owner_id: int | None
     organisation_path: str
@@ -280,6 +283,21 @@ def _facts(alert_ids: Sequence[int]) -> list[AlertFacts]:
             owner_id,
             path,
         ) in rows
+    ]
+
+
+def _named(facts: list[AlertFacts]) -> list[AlertFacts]:
+    """The facts with each item named by its kind where the kind can (one call per kind):
+    the names render in each recipient's language, as the rest of the message does."""
+    by_kind: dict[str, list[str]] = {}
+    for fact in facts:
+        by_kind.setdefault(fact.kind, []).append(fact.object_id)
+    titles = {kind: item_titles(kind, sorted(set(ids))) for kind, ids in by_kind.items()}
+    return [
+        dataclasses.replace(fact, label=titles[fact.kind][fact.object_id])
+        if fact.object_id in titles[fact.kind]
+        else fact
+        for fact in facts
     ]
 
 
@@ -388,7 +406,7 @@ def _notify(alert_ids: Sequence[int]) -> int:
     fallback_url = ""
     specs: list[NotificationSpec] = []
     for chunk in _chunks(alert_ids):
-        facts = _facts(chunk)
+        facts = _named(_facts(chunk))
         directory.users(f.owner_id for f in facts if f.owner_id is not None)
         people = _recipients_by_alert(facts, directory)
         for fact in facts:

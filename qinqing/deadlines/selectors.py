@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from qinqing.accounts.scoping import scope_records
 from qinqing.common.errors import NotFound
+from qinqing.workdays.calendar import CalendarYearNotSeeded, WorkCalendar, current_calendar
 
-from .ladders import Ladder, Rung, effective_rungs, registered_ladders
+from .ladders import Ladder, Rung, effective_rungs, find_ladder, item_titles, registered_ladders
 from .models import Alert, Deadline, DeadlineStatus, LadderOverride, RungName
 
 
@@ -51,8 +52,16 @@ def open_alerts(user: Any, *, rung: str = "", kind: str = "") -> QuerySet[Alert]
     )
 
 
-def alert_kinds(user: Any) -> list[str]:
-    return sorted(set(open_alerts(user).values_list("deadline__kind", flat=True).distinct()))
+def kind_label(kind: str) -> str:
+    """A kind as people read it, in the active language (the code for an undeclared one)."""
+    ladder = find_ladder(kind)
+    return str(ladder.label) if ladder is not None else kind
+
+
+def alert_kinds(user: Any) -> list[tuple[str, str]]:
+    """The kinds of the user's open alerts, each with its label, in the label's order."""
+    kinds = set(open_alerts(user).values_list("deadline__kind", flat=True).distinct())
+    return sorted(((kind, kind_label(kind)) for kind in kinds), key=lambda pair: (pair[1], pair[0]))
 
 
 @dataclass(frozen=True)
@@ -61,16 +70,49 @@ class AlertRow:
     deadline: Deadline
     rung_label: str
     kind_label: str
+    # Working days past the due date, as every other page counts them (calendar days
+    # only past the years the working-day calendar holds).
     days_overdue: int
+    # The item's name in the reader's language.
+    title: str
 
     @property
     def urgent(self) -> bool:
         return self.alert.rung in (RungName.ALARM, RungName.ESCALATION)
 
 
+def working_days_overdue(due: dt.date, today: dt.date, calendar: WorkCalendar) -> int:
+    """Working days from `due` to `today` (0 until it has passed)."""
+    if today <= due:
+        return 0
+    try:
+        return calendar.working_days_between(due, today)
+    except CalendarYearNotSeeded:
+        # A year the calendar does not hold yet: calendar days are the honest fallback.
+        return (today - due).days
+
+
+def deadline_titles(deadlines: Any) -> dict[int, str]:
+    """Each deadline's name in the active language: what its kind calls the item, else
+    the title stored when it was opened. One call per kind."""
+    by_kind: dict[str, list[Deadline]] = {}
+    for deadline in deadlines:
+        by_kind.setdefault(deadline.kind, []).append(deadline)
+    titles: dict[int, str] = {}
+    for kind, group in by_kind.items():
+        named = item_titles(kind, sorted({d.object_id for d in group}))
+        for deadline in group:
+            title = named.get(deadline.object_id)
+            titles[deadline.pk] = str(title) if title is not None else str(deadline)
+    return titles
+
+
 def alert_rows(alerts: Any, *, today: dt.date | None = None) -> list[AlertRow]:
     today = today or timezone.localdate()
+    alerts = list(alerts)
     labels = {ladder.kind: str(ladder.label) for ladder in registered_ladders()}
+    titles = deadline_titles({alert.deadline_id: alert.deadline for alert in alerts}.values())
+    calendar = current_calendar()
     rows = []
     for alert in alerts:
         deadline = alert.deadline
@@ -80,7 +122,8 @@ def alert_rows(alerts: Any, *, today: dt.date | None = None) -> list[AlertRow]:
                 deadline=deadline,
                 rung_label=str(RungName(alert.rung).label),
                 kind_label=labels.get(deadline.kind, deadline.kind),
-                days_overdue=max(0, (today - deadline.due_date).days),
+                days_overdue=working_days_overdue(deadline.due_date, today, calendar),
+                title=titles[deadline.pk],
             )
         )
     return rows

@@ -70,6 +70,11 @@ class NotificationSpec:
     urgent: bool = False
     digest: bool = False
     channels: Sequence[str] = field(default=(Channel.INBOX,))
+    # An event-key prefix naming the record this event is about ("case:12:"): the
+    # recipient's earlier unread inbox messages under it are settled (marked read) when
+    # this one is written (to the inbox, or held for the digest). A later event on the record says where it stands now, so a call
+    # to act on an earlier state ("is it really fixed?") no longer asks for action.
+    supersedes: str = ""
 
 
 # --- Writing notifications ----------------------------------------------------------------
@@ -86,13 +91,15 @@ def notify(
     urgent: bool = False,
     digest: bool = False,
     channels: Sequence[str] = (Channel.INBOX,),
+    supersedes: str = "",
 ) -> int:
     """Tell `recipients` about one event; returns how many recipients got something new.
 
     Call inside the transaction of the change. `channels` is any of "inbox", "email",
     "sms". `digest=True` holds the message back for the recipient's daily digest
     (one inbox message and one e-mail per day) unless `urgent`, which always goes out
-    at once. Calling again with the same `event_key` does nothing more.
+    at once. Calling again with the same `event_key` does nothing more. `supersedes`
+    (an event-key prefix) marks read what the recipients were told earlier under it.
     """
     spec = NotificationSpec(
         recipients=list(recipients),
@@ -104,6 +111,7 @@ def notify(
         urgent=urgent,
         digest=digest,
         channels=tuple(channels),
+        supersedes=supersedes,
     )
     return notify_many([spec])
 
@@ -169,6 +177,7 @@ def notify_many(items: Iterable[NotificationSpec]) -> int:
         new_digest_items = _insert_new(DigestItem, digest_items, ("event_key", "recipient_id"))
         new_deliveries = _insert_new(Delivery, deliveries, ("event_key", "recipient_id", "channel"))
         new_pairs = new_inbox | new_digest_items | {(key, rid) for key, rid, _channel in new_deliveries}
+        superseded = _supersede(specs, new_inbox | new_digest_items)
 
         to_send = _pending_delivery_ids(new_deliveries)
         if to_send:
@@ -189,9 +198,33 @@ def notify_many(items: Iterable[NotificationSpec]) -> int:
                     "digest_items_new": len(new_digest_items),
                     "deliveries_new": len(new_deliveries),
                     "deliveries_enqueued": len(to_send),
+                    "superseded": superseded,
                 },
             )
     return len(new_pairs)
+
+
+def _supersede(specs: Sequence[NotificationSpec], told: set[tuple[Any, ...]]) -> int:
+    """Mark read, for each recipient newly told (in the inbox, or in the coming digest)
+    of an event whose spec names a record, their earlier unread inbox messages about
+    that record; how many."""
+    now = timezone.now()
+    settled = 0
+    for spec in specs:
+        if not spec.supersedes:
+            continue
+        recipient_ids = sorted(rid for key, rid in told if key == spec.event_key)
+        for chunk in _chunks(recipient_ids):
+            settled += (
+                Notification.objects.filter(
+                    recipient_id__in=chunk,
+                    read_at__isnull=True,
+                    event_key__startswith=spec.supersedes,
+                )
+                .exclude(event_key=spec.event_key)
+                .update(read_at=now)
+            )
+    return settled
 
 
 def _validate(spec: NotificationSpec) -> None:
@@ -207,6 +240,8 @@ def _validate(spec: NotificationSpec) -> None:
         raise ValueError("channels must name at least one channel")
     if len(spec.url) > 500:
         raise ValueError("url must be at most 500 characters")
+    if spec.supersedes and not spec.event_key.startswith(spec.supersedes):
+        raise ValueError("supersedes must be a prefix of the event's own key")
 
 
 def _active(recipients: Iterable[User]) -> Iterator[User]:

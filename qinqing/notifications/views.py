@@ -45,6 +45,19 @@ def badge(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+@login_required
+def open_link(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Follow a message's link: opening what it is about is reading it. The inbox links
+    through here; a message without a link of this site leads back to the inbox."""
+    try:
+        notification = access_notification_by_public_id(request.user, public_id)
+    except NotFound:
+        raise Http404 from None
+    notification = notification_mark_read(actor=request.user, notification=notification)  # type: ignore[arg-type]
+    return redirect(notification.safe_url or "notifications:inbox")
+
+
 @require_POST
 @login_required
 def mark_read(request: HttpRequest, public_id: UUID) -> HttpResponse:

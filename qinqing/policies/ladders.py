@@ -7,13 +7,15 @@ for the kind), and the change re-ladders open steps.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.deadlines.ladders import Rung, register_ladder
 from qinqing.deadlines.models import RungName
+from qinqing.notifications.text import message
 from qinqing.workdays.calendar import DayUnit
 
 if TYPE_CHECKING:
@@ -33,11 +35,44 @@ def step_alert_recipients(alert: Alert) -> Iterable[User]:
     return people
 
 
+def _ids(object_ids: Sequence[str]) -> list[int]:
+    return [int(i) for i in object_ids if i.isdigit()]
+
+
+def _step_title(reference: str, key: str, name: str) -> str:
+    from qinqing.policies.steps import step_label
+
+    return f"{reference} · {step_label({'key': key, 'name': name})}"
+
+
+_lazy_step_title = lazy(_step_title, str)
+
+
+def step_titles(object_ids: Sequence[str]) -> Mapping[str, Promise | str]:
+    """A step's deadline named "ZC… · Acceptance" in the reader's language (the title
+    stored when it opened keeps the opener's)."""
+    from qinqing.policies.models import CaseStep
+
+    rows: Any = CaseStep.objects.filter(pk__in=_ids(object_ids)).values_list(
+        "pk", "case__reference", "key", "name"
+    )
+    return {str(pk): _lazy_step_title(reference, key, name) for pk, reference, key, name in rows}
+
+
+def objection_titles(object_ids: Sequence[str]) -> Mapping[str, Promise | str]:
+    from qinqing.policies.models import Objection
+
+    rows: Any = Objection.objects.filter(pk__in=_ids(object_ids)).values_list("pk", "case__reference")
+    return {
+        str(pk): message(_("Objection to case %(reference)s"), reference=reference) for pk, reference in rows
+    }
+
+
 def register() -> None:
     # A step and an objection climb the same rungs, to the same people.
-    for kind, label in (
-        (STEP_DEADLINE_KIND, _("Policy approval step")),
-        (OBJECTION_DEADLINE_KIND, _("Objection to a policy case")),
+    for kind, label, titles in (
+        (STEP_DEADLINE_KIND, _("Policy approval step"), step_titles),
+        (OBJECTION_DEADLINE_KIND, _("Objection to a policy case"), objection_titles),
     ):
         register_ladder(
             kind,
@@ -47,4 +82,5 @@ def register() -> None:
                 Rung(RungName.ALARM, 1, DayUnit.WORKING),
             ],
             recipients=step_alert_recipients,
+            titles=titles,
         )

@@ -111,6 +111,8 @@ def _tell(
         url=problem_url(problem),
         urgent=at_once,
         digest=not at_once,
+        # A later step settles the calls to act on an earlier one ("is it really fixed?").
+        supersedes=f"ledger.problem:{problem.pk}:",
     )
 
 

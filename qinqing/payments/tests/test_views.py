@@ -96,3 +96,19 @@ def test_readers_who_may_not_retry_get_no_form_and_are_refused(client, city, rej
     assert response.status_code == 403
     rejected.refresh_from_db()
     assert rejected.status == PaymentStatus.FAILED
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_amounts_are_shown_with_separators_under_a_yuan_header(client, city, rejected, language):
+    # Given an instruction of 600000.00 yuan, when an officer reads the list and the detail
+    client.force_login(city.officer)
+    client.cookies["django_language"] = language
+
+    listing = client.get("/payments/").content.decode()
+    detail = client.get(f"/payments/{rejected.public_id}/").content.decode()
+
+    # then the amount reads as the product's other money columns do, unit in the header
+    for body in (listing, detail):
+        assert "600,000.00" in body
+        assert "600000.00" not in body
+    assert ("(yuan)" if language == "en" else "（元）") in listing

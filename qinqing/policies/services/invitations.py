@@ -7,13 +7,25 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Role, RoleAssignment, User
 from qinqing.notifications.services import NotificationSpec, notify_many
+from qinqing.notifications.text import message
 from qinqing.policies.models import Invitation, InvitationLapse, InvitationStatus, Policy
 
 _CHUNK = 2000
+
+
+def _yuan(raw: object) -> str:
+    # Imported here: the summaries read the catalogue, which lapses invitations.
+    from qinqing.policies.summaries import yuan
+
+    return yuan(raw)
+
+
+_lazy_yuan = lazy(_yuan, str)
 
 
 def invitations_lapse(
@@ -93,7 +105,7 @@ def _spec(policy: Policy, row: _Row, recipients: list[User]) -> NotificationSpec
             recipients=recipients,
             event_key=f"invitation:{pk}:lapsed",
             kind="policy_invitation",
-            subject=_("Your invitation to “%(policy)s” has lapsed") % {"policy": policy.title},
+            subject=message(_("Your invitation to “%(policy)s” has lapsed"), policy=policy.title),
             body=InvitationLapse(lapsed_reason).label,
             url=url,
         )
@@ -101,8 +113,9 @@ def _spec(policy: Policy, row: _Row, recipients: list[User]) -> NotificationSpec
         recipients=recipients,
         event_key=f"invitation:{pk}",
         kind="policy_invitation",
-        subject=_("You qualify for “%(policy)s”: %(award)s yuan") % {"policy": policy.title, "award": award},
+        subject=message(
+            _("You qualify for “%(policy)s”: %(award)s"), policy=policy.title, award=_lazy_yuan(award)
+        ),
         body=_("Confirm in one tap on the invitation's page; no application is needed."),
         url=url,
-        urgent=True,
     )
