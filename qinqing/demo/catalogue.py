@@ -85,6 +85,12 @@ def _clause(document: str, text: str) -> dict[str, str]:
     return {"document": document, "text": text}
 
 
+def _fact(kind: str, zh: str, en: str) -> dict[str, Any]:
+    """A fact the application gives, named for people in both languages (English in
+    lower case, as Django's verbose names: the pages capitalise where a sentence starts)."""
+    return {"type": kind, "label": {"zh-hans": zh, "en": en}}
+
+
 def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, read top to bottom
     """The catalogue; `y` is the year of the documents (the year before loading)."""
 
@@ -145,7 +151,11 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             "泉州市文化广电和旅游局关于加快入境旅游市场复苏的奖励办法",
             "第三条：在本市注册的旅行社，年度招徕入境过夜游客达500人次以上的，奖励5万元。",
             {
-                "facts": {"inbound_visitors": "int"},
+                "facts": {
+                    "inbound_visitors": _fact(
+                        "int", "年度招徕入境过夜游客人次", "inbound overnight visitors this year"
+                    )
+                },
                 "conditions": {
                     "all": [
                         ACTIVE,
@@ -244,7 +254,7 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             "第六条：高新技术企业、科技型中小企业上年度研发费用达100万元以上的，按研发费用的10%"
             "给予补助，单家企业每年最高100万元。",
             {
-                "facts": {"rd_expense": "money"},
+                "facts": {"rd_expense": _fact("money", "上年度研发费用", "R&D expenses last year")},
                 "conditions": {
                     "all": [
                         ACTIVE,
@@ -438,7 +448,13 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             "第九条：规上工业企业实施数字化改造，设备（含软件）投资500万元以上的，按投资额的8%"
             "给予补助，单个企业最高200万元。",
             {
-                "facts": {"equipment_investment": "money"},
+                "facts": {
+                    "equipment_investment": _fact(
+                        "money",
+                        "数字化改造设备（含软件）投资额",
+                        "equipment and software invested in the upgrade",
+                    )
+                },
                 "conditions": {
                     "all": [
                         ACTIVE,
@@ -513,7 +529,12 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             "第八条：用人单位全职引进A、B、C类高层次人才的，经认定给予每家单位每年最高30万元安居补助，"
             "由单位统筹发放。",
             {
-                "facts": {"talents_employed": "int", "talent_level": "code"},
+                "facts": {
+                    "talents_employed": _fact(
+                        "int", "全职引进的高层次人才人数", "high-level talents employed full-time"
+                    ),
+                    "talent_level": _fact("code", "人才类别", "talent category"),
+                },
                 "conditions": {
                     "all": [
                         ACTIVE,
@@ -554,7 +575,11 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             "第四条：企业当年新招用离校2年内高校毕业生5人以上，签订1年以上劳动合同并参加社会保险的，"
             "一次性补贴2万元。",
             {
-                "facts": {"graduates_hired": "int"},
+                "facts": {
+                    "graduates_hired": _fact(
+                        "int", "当年新招用高校毕业生人数", "graduates newly hired this year"
+                    )
+                },
                 "conditions": {
                     "all": [
                         ACTIVE,
@@ -621,7 +646,11 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             "第五条：企业上年度通过跨境电商方式出口额达500万元以上的，按出口额的1%给予奖励，"
             "单家企业最高50万元。",
             {
-                "facts": {"cross_border_exports": "money"},
+                "facts": {
+                    "cross_border_exports": _fact(
+                        "money", "上年度跨境电商出口额", "cross-border e-commerce exports last year"
+                    )
+                },
                 "conditions": {
                     "all": [
                         ACTIVE,
@@ -659,7 +688,11 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             "泉州市人民政府办公室关于加大吸引外资力度的若干措施",
             "第三条：外商投资企业当年实际到资1000万元以上的，按实际到资额的1%给予奖励，最高300万元。",
             {
-                "facts": {"paid_in_foreign_capital": "money"},
+                "facts": {
+                    "paid_in_foreign_capital": _fact(
+                        "money", "当年实际到资额", "foreign capital paid in this year"
+                    )
+                },
                 "conditions": {
                     "all": [
                         ACTIVE,
@@ -764,7 +797,7 @@ def _policies(y: int) -> list[DemoPolicy]:  # noqa: PLR0915 - one catalogue, rea
             "第七条：新认定为中国驰名商标的，奖励100万元；新注册地理标志证明商标的，奖励50万元"
             "（本办法按50万元一档兑现，驰名商标差额由县级财政配套）。",
             {
-                "facts": {"mark_kind": "code"},
+                "facts": {"mark_kind": _fact("code", "商标类别", "kind of mark")},
                 "conditions": {
                     "all": [
                         ACTIVE,

@@ -390,7 +390,7 @@ def _script(ctx: Context, n: int, item: Planned, enterprise: Enterprise) -> Gene
                     actor=None,
                     case=case,
                     text=NOTICE_OBJECTIONS[n % len(NOTICE_OBJECTIONS)],
-                    contact="159****" + f"{(n * 7919) % 10000:04d}",
+                    contact="1590595" + f"{(n * 7919) % 10000:04d}",
                 )
                 return
             step = open_step(case)

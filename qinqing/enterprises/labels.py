@@ -42,6 +42,13 @@ KNOWN: dict[str, LabelKind] = {
 }
 
 
+# Keys whose value is free text (a year, …): named for people, not validated.
+NAMED: dict[str, Promise] = {
+    "newly_above_scale": _("Year first counted above designated size"),
+    "first_export": _("Year of first export"),
+}
+
+
 class InvalidLabel(ValueError):
     def __init__(self, reason: str, key: str, value: str = "") -> None:
         self.reason = reason
@@ -74,8 +81,11 @@ class InvalidLabel(ValueError):
 
 
 def display_name(key: str) -> Promise | str:
+    """The label's name for people; a key the platform does not know, made readable."""
     kind = KNOWN.get(key)
-    return kind.name if kind else key
+    if kind is not None:
+        return kind.name
+    return NAMED.get(key) or key.replace("_", " ")
 
 
 def clean_labels(labels: Mapping[str, str]) -> dict[str, str]:

@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qinqing.accounts.models import Organisation, OrganisationKind, Role, RoleAssignment, User
+from qinqing.accounts.pickers import in_tree_order
 from qinqing.accounts.scoping import scope_for, subtree_q
 from qinqing.common.errors import NotFound, PermissionDenied
 from qinqing.integrity.models import RelationDeclaration
@@ -104,10 +105,12 @@ def overview_departments(user: Any) -> list[Organisation]:
     filter."""
     paths = require_overview_reader(user)
     issuing = Policy.objects.values("department_id")
-    return list(
-        Organisation.objects.filter(subtree_q("path", paths))
-        .filter(Q(kind=OrganisationKind.DEPARTMENT) | Q(pk__in=issuing))
-        .order_by("path")
+    # In the tree's order (the path's numbers: by text "/1/10/" came before "/1/2/",
+    # interleaving the city's departments with the counties').
+    return in_tree_order(
+        Organisation.objects.filter(subtree_q("path", paths)).filter(
+            Q(kind=OrganisationKind.DEPARTMENT) | Q(pk__in=issuing)
+        )
     )
 
 

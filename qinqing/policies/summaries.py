@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -13,6 +14,7 @@ from django.utils.translation import pgettext
 from qinqing.enterprises.labels import display_name as label_display_name
 from qinqing.enterprises.models import EnterpriseStatus
 from qinqing.policies.models import Policy, PolicyVersion
+from qinqing.policies.rules.schema import ATTRIBUTES, fact_label
 from qinqing.policies.services.catalogue import version_changes
 
 
@@ -25,22 +27,111 @@ def yuan(raw: Any) -> str:
     return _("%(amount)s yuan") % {"amount": text}
 
 
+_WAN = Decimal(10_000)
+_YI = Decimal(100_000_000)
+
+
+def _figure(amount: Decimal) -> str:
+    """A round figure of a rule as its documents write it: 500万 and 3亿 in Chinese
+    (the policy texts' own 500万元), 5,000,000 otherwise."""
+    chinese = (translation.get_language() or "").lower().startswith("zh")
+    if chinese and amount and amount % _YI == 0:
+        return f"{(amount / _YI).normalize():f}亿"
+    if chinese and amount and amount % _WAN == 0:
+        return f"{(amount / _WAN).normalize():f}万"
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+
+
+def _decimal(raw: Any) -> Decimal | None:
+    try:
+        number = Decimal(str(raw))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def rule_yuan(raw: Any) -> str:
+    """A threshold of a rule in yuan: "5,000,000 yuan", "500万元"."""
+    amount = _decimal(raw)
+    if amount is None:
+        return str(raw)
+    return pgettext("an amount a rule compares with", "%(amount)s yuan") % {"amount": _figure(amount)}
+
+
+def count(raw: Any) -> str:
+    """A whole number with its thousands separated: 12,000."""
+    return f"{raw:,}" if isinstance(raw, int) and not isinstance(raw, bool) else str(raw)
+
+
+def fact_kinds(rule: dict[str, Any]) -> dict[str, str]:
+    """The rule's facts and their types, declared as a type or as {"type", "label"}."""
+    facts = rule.get("facts") if isinstance(rule, dict) else None
+    if not isinstance(facts, dict):
+        return {}
+    return {
+        str(name): str(declared.get("type") if isinstance(declared, dict) else declared)
+        for name, declared in facts.items()
+    }
+
+
+def fact_labels(rule: dict[str, Any]) -> dict[str, str]:
+    """The rule's facts by name, each with its label in the reader's language (its name,
+    made readable, when the rule gives none)."""
+    facts = rule.get("facts") if isinstance(rule, dict) else None
+    if not isinstance(facts, dict):
+        return {}
+    labels: dict[str, str] = {}
+    for name, declared in facts.items():
+        raw = declared.get("label") if isinstance(declared, dict) else None
+        texts = {"": raw} if isinstance(raw, str) else raw if isinstance(raw, dict) else None
+        labels[str(name)] = fact_label(texts, str(name))
+    return labels
+
+
+def given_facts(rule: dict[str, Any], given: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """An application's facts as (name, label, value shown), in the rule's order; a fact
+    the rule does not declare (any more) keeps its name, made readable."""
+    labels, kinds = fact_labels(rule), fact_kinds(rule)
+    values = given or {}
+    names = [n for n in labels if n in values] + sorted(n for n in values if n not in labels)
+    return [(n, labels.get(n) or fact_label(None, n), fact_value(values[n], kinds.get(n))) for n in names]
+
+
+def fact_value(raw: Any, kind: str | None) -> str:
+    """A value an application gave, as a person writes it; "—" when missing."""
+    if raw is None or raw == "":
+        return "—"
+    if isinstance(raw, bool) or kind == "bool":
+        return _("yes") if raw is True or raw == "yes" else _("no")
+    if kind == "money":
+        return yuan(raw)
+    return count(raw)
+
+
+def _attr_kind(node: dict[str, Any], kinds: dict[str, str]) -> str | None:
+    if "attr" in node:
+        return ATTRIBUTES.get(str(node["attr"]))
+    if "fact" in node:
+        return kinds.get(str(node["fact"]))
+    return None
+
+
 def award_lines(rule: dict[str, Any]) -> list[str]:
-    """One line per amount: "3A: 600,000 yuan", "fixed: 1,000 yuan", … (rule already validated)."""
+    """One line per amount: "Tax paid 5,000,000–10,000,000 yuan: 200,000 yuan",
+    "Graded scenic area 3A: 600,000 yuan", … (rule already validated)."""
     award = rule.get("award") or {}
     kind = award.get("kind")
     if kind == "fixed":
         return [_("Fixed award of %(amount)s") % {"amount": yuan(award.get("amount"))}]
     if kind == "tiered":
-        lines = []
-        for tier in award.get("tiers", []):
-            step = tier.get("value") if tier.get("value") is not None else tier.get("start")
-            lines.append(_("%(step)s: %(amount)s") % {"step": step, "amount": yuan(tier.get("amount"))})
-        return lines
+        return _tier_lines(award)
     if kind == "rate":
         rate = Decimal(str(award.get("rate", "0"))) * 100
         if award.get("fact") is not None:
-            figure = _("the declared %(fact)s") % {"fact": award["fact"]}
+            name = str(award["fact"])
+            figure = _("the declared %(fact)s") % {
+                "fact": fact_labels(rule).get(name, fact_label(None, name))
+            }
         else:
             figure = _subjects().get(str(award.get("attr")), str(award.get("attr")))
         line = _("%(rate)s%% of %(figure)s") % {"rate": f"{rate.normalize():f}", "figure": figure}
@@ -48,8 +139,51 @@ def award_lines(rule: dict[str, Any]) -> list[str]:
             line += _(", at most %(cap)s") % {"cap": yuan(award.get("cap"))}
         return [line]
     if kind == "per_employee":
-        return [_("%(amount)s per insured employee") % {"amount": yuan(award.get("amount"))}]
+        line = _("%(amount)s per insured employee") % {"amount": yuan(award.get("amount"))}
+        if award.get("cap") is not None:
+            line += _(", at most %(cap)s") % {"cap": yuan(award.get("cap"))}
+        return [line]
     return []
+
+
+def _tier_lines(award: dict[str, Any]) -> list[str]:
+    """A tier by value names its value; a tier by a figure names its range, from its
+    own start to the next tier's (a count's range ends one below it), the last one open."""
+    attr = award.get("attr")
+    if award.get("label") is not None:
+        subject = str(label_display_name(str(award["label"])))
+    else:
+        subject = _subjects().get(str(attr), str(attr))
+    tiers = [t for t in award.get("tiers") or [] if isinstance(t, dict)]
+    lines = []
+    for i, tier in enumerate(tiers):
+        amount = yuan(tier.get("amount"))
+        if tier.get("value") is not None:
+            step = _value(tier["value"], attr)
+        else:
+            low = _decimal(tier.get("from"))
+            high = _decimal(tiers[i + 1].get("from")) if i + 1 < len(tiers) else None
+            step = _tier_range(low, high, money=ATTRIBUTES.get(str(attr)) == "money")
+        lines.append(
+            _("%(subject)s %(step)s: %(amount)s") % {"subject": subject, "step": step, "amount": amount}
+        )
+    return lines
+
+
+def _tier_range(low: Decimal | None, high: Decimal | None, *, money: bool) -> str:
+    if low is None:
+        return ""
+    if high is None:
+        figure = rule_yuan(low) if money else count(int(low))
+        return _("%(figure)s or more") % {"figure": figure}
+    if money:
+        return pgettext("a range of amounts a rule names", "%(low)s–%(high)s yuan") % {
+            "low": _figure(low),
+            "high": _figure(high),
+        }
+    # Counts are whole: the next tier starts at `high`, so this one ends one below.
+    last = int(high) - 1
+    return count(int(low)) if last <= int(low) else f"{count(int(low))}–{count(last)}"
 
 
 def award_kind_label(rule: dict[str, Any]) -> str:
@@ -85,7 +219,7 @@ def _ops() -> dict[str, str]:
         "le": _("is at most %(value)s"),
         "gt": _("is above %(value)s"),
         "ge": _("is at least %(value)s"),
-        "between": _("is between %(value)s"),
+        "between": _("is between %(low)s and %(high)s"),
         "in": _("is one of %(value)s"),
         "not_in": _("is none of %(value)s"),
         "prefix": _("starts with %(value)s"),
@@ -95,14 +229,21 @@ def _ops() -> dict[str, str]:
     }
 
 
-def _value(raw: Any, attr: str | None = None) -> str:
-    if isinstance(raw, list):
-        return "、".join(_value(v, attr) for v in raw)
+def _one(raw: Any, attr: str | None, kind: str | None) -> str:
     if attr == "status" and raw in EnterpriseStatus.values:
         return str(EnterpriseStatus(raw).label)
     if isinstance(raw, bool):
         return _("yes") if raw else _("no")
-    return str(raw)
+    if kind == "money":
+        return rule_yuan(raw)
+    return count(raw)
+
+
+def _value(raw: Any, attr: str | None = None, kind: str | None = None) -> str:
+    if isinstance(raw, list):
+        # "3A、4A、5A" in Chinese, "3A, 4A, 5A" in English.
+        return pgettext("between the items of a list", ", ").join(_one(v, attr, kind) for v in raw)
+    return _one(raw, attr, kind)
 
 
 def condition_lines(rule: dict[str, Any]) -> list[tuple[int, str]]:
@@ -115,6 +256,7 @@ def condition_rows(rule: dict[str, Any]) -> list[tuple[int, str, dict[str, str] 
     the basis it rests on (document, text, link), where the rule names one."""
     lines: list[tuple[int, str, dict[str, str] | None]] = []
     subjects, ops = _subjects(), _ops()
+    kinds, labels = fact_kinds(rule), fact_labels(rule)
 
     def walk(node: Any, depth: int) -> None:
         if not isinstance(node, dict):
@@ -129,18 +271,27 @@ def condition_rows(rule: dict[str, Any]) -> list[tuple[int, str, dict[str, str] 
             lines.append((depth, _("None of:"), None))
             walk(node["not"], depth + 1)
             return
+        attr = node.get("attr")
         if "attr" in node:
-            subject = subjects.get(node["attr"], node["attr"])
+            subject = subjects.get(str(attr), str(attr))
         elif "label" in node:
             subject = _("Label %(key)s") % {"key": label_display_name(str(node["label"]))}
         else:
-            subject = _("Applicant's %(fact)s") % {"fact": node.get("fact", "")}
-        template = ops.get(str(node.get("op", "")), "%(value)s")
-        predicate = template % {"value": _value(node.get("value"), node.get("attr"))}
+            name = str(node.get("fact", ""))
+            subject = _("%(fact)s (declared)") % {"fact": labels.get(name, fact_label(None, name))}
+        kind = _attr_kind(node, kinds)
+        op = str(node.get("op", ""))
+        raw = node.get("value")
+        template = ops.get(op, "%(value)s")
+        if op == "between" and isinstance(raw, list) and len(raw) == 2:
+            predicate = template % {"low": _one(raw[0], attr, kind), "high": _one(raw[1], attr, kind)}
+        elif op in ("age_ge", "age_lt"):
+            predicate = template % {"value": count(raw)}
+        else:
+            predicate = template % {"value": _value(raw, attr, kind)}
         clause = node.get("clause") if isinstance(node.get("clause"), dict) else None
-        lines.append(
-            (depth, _("%(subject)s %(predicate)s") % {"subject": subject, "predicate": predicate}, clause)
-        )
+        sentence = _("%(subject)s %(predicate)s") % {"subject": subject, "predicate": predicate}
+        lines.append((depth, str(capfirst(sentence)), clause))
 
     walk(rule.get("conditions"), 0)
     return lines

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import enterprise, notices
+from .views import dossier, enterprise, notices
 
 urlpatterns = [
     path("for-me/", enterprise.fit, name="fit"),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("<uuid:public_id>/apply/", enterprise.apply, name="apply"),
     path("mine/", enterprise.my_cases, name="my_cases"),
     path("cases/<uuid:public_id>/", enterprise.case_detail, name="case"),
+    path("cases/<uuid:public_id>/dossier.pdf", dossier.enterprise_dossier, name="case_dossier"),
     path("cases/<uuid:public_id>/answer/", enterprise.case_answer_view, name="case_answer"),
     path("cases/<uuid:public_id>/withdraw/", enterprise.case_withdraw_view, name="case_withdraw"),
     path("cases/<uuid:public_id>/objection/", enterprise.case_objection_view, name="case_objection"),

@@ -3,7 +3,7 @@ department overview), under /policies/office/."""
 
 from django.urls import path
 
-from .views import officer_cases, officer_objections, officer_overview, officer_policies
+from .views import dossier, officer_cases, officer_objections, officer_overview, officer_policies
 
 urlpatterns = [
     path("office/queue/", officer_cases.queue, name="officer_queue"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("office/cases/", officer_cases.department, name="officer_cases"),
     path("office/cases/export/", officer_cases.department_export, name="officer_cases_export"),
     path("office/cases/<uuid:public_id>/", officer_cases.case_detail, name="officer_case"),
+    path("office/cases/<uuid:public_id>/dossier.pdf", dossier.officer_dossier, name="officer_case_dossier"),
     path(
         "office/cases/<uuid:public_id>/approve/", officer_cases.case_approve_view, name="officer_case_approve"
     ),

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -24,6 +24,7 @@ from qinqing.audit.selectors import (
 from qinqing.audit.services import audit_seal_pending, audit_verification_request
 from qinqing.audit.verify import describe, describe_warning
 from qinqing.common.errors import ValidationFailed
+from qinqing.policies.dossier import OPENAPI_PDF
 
 from .policy_cases import (
     CashFigures,
@@ -35,7 +36,7 @@ from .policy_cases import (
     step_rows,
     time_to_cash,
 )
-from .policy_views import MAX_PERIOD_DAYS
+from .policy_views import MAX_PERIOD_DAYS, case_dossier_response
 from .selectors import SHANGHAI, TIMELINE_PAGE, require_supervisor, timeline_for
 
 router = Router(tags=["supervision"])
@@ -285,9 +286,15 @@ class LateStepOut(Schema):
     assignee: str | None
     started_at: dt.datetime
     due_date: dt.date
-    state: str = Field(description="overdue | due_today | due_soon")
-    working_days_overdue: int
+    state: str = Field(
+        description="overdue | due_today | due_soon | paused (returned for materials: the clock stands "
+        "still and the due date moves by the paused working days when it resumes)"
+    )
+    working_days_overdue: int = Field(
+        description="Working days past the due date; for a paused step, those it was late when paused"
+    )
     paused: bool
+    paused_since: dt.date | None = Field(None, description="The day the step's clock stopped")
 
 
 class LateStepsQuery(Schema):
@@ -324,6 +331,7 @@ def policy_steps_late_list(request: HttpRequest, query: Query[LateStepsQuery]) -
                 state=r.state,
                 working_days_overdue=r.days_overdue,
                 paused=r.paused,
+                paused_since=r.paused_since,
             )
             for r in rows
         ],
@@ -546,6 +554,16 @@ def _figures_out(f: CashFigures) -> CashFiguresOut:
         paid_within_1_day=f.within_day,
         share_paid_within_1_day=round(f.share_within_day, 4),
     )
+
+
+@router.get(
+    "/policies/cases/{public_id}/dossier",
+    response={200: None},
+    summary="A policy case's dossier (案卷) as a PDF, with its audit events' sequence numbers and hashes",
+    openapi_extra=OPENAPI_PDF,
+)
+def policy_case_dossier(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return case_dossier_response(request.user, access_policy_case(request.user, public_id))
 
 
 @router.get(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from qinqing.common.xlsx import ExcelBook
 
-from .selectors import Change, TimelineEntry
+from .readable import ReadableChange, ReadableEvent
 
 
 def _cell(value: Any) -> str:
@@ -20,8 +20,9 @@ def _cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def timeline_workbook(*, object_type: str, object_id: str, entries: list[TimelineEntry]) -> bytes:
-    """One row per changed field (one row for an event without changes)."""
+def timeline_workbook(*, label: str, entries: list[ReadableEvent]) -> bytes:
+    """One row per changed field (one row for an event without changes), by the names
+    and labels the page shows, with the recorded field and values beside them."""
     book = ExcelBook()
     headers = [
         _("No."),
@@ -32,33 +33,46 @@ def timeline_workbook(*, object_type: str, object_id: str, entries: list[Timelin
         _("Field"),
         _("Before"),
         _("After"),
+        _("Recorded field"),
+        _("Recorded before"),
+        _("Recorded after"),
         _("Request id"),
         _("Hash"),
     ]
-    widths = [8, 20, 16, 22, 26, 18, 30, 30, 34, 66]
+    widths = [8, 20, 16, 22, 26, 18, 30, 30, 18, 30, 30, 34, 66]
     sheet = book.sheet(
         _("Timeline"),
         list(zip(headers, widths, strict=True)),
-        title=f"{_('Record')} {object_type} #{object_id}",
+        title=label,
         autofilter=True,
     )
     # Before and after values can be long JSON: wrapped in their columns.
     wrap = book.workbook.add_format({"text_wrap": True, "valign": "top"})
     sheet.worksheet.set_column(6, 7, 30, wrap)
-    for entry in entries:
-        event = entry.event
+    sheet.worksheet.set_column(9, 10, 30, wrap)
+    for item in entries:
+        event = item.event
         common = [
             event.seq if event.seq is not None else _("awaiting seal"),
-            entry.local_time.strftime("%Y-%m-%d %H:%M:%S"),
-            event.actor_label,
-            event.organisation.name if event.organisation else "",
+            item.entry.local_time.strftime("%Y-%m-%d %H:%M:%S"),
+            item.actor,
+            item.actor_organisation,
             event.action,
         ]
         tail = [event.request_id, event.hash or ""]
-        changes: list[Change | None] = list(entry.changed_only) or [None]
+        changes: list[ReadableChange | None] = list(item.changed_only) or [None]
         for change in changes:
             middle = (
-                ["", "", ""] if change is None else [change.field, _cell(change.before), _cell(change.after)]
+                [""] * 6
+                if change is None
+                else [
+                    change.label,
+                    change.before,
+                    change.after,
+                    change.field,
+                    _cell(change.raw_before),
+                    _cell(change.raw_after),
+                ]
             )
             sheet.add([*common, *middle, *tail])
     return book.close_bytes()

@@ -23,8 +23,10 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,13 +37,14 @@ from qinqing.audit.chain import GENESIS_HASH
 from qinqing.audit.models import AuditEvent
 from qinqing.audit.verify import describe, verify_chain
 from qinqing.common.errors import NotFound, PermissionDenied
-from qinqing.deadlines.models import Alert, Deadline, RungName
+from qinqing.deadlines.models import Alert, Deadline, DeadlinePause, RungName
 from qinqing.payments.models import PaymentInstruction
 from qinqing.policies.ladders import STEP_DEADLINE_KIND
 from qinqing.policies.models import Case, CaseStatus, CaseStep, Objection, Policy, StepKind
 from qinqing.policies.steps import step_label
 from qinqing.workdays.calendar import CalendarYearNotSeeded, current_calendar
 
+from .readable import ReadableEvent, readable_events
 from .selectors import SHANGHAI, TimelineEntry, field_changes
 
 # Who reads these figures: officials for their department's subtree, supervisors in
@@ -98,6 +101,10 @@ class StepState:
     OVERDUE = "overdue"
     DUE_TODAY = "due_today"
     DUE_SOON = "due_soon"
+    # Returned for materials: the clock stands still while the enterprise answers, and
+    # the due date moves by the paused working days when it resumes (deadline_resume),
+    # so the step is neither overdue nor due while it waits.
+    PAUSED = "paused"
 
 
 def _state_label(state: str) -> str:
@@ -105,6 +112,7 @@ def _state_label(state: str) -> str:
         StepState.OVERDUE: _("Overdue"),
         StepState.DUE_TODAY: _("Due today"),
         StepState.DUE_SOON: _("Due soon"),
+        StepState.PAUSED: _("Paused: waiting for the enterprise"),
     }[state]
 
 
@@ -112,9 +120,12 @@ def _state_label(state: str) -> str:
 class StepRow:
     step: CaseStep
     state: str
-    # Working days past the due date (0 on the due date and before it).
+    # Working days past the due date (0 on the due date and before it); for a paused
+    # step, those it was already late when its clock stopped.
     days_overdue: int
     paused: bool
+    # The day the clock stopped (None while it runs, or when no pause is recorded).
+    paused_since: dt.date | None = None
 
     @property
     def case(self) -> Case:
@@ -164,6 +175,17 @@ def policy_steps_late(
     )
     if department:
         qs = qs.filter(case__organisation_id=department)
+    qs = qs.annotate(
+        paused_since=Subquery(
+            DeadlinePause.objects.filter(deadline_id=OuterRef("deadline_id"), end__isnull=True).values(
+                "start"
+            )[:1]
+        )
+    )
+    if overdue_only:
+        # A paused step is not overdue while it waits (as the department overview, which
+        # links here, counts it), even one already late when its clock stopped.
+        qs = qs.exclude(_paused())
     return (
         qs.exclude(kind=StepKind.NOTICE)
         .select_related(
@@ -173,20 +195,45 @@ def policy_steps_late(
     )
 
 
+def _paused() -> Q:
+    """The step's clock stands still: its deadline is paused, or its case waits on the
+    enterprise (returned for materials), which is what pauses it."""
+    return Q(deadline__paused=True) | Q(case__status=CaseStatus.RETURNED)
+
+
+def is_step_paused(step: CaseStep) -> bool:
+    return bool(step.deadline and step.deadline.paused) or step.case.status == CaseStatus.RETURNED
+
+
 def step_rows(steps: Any, *, today: dt.date | None = None) -> list[StepRow]:
+    """The late list's rows. A paused step is shown paused, whatever its due date: the
+    due date moves by the paused working days when the clock restarts, so until then it
+    is late only by the working days it already was when the clock stopped."""
     today = today or timezone.localdate()
     rows = []
     for step in steps:
-        if step.due_date < today:
-            state = StepState.OVERDUE
-        elif step.due_date == today:
-            state = StepState.DUE_TODAY
+        paused = is_step_paused(step)
+        since = getattr(step, "paused_since", None)
+        if paused:
+            state = StepState.PAUSED
+            # The clock stopped from `since` on (that day included, as the resume counts it).
+            stopped = min(since or today, today) - dt.timedelta(days=1)
+            late = _working_days_after(step.due_date, stopped)
         else:
-            state = StepState.DUE_SOON
-        paused = bool(step.deadline and step.deadline.paused) or step.case.status == CaseStatus.RETURNED
+            if step.due_date < today:
+                state = StepState.OVERDUE
+            elif step.due_date == today:
+                state = StepState.DUE_TODAY
+            else:
+                state = StepState.DUE_SOON
+            late = _working_days_after(step.due_date, today)
         rows.append(
             StepRow(
-                step=step, state=state, days_overdue=_working_days_after(step.due_date, today), paused=paused
+                step=step,
+                state=state,
+                days_overdue=late,
+                paused=paused,
+                paused_since=since if paused else None,
             )
         )
     return rows
@@ -284,11 +331,29 @@ def access_policy_case(user: Any, public_id: Any) -> Case:
     return case
 
 
+def policy_cases_find(user: Any, *, text: str = "", department: int | None = None) -> QuerySet[Case]:
+    """Cases in the user's reach by their number (or its start), the enterprise's name
+    or credit code, newest first; all of them without `text`."""
+    qs = _in_reach(user, Case.objects.all(), "organisation")
+    text = text.strip()
+    if text:
+        qs = qs.filter(
+            Q(reference__istartswith=text)
+            | Q(enterprise__name__icontains=text)
+            | Q(enterprise__credit_code__iexact=text)
+        )
+    if department:
+        qs = qs.filter(organisation_id=department)
+    return qs.select_related("policy", "enterprise", "organisation").order_by("-submitted_at", "-id")
+
+
 @dataclass(frozen=True)
 class CaseEvent:
     entry: TimelineEntry
     # What the event is about: the case, a step's deadline, the payment instruction.
     subject: str
+    # The same event as the supervisor reads it (labels, names, the actor's organisation).
+    readable: ReadableEvent
 
     @property
     def event(self) -> AuditEvent:
@@ -359,8 +424,16 @@ def case_timeline(user: Any, case: Case, *, verify: bool = True) -> CaseTimeline
         .select_related("organisation")
         .order_by(F("seq").asc(nulls_last=True), "id")
     )
+    entries = [
+        TimelineEntry(
+            event=event,
+            local_time=event.at.astimezone(SHANGHAI),
+            changes=field_changes(event.before, event.after),
+        )
+        for event in rows
+    ]
     events = []
-    for event in rows:
+    for event, readable in zip(rows, readable_events(entries, cases=[case]), strict=True):
         if event.object_type == DEADLINE_TYPE and event.object_id not in deadline_steps:
             subject = _("Deadline of an objection")
         elif event.object_type == DEADLINE_TYPE:
@@ -372,16 +445,7 @@ def case_timeline(user: Any, case: Case, *, verify: bool = True) -> CaseTimeline
             subject = _("Invitation")
         else:
             subject = _("Case")
-        events.append(
-            CaseEvent(
-                entry=TimelineEntry(
-                    event=event,
-                    local_time=event.at.astimezone(SHANGHAI),
-                    changes=field_changes(event.before, event.after),
-                ),
-                subject=subject,
-            )
-        )
+        events.append(CaseEvent(entry=readable.entry, subject=subject, readable=readable))
     timeline = CaseTimeline(
         case=case,
         steps=steps,

@@ -45,8 +45,9 @@ def overdue_workbook(rows: Iterable[StepRow]) -> bytes:
             _("Due date"),
             _("Working days overdue"),
             _("Paused"),
+            _("Paused since"),
         ],
-        [10, 18, 30, 30, 20, 14, 14, 20, 12, 10, 8],
+        [10, 18, 30, 30, 20, 14, 14, 20, 12, 10, 8, 12],
     )
     sheet.add_rows(
         (
@@ -62,6 +63,7 @@ def overdue_workbook(rows: Iterable[StepRow]) -> bytes:
                 r.step.due_date,
                 r.days_overdue,
                 r.paused,
+                r.paused_since,
             ]
             for r in rows
         ),
@@ -161,10 +163,10 @@ def case_timeline_workbook(timeline: CaseTimeline) -> bytes:
                 e.event.seq if e.event.seq is not None else _("awaiting seal"),
                 e.event.at,
                 e.subject,
-                e.event.actor_label,
-                e.event.organisation.name if e.event.organisation else "",
+                e.readable.actor,
+                e.readable.actor_organisation,
                 e.event.action,
-                "; ".join(f"{c.field}: {_text(c.before)} → {_text(c.after)}" for c in e.entry.changed_only),
+                "; ".join(f"{c.label}: {c.before} → {c.after}" for c in e.readable.changed_only),
                 e.event.hash or "",
             ]
             for e in timeline.events
@@ -176,10 +178,6 @@ def case_timeline_workbook(timeline: CaseTimeline) -> bytes:
     events.worksheet.write_string(footer, 0, _("Case number"), out.book.bold)
     events.worksheet.write_string(footer, 1, case.reference or str(case.public_id))
     return out.close()
-
-
-def _text(value: Any) -> str:
-    return "—" if value is None else str(value)
 
 
 def cash_workbook(report: CashReport) -> bytes:

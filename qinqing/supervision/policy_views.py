@@ -10,23 +10,28 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from qinqing.audit.services import audit_seal_pending
 from qinqing.common.errors import NotFound
 from qinqing.common.permissions import require_roles
 from qinqing.deadlines.models import RungName
+from qinqing.policies.dossier import Audience, AuditEntry, AuditTrail, dossier_language, dossier_response
 
 from .policy_cases import (
     LIST_LIMIT,
     READER_ROLES,
+    CaseTimeline,
     access_policy_case,
     alert_rows,
     case_timeline,
     cash_chart,
     departments_in_reach,
+    policy_cases_find,
     policy_step_alerts,
     policy_steps_late,
     step_rows,
@@ -172,6 +177,31 @@ def alerts_export(request: HttpRequest) -> HttpResponse:
     return _xlsx(alerts_workbook(alert_rows(qs.iterator(chunk_size=1000))), "policy-step-alerts")
 
 
+class CaseSearchForm(forms.Form):
+    q = forms.CharField(label=_("Case number or enterprise"), max_length=100, required=False)
+    department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, departments: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choose(self, "department", [("", _("All departments")), *[(d.pk, d.name) for d in departments]])
+
+
+@require_GET
+@login_required
+@require_reader
+def cases(request: HttpRequest) -> HttpResponse:
+    """Any case of the departments in reach, by its number or its enterprise."""
+    form = CaseSearchForm(request.GET, departments=departments_in_reach(request.user))
+    data = form.cleaned_data if form.is_valid() else {}
+    found = policy_cases_find(request.user, text=data.get("q") or "", department=data.get("department"))
+    total = found.count()
+    return render(
+        request,
+        "supervision/policy_cases.html",
+        {"form": form, "cases": found[:LIST_LIMIT], "total": total, "limit": LIST_LIMIT},
+    )
+
+
 def _case(request: HttpRequest, public_id: Any) -> Any:
     try:
         return access_policy_case(request.user, public_id)
@@ -198,6 +228,66 @@ def case_export(request: HttpRequest, public_id: Any) -> HttpResponse:
     audit_seal_pending(wait=False)
     timeline = case_timeline(request.user, case, verify=False)
     return _xlsx(case_timeline_workbook(timeline), f"case-{case.reference or case.public_id}")
+
+
+def dossier_audit(timeline: CaseTimeline) -> AuditTrail:
+    """The case page's audit events and chain check, for the supervisors' dossier."""
+    seg = timeline.segment
+    check: str
+    intact: bool | None = None
+    if seg is None:
+        check = gettext("No sealed event yet: nothing to check.")
+    elif not seg.checked:
+        check = gettext(
+            "This case's events lie between #%(first)s and #%(last)s, too long a stretch to check here; "
+            "run a check of the whole trail on the audit page."
+        ) % {"first": seg.first_seq, "last": seg.last_seq}
+    elif seg.intact:
+        check = gettext(
+            "When this dossier was generated, the chain from #%(first)s to #%(last)s was intact "
+            "(%(n)s events recomputed and linked)."
+        ) % {"first": seg.first_seq, "last": seg.last_seq, "n": seg.events_checked}
+        intact = True
+    else:
+        broken = gettext(
+            "When this dossier was generated, the chain from #%(first)s to #%(last)s was broken."
+        ) % {"first": seg.first_seq, "last": seg.last_seq}
+        check = f"{broken} {seg.first_break}".strip()
+        intact = False
+    return AuditTrail(
+        entries=[
+            AuditEntry(
+                seq=item.event.seq,
+                at=item.entry.local_time,
+                subject=str(item.subject),
+                action=item.event.action,
+                actor=item.event.actor_label,
+                organisation=item.event.organisation.name if item.event.organisation else "",
+                hash=item.event.hash or "",
+            )
+            for item in timeline.events
+        ],
+        pending=timeline.pending,
+        check=check,
+        intact=intact,
+    )
+
+
+def case_dossier_response(user: Any, case: Any) -> HttpResponse:
+    """The supervisors' dossier of `case` (already read through `access_policy_case`), in
+    the request's language: the events sealed first, as the case page has them."""
+    audit_seal_pending(wait=False)
+    with translation.override(dossier_language(translation.get_language())):
+        audit = dossier_audit(case_timeline(user, case))
+    return dossier_response(case, Audience.COMMISSION, audit=audit)
+
+
+@never_cache
+@require_GET
+@login_required
+@require_reader
+def case_dossier(request: HttpRequest, public_id: Any) -> HttpResponse:
+    return case_dossier_response(request.user, _case(request, public_id))
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date]:

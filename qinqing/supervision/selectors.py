@@ -109,16 +109,6 @@ def timeline_for(
     return entries, total
 
 
-def object_type_choices() -> list[tuple[str, str]]:
-    """Known record types (model labels) with their names, for the search form."""
-    out = []
-    for model in apps.get_models():
-        if model._meta.app_label in {"admin", "contenttypes", "sessions", "auth"}:
-            continue
-        out.append((model._meta.label_lower, str(model._meta.verbose_name)))
-    return sorted(out)
-
-
 def object_type_name(object_type: str) -> str:
     try:
         return str(apps.get_model(object_type)._meta.verbose_name)

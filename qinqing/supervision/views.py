@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -30,29 +31,34 @@ from qinqing.common.errors import ApplicationError
 from qinqing.common.permissions import require_supervisor
 
 from .exports import timeline_workbook
-from .selectors import (
-    SHANGHAI,
-    TIMELINE_PAGE,
-    audit_events_recent,
-    is_city_wide_supervisor,
-    object_type_choices,
-    object_type_name,
-    timeline_for,
-)
+from .readable import actor_name, readable_events, record_type_name
+from .references import MAX_REFERENCE, Found, find_records, record_label
+from .selectors import SHANGHAI, TIMELINE_PAGE, audit_events_recent, is_city_wide_supervisor, timeline_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class TimelineQueryForm(forms.Form):
-    type = forms.CharField(label=gettext_lazy("Record type"), max_length=100)
-    id = forms.CharField(label=gettext_lazy("Record id"), max_length=64)
+    """A record named by the reference people quote (`ref`); links from other pages name
+    it by its type and id instead (`type`, `id`: the URL only, never the page)."""
+
+    ref = forms.CharField(label=gettext_lazy("Reference"), max_length=MAX_REFERENCE, required=False)
+    type = forms.CharField(max_length=100, required=False)
+    id = forms.CharField(max_length=64, required=False)
     page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
-    def clean_type(self) -> str:
-        return str(self.cleaned_data["type"]).strip()
-
-    def clean_id(self) -> str:
-        return str(self.cleaned_data["id"]).strip()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("ref", "type", "id"):
+            data[name] = str(data.get(name) or "").strip()
+        if not data["ref"] and not (data["type"] and data["id"]):
+            self.add_error(
+                "ref",
+                _(
+                    "Enter a reference: a case number, a problem number or receipt, a project or contract number…"
+                ),
+            )
+        return data
 
 
 def _run_context(run: Any) -> dict[str, Any] | None:
@@ -92,12 +98,16 @@ def audit(request: HttpRequest) -> HttpResponse:
         "key_id": key_id(trusted) if trusted else "",
         "pending": audit_pending_count(),
         "recent": [
-            {"event": e, "local": e.at.astimezone(SHANGHAI), "type_name": object_type_name(e.object_type)}
+            {
+                "event": e,
+                "local": e.at.astimezone(SHANGHAI),
+                "type_name": record_type_name(e.object_type),
+                "actor": actor_name(e),
+            }
             for e in audit_events_recent(user=request.user)
         ],
         "city_wide": is_city_wide_supervisor(request.user),
         "form": TimelineQueryForm(),
-        "type_choices": object_type_choices(),
     }
     return render(request, "supervision/audit.html", context)
 
@@ -147,9 +157,22 @@ def checkpoints_export(request: HttpRequest) -> HttpResponse:
 
 
 def _timeline_query(request: HttpRequest) -> TimelineQueryForm | None:
-    if not request.GET.get("type") and not request.GET.get("id"):
+    if not any(request.GET.get(name) for name in ("ref", "type", "id")):
         return None
     return TimelineQueryForm(request.GET)
+
+
+def _record(request: HttpRequest, form: TimelineQueryForm) -> tuple[str, str, str, list[Found]]:
+    """(object type, object id, heading label, candidates) of the record the form names;
+    empty type and id when the reference names none or several."""
+    data = form.cleaned_data
+    if data["ref"]:
+        found = find_records(request.user, data["ref"])
+        if len(found) == 1:
+            one = found[0]
+            return one.object_type, one.object_id, f"{one.kind} {one.label}", found
+        return "", "", "", found
+    return data["type"], data["id"], record_label(data["type"], data["id"]), []
 
 
 @require_GET
@@ -157,29 +180,31 @@ def _timeline_query(request: HttpRequest) -> TimelineQueryForm | None:
 @require_supervisor
 def timeline(request: HttpRequest) -> HttpResponse:
     form = _timeline_query(request)
-    context: dict[str, Any] = {"form": form or TimelineQueryForm(), "type_choices": object_type_choices()}
+    context: dict[str, Any] = {"form": form or TimelineQueryForm()}
     if form is not None and form.is_valid():
-        # The hash must be in place before a supervisor relies on an event.
-        audit_seal_pending(wait=False)
-        object_type, object_id = form.cleaned_data["type"], form.cleaned_data["id"]
-        page = form.cleaned_data.get("page") or 1
-        entries, total = timeline_for(
-            user=request.user,
-            object_type=object_type,
-            object_id=object_id,
-            offset=(page - 1) * TIMELINE_PAGE,
-        )
-        pages = max(1, -(-total // TIMELINE_PAGE))
-        context |= {
-            "entries": entries,
-            "total": total,
-            "object_type": object_type,
-            "object_id": object_id,
-            "type_name": object_type_name(object_type),
-            "page": page,
-            "pages": pages,
-            "searched": True,
-        }
+        object_type, object_id, label, found = _record(request, form)
+        if len(found) == 1 and found[0].case_url:
+            # A policy case's events are read on its supervision page (steps, chain check).
+            return redirect(found[0].case_url)
+        context |= {"found": found, "asked": form.cleaned_data["ref"], "searched": bool(object_type)}
+        if object_type:
+            # The hash must be in place before a supervisor relies on an event.
+            audit_seal_pending(wait=False)
+            page = form.cleaned_data.get("page") or 1
+            entries, total = timeline_for(
+                user=request.user,
+                object_type=object_type,
+                object_id=object_id,
+                offset=(page - 1) * TIMELINE_PAGE,
+            )
+            context |= {
+                "entries": readable_events(entries),
+                "total": total,
+                "query": urlencode({"type": object_type, "id": object_id}),
+                "record_label": label,
+                "page": page,
+                "pages": max(1, -(-total // TIMELINE_PAGE)),
+            }
     return render(request, "supervision/timeline.html", context)
 
 
@@ -188,15 +213,17 @@ def timeline(request: HttpRequest) -> HttpResponse:
 @require_supervisor
 def timeline_export(request: HttpRequest) -> HttpResponse:
     form = _timeline_query(request)
-    if form is None or not form.is_valid():
-        messages.error(request, _("Name a record type and id to export its timeline."))
+    object_type = object_id = label = ""
+    if form is not None and form.is_valid():
+        object_type, object_id, label, _found = _record(request, form)
+    if not object_type:
+        messages.error(request, _("Name one record to export its timeline."))
         return redirect("supervision:timeline")
     audit_seal_pending(wait=False)
-    object_type, object_id = form.cleaned_data["type"], form.cleaned_data["id"]
     entries, _total = timeline_for(
         user=request.user, object_type=object_type, object_id=object_id, limit=100_000
     )
-    content = timeline_workbook(object_type=object_type, object_id=object_id, entries=entries)
+    content = timeline_workbook(label=label, entries=readable_events(entries))
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{object_type}-{object_id}")[:80]
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="timeline-{safe}.xlsx"'

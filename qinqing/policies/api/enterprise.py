@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from qinqing.policies.rules import evaluate, parse_rule
 from qinqing.policies.services import cases as case_services
 from qinqing.policies.services.catalogue import current_version
 
+from ..dossier import OPENAPI_PDF, Audience, dossier_response
 from ..models import Case, CaseStatus, Invitation, InvitationStatus, ObjectionKind
 from ..selectors import (
     access_invitation_by_public_id,
@@ -35,7 +36,7 @@ from ..selectors import (
     policies_public,
     policy_public_get,
 )
-from ..summaries import award_lines
+from ..summaries import award_lines, fact_labels, given_facts
 from .schemas import (
     ERRORS,
     ExplanationOut,
@@ -87,6 +88,9 @@ class FitOut(Schema):
         ),
     )
     facts_needed: list[str]
+    fact_labels: dict[str, str] = Field(
+        ..., description="Each fact the rule asks for, named in the reader's language"
+    )
     award: Decimal | None = Field(
         ...,
         description="Yuan, a decimal string, when eligible; null when the application's figures decide it",
@@ -143,6 +147,7 @@ def fitting_policies(request: HttpRequest, filters: Query[FitQuery]) -> list[dic
                     "enterprise_name": enterprise.name,
                     "fit": fit,
                     "facts_needed": sorted(rule.facts),
+                    "fact_labels": fact_labels(version.rule),
                     "award": decision.award if fit == "eligible" else None,
                     "award_lines": award_lines(version.rule),
                     "valid_until": policy.valid_until,
@@ -347,6 +352,7 @@ class StepOut(Schema):
 class EnterpriseCaseOut(CaseSummaryOut):
     reason: str = Field(..., description="The reason of a rejection or withdrawal")
     facts: dict[str, Any]
+    fact_labels: dict[str, str] = Field(..., description="Each fact given, named in the reader's language")
     explanation: ExplanationOut
     steps: list[StepOut]
     materials: list[MaterialOut]
@@ -363,6 +369,7 @@ def _detail(case: Case) -> dict[str, Any]:
         **case_summary(case),
         "reason": case.reason,
         "facts": case.facts,
+        "fact_labels": {name: label for name, label, _value in given_facts(case.version.rule, case.facts)},
         "explanation": explanation_out(case.explanation, case.version.rule),
         "steps": [
             {
@@ -424,6 +431,16 @@ def _reloaded(request: HttpRequest, case: Case) -> dict[str, Any]:
 )
 def download_material(request: HttpRequest, case_id: uuid.UUID, material_id: uuid.UUID) -> HttpResponseBase:
     return material_download(enterprise_case_get(request.user, case_id), material_id)
+
+
+@router.get(
+    "/mine/cases/{uuid:case_id}/dossier",
+    response={200: None, **ERRORS},
+    summary="My case's dossier (案卷) as a PDF: the decision trace and the timeline, as my case page shows them",
+    openapi_extra=OPENAPI_PDF,
+)
+def case_dossier(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return dossier_response(enterprise_case_get(request.user, case_id), Audience.ENTERPRISE)
 
 
 @router.post(

@@ -13,7 +13,7 @@ import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from qinqing.policies.services.catalogue import current_version
 from qinqing.policies.services.matching import policy_match
 from qinqing.workdays.calendar import current_calendar
 
+from ..dossier import OPENAPI_PDF, Audience, dossier_response
 from ..models import Case, CaseStatus, CaseStep, StepKind
 from ..selectors import (
     access_objection_by_public_id,
@@ -43,6 +44,7 @@ from ..selectors import (
     policy_public_get,
     work_queue,
 )
+from ..summaries import fact_labels, given_facts
 from .enterprise import CaseQuery, CaseSummaryOut
 from .schemas import ERRORS, ExplanationOut, PageQuery, explanation_out
 from .shared import (
@@ -233,6 +235,7 @@ class OfficialCaseOut(Schema):
     reason: str
     applicant: str | None
     facts: dict[str, Any]
+    fact_labels: dict[str, str] = Field(..., description="Each fact given, named in the reader's language")
     explanation: ExplanationOut
     steps: list[OfficialStepOut]
     materials: list[MaterialOut]
@@ -287,6 +290,7 @@ def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
         "reason": case.reason,
         "applicant": str(case.applicant) if case.applicant_id else None,
         "facts": case.facts,
+        "fact_labels": {name: label for name, label, _value in given_facts(case.version.rule, case.facts)},
         "explanation": explanation_out(case.explanation, case.version.rule),
         "steps": [
             {
@@ -342,6 +346,17 @@ def get_case(request: HttpRequest, case_id: uuid.UUID) -> dict[str, Any]:
 )
 def download_material(request: HttpRequest, case_id: uuid.UUID, material_id: uuid.UUID) -> HttpResponseBase:
     return material_download(official_case_get(request.user, case_id), material_id)
+
+
+@router.get(
+    "/cases/{uuid:case_id}/dossier",
+    response={200: None, **ERRORS},
+    summary="A case's dossier (案卷) as a PDF: the decision trace, the timeline with who acted, the payment",
+    openapi_extra=OPENAPI_PDF,
+)
+def case_dossier(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    _require_case_readers(request)
+    return dossier_response(official_case_get(request.user, case_id), Audience.OFFICIALS)
 
 
 class ApproveIn(Schema):
@@ -505,6 +520,9 @@ class ExplainOut(Schema):
     facts_needed: list[str] = Field(
         ..., description="Facts an application would supply (judged as missing here)"
     )
+    fact_labels: dict[str, str] = Field(
+        ..., description="Each fact the rule asks for, named in the reader's language"
+    )
 
 
 @router.get(
@@ -529,6 +547,7 @@ def explain(request: HttpRequest, public_id: uuid.UUID, enterprise_id: uuid.UUID
         "enterprise_name": enterprise.name,
         "decision": explanation_out({**decision.explanation, "version": version.number}, version.rule),
         "facts_needed": sorted(rule.facts),
+        "fact_labels": fact_labels(version.rule),
     }
 
 

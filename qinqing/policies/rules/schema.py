@@ -10,7 +10,11 @@ A rule is `{"conditions": <condition>, "award": <formula>}`. Conditions:
   over EnterpriseLabel rows;
 - `{"fact": "<name>", "op": "<op>", "value": ...}` over a fact the application supplies,
   declared with its type in the rule's `"facts": {"<name>": "int" | "money" | "date" |
-  "code" | "bool"}`. A rule with facts cannot be matched before someone applies.
+  "code" | "bool"}`. A rule with facts cannot be matched before someone applies. A
+  declaration may also name the fact for people: `{"type": "int", "label": {"zh-hans":
+  "新招用高校毕业生人数", "en": "Graduates newly hired"}}` (or one text for every
+  language); the form, the explanations and the case pages show the label, never the name.
+  An application's `int` fact is a count and its `money` fact an amount: neither is negative.
 
 Any leaf may carry `"clause": {"document": "...", "text": "...", "url": "..."}`, the
 legal text it rests on, repeated in every explanation.
@@ -28,10 +32,12 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.common.errors import ValidationFailed
@@ -155,6 +161,8 @@ class Rule:
     award: Award
     facts: dict[str, Kind] = field(default_factory=dict)
     source: dict[str, Any] = field(compare=False, default_factory=dict)
+    # A fact's name for people, per language ("zh-hans", "en"; "" for every language).
+    fact_labels: dict[str, dict[str, str]] = field(compare=False, default_factory=dict)
 
 
 class InvalidRule(ValidationFailed):
@@ -180,11 +188,12 @@ def parse_rule(data: Any) -> Rule:
     else:
         for key in sorted(set(data) - {"conditions", "award", "facts"}):
             errors.add(key, _("%(path)s: unknown part of a rule."))
-        facts = _declared_facts(data.get("facts", {}), "facts", errors)
+        labels: dict[str, dict[str, str]] = {}
+        facts = _declared_facts(data.get("facts", {}), "facts", errors, labels)
         conditions = _condition(data.get("conditions"), "conditions", errors, facts or {})
         award = _award(data.get("award"), "award", errors, facts or {})
         if conditions is not None and award is not None and facts is not None:
-            rule = Rule(conditions=conditions, award=award, facts=facts, source=data)
+            rule = Rule(conditions=conditions, award=award, facts=facts, source=data, fact_labels=labels)
     if errors.fields or rule is None:
         first = next(iter(errors.fields.values()))[0]
         raise InvalidRule(first, fields=errors.fields)
@@ -194,27 +203,81 @@ def parse_rule(data: Any) -> Rule:
 FACT_KINDS: tuple[Kind, ...] = ("int", "money", "date", "code", "bool")
 
 
-def _declared_facts(data: Any, path: str, errors: _Errors) -> dict[str, Kind] | None:
+# The languages a fact's label may be given in (settings.LANGUAGES); a label given as one
+# text is shown in every language.
+LABEL_LANGUAGES = ("zh-hans", "en")
+LABEL_MAX = 100
+
+
+def _fact_label(data: Any, path: str, errors: _Errors) -> dict[str, str] | None:
+    texts = {"": data} if isinstance(data, str) else data
+    if not isinstance(texts, dict) or not texts:
+        errors.add(
+            path,
+            _("%(path)s: a label is a text, or an object of texts by language (%(languages)s)."),
+            languages=", ".join(LABEL_LANGUAGES),
+        )
+        return None
+    labels: dict[str, str] = {}
+    for language, text in texts.items():
+        where = path if language == "" else f"{path}.{language}"
+        if language != "" and language not in LABEL_LANGUAGES:
+            errors.add(
+                where, _("%(path)s: labels are given in %(languages)s."), languages=", ".join(LABEL_LANGUAGES)
+            )
+        elif (
+            not isinstance(text, str)
+            or not text.strip()
+            or len(text) > LABEL_MAX
+            or any(unicodedata.category(c).startswith("C") for c in text)
+        ):
+            errors.add(where, _("%(path)s: a label is one line of 1 to %(max)s characters."), max=LABEL_MAX)
+        else:
+            labels[language] = text.strip()
+    return labels if len(labels) == len(texts) else None
+
+
+def _declared_facts(
+    data: Any, path: str, errors: _Errors, labels: dict[str, dict[str, str]]
+) -> dict[str, Kind] | None:
+    """The declared facts' types; their labels, where given, go into `labels`."""
     if not isinstance(data, dict):
         errors.add(path, _("%(path)s: facts are a JSON object of name and type."))
         return None
     facts: dict[str, Kind] = {}
-    for name, kind in data.items():
-        if not _LABEL_KEY.fullmatch(name) or name in ATTRIBUTES:
+    for name, declared in data.items():
+        where = path + "." + str(name)
+        kind, label = declared, None
+        if isinstance(declared, dict):
+            extra = sorted(set(declared) - {"type", "label"})
+            for key in extra:
+                errors.add(
+                    where + "." + str(key), _("%(path)s: a fact is declared with its “type” and “label”.")
+                )
+            if extra:
+                continue
+            kind = declared.get("type")
+            if "label" in declared:
+                label = _fact_label(declared["label"], where + ".label", errors)
+                if label is None:
+                    continue
+        if not isinstance(name, str) or not _LABEL_KEY.fullmatch(name) or name in ATTRIBUTES:
             errors.add(
-                path + "." + name,
+                where,
                 _(
                     "%(path)s: a fact name is lower-case letters, digits and underscores, and not an attribute."
                 ),
             )
         elif kind not in FACT_KINDS:
             errors.add(
-                path + "." + name,
+                where,
                 _("%(path)s: a fact's type is one of %(kinds)s."),
                 kinds=", ".join(FACT_KINDS),
             )
         else:
             facts[name] = kind
+            if label:
+                labels[name] = label
     return facts if len(facts) == len(data) else None
 
 
@@ -229,10 +292,31 @@ def parse_facts(rule: Rule, data: Any) -> dict[str, Any]:
             errors.add("facts." + name, _("%(path)s: the rule declares no such fact."))
         for name, kind in rule.facts.items():
             if data.get(name) is not None:
-                facts[name] = _constant(data[name], kind, name, "facts." + name, errors)
+                value = _constant(data[name], kind, name, "facts." + name, errors)
+                # A count or an amount of the applicant's: a negative one is a typing error.
+                if kind in ("int", "money") and value is not None and value < 0:
+                    errors.add(
+                        "facts." + name,
+                        _("%(label)s cannot be negative."),
+                        label=fact_label(rule.fact_labels.get(name), name),
+                    )
+                    continue
+                facts[name] = value
     if errors.fields:
         raise InvalidRule(next(iter(errors.fields.values()))[0], fields=errors.fields)
     return facts
+
+
+def fact_label(labels: dict[str, str] | None, name: str) -> str:
+    """A fact's label in the reader's language: the one given for it, else the one for
+    every language, else the default language's, else any; a fact declared without a
+    label (rules written before labels) is named by its name, made readable."""
+    texts = labels or {}
+    current = (translation.get_language() or LABEL_LANGUAGES[0]).lower()
+    for language in (current, current.split("-")[0], "", LABEL_LANGUAGES[0], *LABEL_LANGUAGES):
+        if texts.get(language):
+            return texts[language]
+    return name.replace("_", " ").strip() or name
 
 
 def _clause(data: Any, path: str, errors: _Errors) -> Clause | None:

@@ -29,11 +29,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Role, RoleAssignment, User
 from qinqing.accounts.scoping import ancestor_paths, scope_for
 from qinqing.audit.services import audit_record
+from qinqing.common.contact import is_reachable_contact
 from qinqing.common.errors import (
     Conflict,
     InvalidTransition,
@@ -52,6 +54,7 @@ from qinqing.deadlines.services import (
 )
 from qinqing.enterprises.models import Enterprise
 from qinqing.notifications.services import notify
+from qinqing.notifications.text import message
 from qinqing.policies.ladders import OBJECTION_DEADLINE_KIND, STEP_DEADLINE_KIND
 from qinqing.policies.models import (
     CASE_TRANSITIONS,
@@ -77,6 +80,7 @@ from qinqing.policies.rules import evaluate, parse_facts, parse_rule
 from qinqing.policies.services.catalogue import current_version
 from qinqing.policies.services.matching import policy_in_force, policy_period
 from qinqing.policies.steps import step_label
+from qinqing.policies.summaries import yuan
 from qinqing.policies.uploads import check_upload, store
 from qinqing.workdays.calendar import current_calendar
 
@@ -264,7 +268,15 @@ def _case_url(case: Case) -> str:
     return f"/policies/cases/{case.public_id}/"
 
 
-def _tell_enterprise(case: Case, event: str, subject: Any, body: Any = "") -> None:
+# Rendered when each recipient's message is written, in the recipient's language.
+_lazy_yuan = lazy(yuan, str)
+_lazy_step_label = lazy(step_label, str)
+
+
+def _tell_enterprise(case: Case, event: str, subject: Any, body: Any = "", *, urgent: bool = False) -> None:
+    """Tell the enterprise's users what happened to their case. Urgent only when they
+    must act; each message settles the earlier ones about the case (they said where it
+    stood then)."""
     notify(
         recipients=_enterprise_users(case.enterprise_id),
         event_key=f"case:{case.pk}:{event}:{case.revision}",
@@ -272,7 +284,8 @@ def _tell_enterprise(case: Case, event: str, subject: Any, body: Any = "") -> No
         subject=subject,
         body=body,
         url=_case_url(case),
-        urgent=True,
+        urgent=urgent,
+        supersedes=f"case:{case.pk}:",
     )
 
 
@@ -397,7 +410,15 @@ def _open_case(
         },
     )
     _start_step(case, 0, actor=actor)
-    _tell_enterprise(case, "opened", _("Case %(reference)s opened") % {"reference": case.reference})
+    _tell_enterprise(
+        case,
+        "opened",
+        message(_("Case %(reference)s submitted: waiting for acceptance"), reference=case.reference),
+        message(
+            _("The department checks the case at %(step)s first; you will be told when it is accepted."),
+            step=_lazy_step_label(case.steps_plan[0]),
+        ),
+    )
     return case
 
 
@@ -656,9 +677,12 @@ def _start_step(case: Case, position: int, *, actor: Any) -> CaseStep:
             recipients=[assignee],
             event_key=f"step:{step.pk}:assigned",
             kind="policy_step",
-            subject=_("Case %(reference)s waits for you: %(step)s")
-            % {"reference": case.reference, "step": step_label(plan)},
-            body=_("Due %(due)s.") % {"due": due.isoformat()},
+            subject=message(
+                _("Case %(reference)s waits for you: %(step)s"),
+                reference=case.reference,
+                step=_lazy_step_label(plan),
+            ),
+            body=message(_("Due %(due)s."), due=due.isoformat()),
             url=_case_url(case),
             digest=True,
         )
@@ -794,8 +818,22 @@ def case_approve(*, actor: Any, case: Case, revision: int | None = None, comment
             _tell_enterprise(
                 locked,
                 "approved",
-                _("Case %(reference)s approved: %(award)s yuan on its way")
-                % {"reference": locked.reference, "award": locked.award},
+                message(
+                    _("Case %(reference)s approved: %(award)s on its way"),
+                    reference=locked.reference,
+                    award=_lazy_yuan(locked.award),
+                ),
+            )
+        elif step.position == 0:
+            _tell_enterprise(
+                locked,
+                "accepted",
+                message(_("Case %(reference)s accepted"), reference=locked.reference),
+                message(
+                    _("%(step)s passed; next: %(next)s."),
+                    step=_lazy_step_label(step),
+                    next=_lazy_step_label(locked.steps_plan[step.position + 1]),
+                ),
             )
     return locked
 
@@ -831,8 +869,8 @@ def case_reject(*, actor: Any, case: Case, reason: str, revision: int | None = N
         _tell_enterprise(
             locked,
             "rejected",
-            _("Case %(reference)s rejected") % {"reference": locked.reference},
-            _("Reason: %(reason)s. You may lodge an objection from the case page.") % {"reason": reason},
+            message(_("Case %(reference)s rejected"), reference=locked.reference),
+            message(_("Reason: %(reason)s. You may lodge an objection from the case page."), reason=reason),
         )
     return locked
 
@@ -868,8 +906,10 @@ def case_return(*, actor: Any, case: Case, request: str, revision: int | None = 
         _tell_enterprise(
             locked,
             "returned",
-            _("Case %(reference)s: more materials needed") % {"reference": locked.reference},
+            message(_("Case %(reference)s: more materials needed"), reference=locked.reference),
             request,
+            # The case stands still until the enterprise answers.
+            urgent=True,
         )
     return locked
 
@@ -984,6 +1024,12 @@ def objection_lodge(*, actor: Any, case: Case, text: str, contact: str = "") -> 
             user = _user(actor)  # type: ignore[assignment]
             if user is None and not contact:
                 raise ValidationFailed(fields={"contact": [str(_("Leave a way to reach you."))]})
+            if contact and not is_reachable_contact(contact):
+                raise ValidationFailed(
+                    fields={
+                        "contact": [str(_("Give a telephone number or an e-mail address to reach you at."))]
+                    }
+                )
             kind = ObjectionKind.NOTICE
             before = _state(locked)
         else:
@@ -1035,7 +1081,7 @@ def objection_lodge(*, actor: Any, case: Case, text: str, contact: str = "") -> 
             recipients=handlers,
             event_key=f"objection:{objection.pk}",
             kind="policy_objection",
-            subject=_("Objection to case %(reference)s") % {"reference": locked.reference},
+            subject=message(_("Objection to case %(reference)s"), reference=locked.reference),
             body=text,
             url=_case_url(locked),
             urgent=True,
@@ -1178,7 +1224,11 @@ def case_mark_paid(*, case_id: int, paid_at: dt.datetime) -> None:
     _tell_enterprise(
         locked,
         "paid",
-        _("Case %(reference)s: %(award)s yuan paid") % {"reference": locked.reference, "award": locked.award},
+        message(
+            _("Case %(reference)s: %(award)s paid"),
+            reference=locked.reference,
+            award=_lazy_yuan(locked.award),
+        ),
     )
 
 
@@ -1221,7 +1271,7 @@ def case_mark_payment_failed(*, case_id: int, reason: str) -> None:
         recipients=_payment_handlers(locked),
         event_key=f"case:{locked.pk}:payment_failed:{locked.revision}",
         kind="policy_payment",
-        subject=_("Payment for case %(reference)s failed") % {"reference": locked.reference},
+        subject=message(_("Payment for case %(reference)s failed"), reference=locked.reference),
         body=reason,
         url=_case_url(locked),
         urgent=True,

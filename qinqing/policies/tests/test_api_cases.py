@@ -697,6 +697,14 @@ def test_notice_objection_needs_a_contact_when_anonymous(world: World) -> None:
     response = post_json(Client(), url, {"text": "该景区尚未挂牌"})
     assert response.status_code == 400
     assert "contact" in response.json()["error"]["fields"]
+    # A contact that reaches no one is refused, in the asker's language
+    english = Client(headers={"Accept-Language": "en"})
+    response = post_json(english, url, {"text": "该景区尚未挂牌", "contact": "abc"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["contact"] == [
+        "Give a telephone number or an e-mail address to reach you at."
+    ]
+    assert not Objection.objects.exists()
     response = post_json(Client(), url, {"text": "该景区尚未挂牌", "contact": "13800000000"})
     assert response.status_code == 201
     objection = Objection.objects.get()

@@ -25,7 +25,7 @@ from qinqing.integrity.models import RelationDeclaration
 from qinqing.payments.models import PaymentInstruction
 from qinqing.payments.services import payment_send
 from qinqing.policies.models import Case, CaseStatus, CaseStep, Invitation, Policy
-from qinqing.policies.overview import department_overview, due_soon_until
+from qinqing.policies.overview import department_overview, due_soon_until, overview_departments
 from qinqing.policies.selectors import work_queue_counted
 from qinqing.policies.services import policy_withdraw
 from qinqing.policies.services.cases import case_approve, case_reject, case_return, invitation_confirm
@@ -577,3 +577,19 @@ def test_supervisors_read_the_department_cases_page(office):
     html = response.content.decode()
     assert office.cases["c1"].reference in html
     assert office.other_case.reference not in html
+
+
+def test_the_department_filter_lists_the_tree_in_order(office):
+    """By the path's numbers: ordered as text, "/…/100000/" came before "/…/99998/" and
+    the city's departments interleaved with the counties'."""
+    from qinqing.accounts.models import Organisation
+    from qinqing.accounts.tests.factories import OrganisationFactory
+
+    city = office.world.city.city
+    made = []
+    for number in (99998, 99999, 100000):
+        department = OrganisationFactory(parent=city, kind="department", name=f"局{number}")
+        Organisation.objects.filter(pk=department.pk).update(path=f"{city.path}{number}/")
+        made.append(department.pk)
+    listed = [d.pk for d in overview_departments(office.world.city.city_supervisor)]
+    assert [pk for pk in listed if pk in made] == made

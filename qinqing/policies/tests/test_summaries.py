@@ -9,12 +9,16 @@ from .rules_examples import SCENIC_AWARD
 
 def test_tiered_award_and_conditions_in_english():
     with translation.override("en"):
-        assert award_lines(SCENIC_AWARD) == ["3A: 600,000 yuan", "4A: 1,000,000 yuan", "5A: 2,000,000 yuan"]
+        assert award_lines(SCENIC_AWARD) == [
+            "Graded scenic area 3A: 600,000 yuan",
+            "Graded scenic area 4A: 1,000,000 yuan",
+            "Graded scenic area 5A: 2,000,000 yuan",
+        ]
         assert condition_lines(SCENIC_AWARD) == [
             (0, "All of:"),
             (1, "Status is Active"),
             (1, "Region code starts with 3505"),
-            (1, "Label Graded scenic area is one of 3A、4A、5A"),
+            (1, "Label Graded scenic area is one of 3A, 4A, 5A"),
         ]
 
 

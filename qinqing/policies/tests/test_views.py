@@ -47,8 +47,10 @@ def test_list_query_count_does_not_grow_with_policies(client, city, window, djan
 def test_detail_spells_out_the_conditions(client, city, window):
     live = make_policy(actor=city.officer, department=city.drc, publish=True, **window)
     html = client.get(f"/policies/{live.public_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "3A、4A、5A" in html
+    assert "3A, 4A, 5A" in html
     assert "3505" in html
+    html = client.get(f"/policies/{live.public_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "3A、4A、5A" in html
 
 
 def test_amounts_are_grouped_yuan(client, city, window):

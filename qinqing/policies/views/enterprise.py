@@ -70,7 +70,7 @@ from qinqing.policies.services.cases import (
 )
 from qinqing.policies.services.matching import policy_period
 from qinqing.policies.steps import step_label
-from qinqing.policies.summaries import award_lines, yuan
+from qinqing.policies.summaries import award_lines, fact_labels, yuan
 from qinqing.policies.uploads import max_upload_bytes
 
 from .enterprise_forms import AnswerForm, ApplyForm, ObjectionForm, WithdrawForm
@@ -298,7 +298,8 @@ def invitation_confirm_view(request: HttpRequest, public_id: uuid.UUID) -> HttpR
         return render(request, "policies/enterprise/invitation.html", context, status=exc.http_status)
     messages.success(
         request,
-        _("Confirmed. Case %(reference)s is open and under review.") % {"reference": case.reference},
+        _("Confirmed. Case %(reference)s is submitted and waits for acceptance.")
+        % {"reference": case.reference},
     )
     return HttpResponseRedirect(_case_url(case))
 
@@ -392,7 +393,12 @@ def apply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if policy.mode != PolicyMode.APPLICATION:
         return render(request, "policies/enterprise/no_application.html", {"policy": policy}, status=409)
     if request.method == "GET":
-        form = ApplyForm(facts=dict(rule.facts), enterprises=enterprises, hints=fact_hints(version.rule))
+        form = ApplyForm(
+            facts=dict(rule.facts),
+            enterprises=enterprises,
+            hints=fact_hints(version.rule),
+            labels=fact_labels(version.rule),
+        )
         existing = (
             Case.objects.filter(
                 policy=policy,
@@ -410,7 +416,11 @@ def apply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
 
     form = ApplyForm(
-        request.POST, facts=dict(rule.facts), enterprises=enterprises, hints=fact_hints(version.rule)
+        request.POST,
+        facts=dict(rule.facts),
+        enterprises=enterprises,
+        hints=fact_hints(version.rule),
+        labels=fact_labels(version.rule),
     )
     sent_files = any(request.FILES.getlist(m["input"]) for m in _materials(policy))
     if not form.is_valid():
@@ -446,7 +456,8 @@ def apply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
     messages.success(
         request,
-        _("Application sent. Case %(reference)s is open and under review.") % {"reference": case.reference},
+        _("Application sent. Case %(reference)s is submitted and waits for acceptance.")
+        % {"reference": case.reference},
     )
     return HttpResponseRedirect(_case_url(case))
 

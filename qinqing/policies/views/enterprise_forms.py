@@ -1,5 +1,6 @@
 """The forms of the enterprise's pages: an application asks only the rule's declared
-facts, each with the input its type calls for (whole numbers, yuan, dates, codes, yes/no)."""
+facts, each under the label the rule gives it, with the input and the bounds its type
+calls for (counts from 0, yuan from 0 with two places, dates, codes, yes/no)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
 from qinqing.enterprises.models import Enterprise
-from qinqing.policies.rules.schema import INT_LIMIT, MONEY_LIMIT
+from qinqing.policies.rules.schema import INT_LIMIT, MONEY_LIMIT, fact_label
 
-
-def _fact_label(name: str) -> str:
-    return name.replace("_", " ")
+_NOT_NEGATIVE = gettext_lazy("This cannot be negative.")
 
 
 class _CodeField(forms.RegexField):
@@ -28,13 +28,16 @@ class _CodeField(forms.RegexField):
 _YES_NO = (("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No")))
 
 
-def _fact_field(name: str, kind: str) -> forms.Field:
-    label = _fact_label(name)
+def _fact_field(name: str, kind: str, label: str) -> forms.Field:
+    # An application's whole number is a count (people, visitors) and its amount a sum
+    # of money spent or received: neither is negative (parse_facts refuses both too).
     if kind == "int":
         return forms.IntegerField(
             label=label,
-            min_value=-INT_LIMIT,
+            min_value=0,
             max_value=INT_LIMIT,
+            help_text=gettext_lazy("A whole number, 0 or more."),
+            error_messages={"min_value": _NOT_NEGATIVE},
             widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}),
         )
     if kind == "money":
@@ -42,8 +45,9 @@ def _fact_field(name: str, kind: str) -> forms.Field:
             label=label,
             max_digits=15,
             decimal_places=2,
-            min_value=Decimal("-9999999999999.99"),
+            min_value=Decimal("0"),
             max_value=MONEY_LIMIT - Decimal("0.01"),
+            error_messages={"min_value": _NOT_NEGATIVE},
             help_text=gettext_lazy("In yuan, up to two decimal places."),
             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         )
@@ -75,6 +79,7 @@ class ApplyForm(forms.Form):
         facts: dict[str, str],
         enterprises: list[Enterprise],
         hints: dict[str, list[str]] | None = None,
+        labels: dict[str, str] | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
@@ -84,11 +89,11 @@ class ApplyForm(forms.Form):
                 choices=[(str(e.public_id), e.name) for e in enterprises],
             )
         for name, kind in facts.items():
-            field = _fact_field(name, kind)
+            field = _fact_field(name, kind, str(capfirst((labels or {}).get(name) or fact_label(None, name))))
             # Bootstrap's look for every input, and a generous tap target.
             if not isinstance(field.widget, forms.RadioSelect):
                 field.widget.attrs.setdefault("class", "form-control form-control-lg")
-            # What the rule asks of the figure, and the clause: the fact's name alone is terse.
+            # What the rule asks of the figure, and the clause it rests on.
             field.hints = list((hints or {}).get(name, []))  # type: ignore[attr-defined]
             self.fields[f"fact_{name}"] = field
         if "enterprise" in self.fields:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from qinqing.enterprises.labels import display_name as label_display_name
 from qinqing.enterprises.models import EnterpriseStatus
-from qinqing.policies.summaries import condition_lines, yuan
+from qinqing.policies.summaries import condition_lines, count, fact_kinds, fact_labels, fact_value, yuan
 
 _MONEY_ATTRS = frozenset({"revenue", "tax_paid", "registered_capital"})
 _GROUPS = ("all", "any", "not")
@@ -42,12 +42,13 @@ def _money(raw: Any) -> str:
     return yuan(raw)
 
 
-def actual_text(node: dict[str, Any]) -> str:
-    """The enterprise's value in the reader's language; "not recorded" when missing."""
+def actual_text(node: dict[str, Any], kinds: dict[str, str] | None = None) -> str:
+    """The enterprise's value in the reader's language; "not recorded" when missing.
+    `kinds` are the rule's facts' types: an amount given is shown in yuan."""
     actual = node.get("actual")
+    if "fact" in node:
+        return _("not given") if actual is None else fact_value(actual, (kinds or {}).get(str(node["fact"])))
     if actual is None:
-        if "fact" in node:
-            return _("not given")
         return _("not recorded")
     attr = node.get("attr")
     if attr == "status" and actual in EnterpriseStatus.values:
@@ -56,12 +57,14 @@ def actual_text(node: dict[str, Any]) -> str:
         return _("yes") if actual else _("no")
     if attr in _MONEY_ATTRS:
         return _money(actual)
-    return str(actual)
+    return count(actual)
 
 
 def explanation_rows(rule: dict[str, Any], explanation: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per node of the condition tree, in the rule's order."""
     lines = condition_lines(rule) if isinstance(rule, dict) else []
+    kinds = fact_kinds(rule) if isinstance(rule, dict) else {}
+    labels = fact_labels(rule) if isinstance(rule, dict) else {}
     rows: list[dict[str, Any]] = []
     for i, (depth, node) in enumerate(_walk((explanation or {}).get("conditions"))):
         group = any(kind in node for kind in _GROUPS)
@@ -69,8 +72,10 @@ def explanation_rows(rule: dict[str, Any], explanation: dict[str, Any]) -> list[
             text = lines[i][1]
         elif "label" in node:
             text = str(label_display_name(str(node["label"])))
+        elif "fact" in node:
+            text = labels.get(str(node["fact"]), str(node["fact"]).replace("_", " "))
         else:
-            text = str(node.get("attr") or node.get("fact") or "")
+            text = str(node.get("attr") or "").replace("_", " ")
         clause = node.get("clause") if isinstance(node.get("clause"), dict) else None
         rows.append(
             {
@@ -81,7 +86,7 @@ def explanation_rows(rule: dict[str, Any], explanation: dict[str, Any]) -> list[
                 "fact": "fact" in node,
                 # A figure the application has not given yet: neither met nor failed.
                 "pending": "fact" in node and node.get("actual") is None,
-                "actual": "" if group else actual_text(node),
+                "actual": "" if group else actual_text(node, kinds),
                 "clause": clause,
             }
         )
@@ -109,7 +114,7 @@ def _rule_nodes(node: Any) -> Iterator[dict[str, Any]]:
 
 def fact_hints(rule: dict[str, Any]) -> dict[str, list[str]]:
     """For each fact an application asks, what the rule requires of it and the clause
-    that says so: the help under its input (a fact has a name, not a label)."""
+    that says so: the help under its input."""
     hints: dict[str, list[str]] = {}
     lines = condition_lines(rule) if isinstance(rule, dict) else []
     for (_depth, text), node in zip(lines, _rule_nodes(rule.get("conditions")), strict=False):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -38,7 +39,6 @@ from qinqing.common.permissions import require_roles
 from qinqing.deadlines.ladders import Rung, effective_rungs
 from qinqing.deadlines.models import LadderOverride, RungName
 from qinqing.enterprises.labels import display_name as label_display_name
-from qinqing.enterprises.models import EnterpriseStatus
 from qinqing.policies.forms import ApproveForm, ObjectionDecideForm, RejectForm, ReturnForm, apply_errors
 from qinqing.policies.ladders import STEP_DEADLINE_KIND
 from qinqing.policies.models import (
@@ -73,10 +73,11 @@ from qinqing.policies.services.cases import (
     step_refusal,
 )
 from qinqing.policies.steps import step_label
-from qinqing.policies.summaries import condition_lines, yuan
+from qinqing.policies.summaries import award_lines, condition_lines, fact_kinds, given_facts, yuan
 from qinqing.workdays.calendar import CalendarYearNotSeeded, WorkCalendar, current_calendar
 
 from .enterprise import uuid_url
+from .explain import actual_text
 from .officer_export import MAX_ROWS, cases_workbook, queue_workbook, xlsx_response
 
 PAGE_SIZE = 50
@@ -462,27 +463,18 @@ def _open_step(case: Case) -> CaseStep | None:
     return None
 
 
-def _shown(value: Any) -> str:
-    if value is None or value == "":
+def _actual(node: dict[str, Any], kinds: dict[str, str]) -> str:
+    """What the enterprise had (or gave, for a fact), as a person writes it."""
+    if node.get("actual") is None or node.get("actual") == "":
         return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, list):
-        return "、".join(_shown(v) for v in value)
-    return str(value)
-
-
-def _actual(node: dict[str, Any]) -> str:
-    value = node.get("actual")
-    if node.get("attr") == "status" and value in EnterpriseStatus.values:
-        return str(EnterpriseStatus(value).label)
-    return _shown(value)
+    return actual_text(node, kinds)
 
 
 def explanation_rows(case: Case) -> list[dict[str, Any]]:
     """Each condition of the rule the case was judged by, in words, beside what the
     enterprise had, whether it held, and the clause it rests on."""
     leaves: list[dict[str, Any]] = []
+    kinds = fact_kinds(case.version.rule)
 
     def walk(node: Any) -> None:
         if not isinstance(node, dict):
@@ -499,7 +491,7 @@ def explanation_rows(case: Case) -> list[dict[str, Any]]:
                 {
                     "group": False,
                     "held": node.get("held"),
-                    "actual": _actual(node),
+                    "actual": _actual(node, kinds),
                     "clause": node.get("clause") or {},
                     "path": node.get("path", ""),
                 }
@@ -511,6 +503,26 @@ def explanation_rows(case: Case) -> list[dict[str, Any]]:
     for (depth, text), leaf in zip(lines, leaves, strict=False):
         rows.append({"depth": depth, "indent": f"ps-{min(depth * 3, 5)}", "text": text, **leaf})
     return rows
+
+
+def _applied_tier(case: Case, trace: dict[str, Any]) -> dict[str, Any]:
+    """The award's trace with the tier applied told as the policy page tells it."""
+    award = (case.version.rule or {}).get("award") or {}
+    if "tier" not in trace or award.get("kind") != "tiered":
+        return trace
+    tiers = award.get("tiers") or []
+    for tier, line in zip(tiers, award_lines(case.version.rule), strict=False):
+        start = tier.get("value", tier.get("from"))
+        if str(start) == str(trace["tier"]) or _same_number(start, trace["tier"]):
+            return {**trace, "tier": line}
+    return trace
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except InvalidOperation:
+        return False
 
 
 def _registry_facts(case: Case) -> list[tuple[str, str]]:
@@ -606,8 +618,8 @@ def _case_context(
         "award_computed": yuan(case.award_computed),
         "capped": case.award != case.award_computed,
         "reserved": yuan(case.reserved),
-        "trace": ((case.explanation or {}).get("award") or {}).get("trace") or {},
-        "facts": sorted((case.facts or {}).items()),
+        "trace": _applied_tier(case, ((case.explanation or {}).get("award") or {}).get("trace") or {}),
+        "facts": [(label, value) for _name, label, value in given_facts(case.version.rule, case.facts)],
         "materials": [
             {"material": m, "name": material_names.get(m.key, m.key)} for m in case.materials.all()
         ],

@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from qinqing.audit.services import audit_seal_pending
 from qinqing.audit.testing import tamper
 from qinqing.common.errors import NotFound, PermissionDenied
-from qinqing.deadlines.models import Alert, RungName
+from qinqing.deadlines.models import Alert, Deadline, DeadlinePause, RungName
+from qinqing.deadlines.services import paused_days
 from qinqing.payments.models import PaymentInstruction
 from qinqing.payments.services import payment_send
 from qinqing.policies.models import CaseStatus, CaseStep
-from qinqing.policies.services.cases import case_approve, case_return
+from qinqing.policies.services.cases import case_answer, case_approve, case_return
 from qinqing.supervision.policy_cases import (
     StepState,
     access_policy_case,
@@ -25,6 +27,7 @@ from qinqing.supervision.policy_cases import (
     step_rows,
     time_to_cash,
 )
+from qinqing.workdays.calendar import DayUnit, current_calendar
 
 from .policy_world import MARCH
 
@@ -90,6 +93,68 @@ def test_a_returned_case_is_marked_paused(two_cases):
     _due(two_cases, two_cases.drc_case, dt.date(2026, 11, 9))
     rows = step_rows(policy_steps_late(w.city.supervisor, today=TODAY), today=TODAY)
     assert [r.paused for r in rows] == [True]
+
+
+def _paused_on(tc, case, *, due: dt.date, since: dt.date) -> CaseStep:
+    """Return the case for materials, its step due on `due` and its clock stopped on `since`."""
+    case_return(actor=tc.world.officer, case=case, request="请补充材料")
+    step = _due(tc, case, due)
+    DeadlinePause.objects.filter(deadline_id=step.deadline_id, end__isnull=True).update(start=since)
+    return step
+
+
+def test_a_step_paused_before_its_due_date_is_paused_not_overdue(two_cases):
+    city = two_cases.world.city
+    # Given the DRC step paused on Tuesday 10 November and due Thursday 12 November
+    _paused_on(two_cases, two_cases.drc_case, due=dt.date(2026, 11, 12), since=dt.date(2026, 11, 10))
+    # and the commerce step, running, due tomorrow
+    _due(two_cases, two_cases.commerce_case, dt.date(2026, 11, 19))
+    # When the commission reads the late steps on Wednesday 18 November
+    rows = step_rows(policy_steps_late(city.city_supervisor, today=TODAY), today=TODAY)
+    # Then the paused step is listed as waiting for the enterprise, late by nothing
+    assert [(r.case.pk, r.state, r.days_overdue, r.paused_since) for r in rows] == [
+        (two_cases.drc_case.pk, StepState.PAUSED, 0, dt.date(2026, 11, 10)),
+        (two_cases.commerce_case.pk, StepState.DUE_SOON, 0, None),
+    ]
+    assert str(rows[0].state_label) == "已暂停：等待企业补正"
+    # and "overdue only" leaves it out
+    assert list(policy_steps_late(city.city_supervisor, today=TODAY, overdue_only=True)) == []
+
+
+def test_a_step_paused_on_its_due_date_is_not_due_today(two_cases):
+    city = two_cases.world.city
+    _paused_on(two_cases, two_cases.drc_case, due=TODAY, since=dt.date(2026, 11, 16))
+    rows = step_rows(policy_steps_late(city.city_supervisor, today=TODAY), today=TODAY)
+    assert [(r.state, r.days_overdue) for r in rows] == [(StepState.PAUSED, 0)]
+
+
+def test_a_step_late_when_paused_keeps_the_days_it_was_late(two_cases):
+    city = two_cases.world.city
+    # Given a step due Monday 9 November, paused on Thursday 12 November (late on 10, 11)
+    _paused_on(two_cases, two_cases.drc_case, due=dt.date(2026, 11, 9), since=dt.date(2026, 11, 12))
+    rows = step_rows(policy_steps_late(city.city_supervisor, today=TODAY), today=TODAY)
+    # Then it is paused, late by the two working days before the pause, not by today's seven
+    assert [(r.state, r.days_overdue) for r in rows] == [(StepState.PAUSED, 2)]
+    # and not overdue while it waits
+    assert list(policy_steps_late(city.city_supervisor, today=TODAY, overdue_only=True)) == []
+
+
+def test_the_answer_moves_the_due_date_by_the_paused_working_days(two_cases):
+    w = two_cases.world
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=7)
+    due = since + dt.timedelta(days=1)
+    step = _paused_on(two_cases, two_cases.drc_case, due=due, since=since)
+    Deadline.objects.filter(pk=step.deadline_id).update(due_date=due)
+    pushed = paused_days(current_calendar(), since, today, DayUnit.WORKING)
+    # When the enterprise answers
+    case_answer(actor=w.spot_user, case=two_cases.drc_case, answer="已补充")
+    # Then the step's clock runs again and its due date moved by the paused working days
+    step.refresh_from_db()
+    assert pushed > 0
+    assert step.due_date == current_calendar().add_working_days(due, pushed)
+    rows = step_rows(policy_steps_late(w.city.city_supervisor, today=today), today=today)
+    assert all(r.step.pk != step.pk or r.state != StepState.PAUSED for r in rows)
 
 
 def test_a_department_filter_narrows_within_the_reach(two_cases):

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 READERS = ["supervisor", "city_supervisor", "officer"]
 REFUSED = ["enterprise_user", "admin"]
 LISTS = [
+    "policy_cases",
     "policy_overdue",
     "policy_overdue_export",
     "policy_alerts",

@@ -115,7 +115,8 @@ def test_a_group_supervisor_reads_the_timeline_of_a_supervised_record(client, ci
     assert "市发改委" in html
     assert trail["drc"][1].request_id == "" or trail["drc"][1].request_id in html
     assert "600000.00" in html
-    assert 'class="table-warning"' in html  # the changed fields stand out
+    # the changed fields by their names, the recorded ones behind a toggle
+    assert 'data-testid="event-changes"' in html and 'data-testid="event-raw"' in html
     assert "3 个事件" in html
 
 
@@ -186,8 +187,8 @@ def test_a_timeline_exports_to_excel_with_text_kept_as_text(client, city, trail)
     data = rows[3:]
     actions = [r[4] for r in data]
     assert actions.count("application.submit") == 2  # two fields set at submission
-    review_note = next(r for r in data if r[5] == "note")
-    assert review_note[7] == '=HYPERLINK("x")'
+    review_note = next(r for r in data if r[8] == "note")
+    assert review_note[7] == review_note[10] == '=HYPERLINK("x")'
     cell = next(c for c in sheet.iter_rows() for c in c if c.value == '=HYPERLINK("x")')
     assert cell.data_type == "s"
 

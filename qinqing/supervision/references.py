@@ -1,0 +1,133 @@
+"""Records found by the references people quote: a case number (ZC…), a problem's
+number (TZ…) or its 16-digit receipt, a project number, a contract number, a policy's
+code, an enterprise's unified social credit code, a user name. What the supervisor's
+timeline search turns into the record's events, always within the reader's reach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from qinqing.accounts.models import User
+from qinqing.accounts.scoping import scope_records
+from qinqing.contracts.models import Contract, Project
+from qinqing.contracts.selectors import projects_visible
+from qinqing.enterprises.models import Enterprise
+from qinqing.ledger.models import Problem
+from qinqing.ledger.selectors import problems_for
+from qinqing.ledger.services.intake import receipt_hash
+from qinqing.policies.models import Case, Policy
+
+from .policy_cases import is_case_reader
+from .readable import record_type_name
+
+# A reference is short; anything longer is not one (and is not looked up).
+MAX_REFERENCE = 64
+RECEIPT_DIGITS = 16
+# Several records may share a contract number (one per project): at most this many.
+MAX_FOUND = 20
+
+
+@dataclass(frozen=True)
+class Found:
+    """A record answering to a reference: what it is, how it is named, where its
+    events are (a policy case's supervision page, or the record's timeline)."""
+
+    kind: str
+    label: str
+    object_type: str
+    object_id: str
+    case_url: str = ""
+
+    @property
+    def url(self) -> str:
+        if self.case_url:
+            return self.case_url
+        return reverse("supervision:timeline") + "?" + _query(self.object_type, self.object_id)
+
+
+def _query(object_type: str, object_id: str) -> str:
+    return urlencode({"type": object_type, "id": object_id})
+
+
+def _found(obj: models.Model, label: str, **extra: Any) -> Found:
+    return Found(
+        kind=record_type_name(obj._meta.label_lower),
+        label=label,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        **extra,
+    )
+
+
+def find_records(user: Any, text: str) -> list[Found]:
+    """The records in the user's reach that `text` names, each once."""
+    ref = (text or "").strip()
+    if not ref or len(ref) > MAX_REFERENCE:
+        return []
+    found: list[Found] = []
+    if is_case_reader(user):
+        cases = scope_records(
+            user, Case.objects.all(), organisation_field="organisation", enterprise_field=None
+        ).filter(reference__iexact=ref)
+        found += [
+            _found(
+                c,
+                f"{c.reference} · {c.enterprise.name} · {c.policy.title}",
+                case_url=reverse("supervision:policy_case", args=[c.public_id]),
+            )
+            for c in cases.select_related("enterprise", "policy")[:MAX_FOUND]
+        ]
+    problems = problems_for(user)
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    by_receipt = (
+        models.Q(receipt_hash=receipt_hash(digits))
+        if len(digits) == RECEIPT_DIGITS and not ref.upper().startswith("TZ")
+        else models.Q(pk__in=[])
+    )
+    found += [
+        _found(p, f"{p.reference} · {p.title}")
+        for p in problems.filter(models.Q(reference__iexact=ref) | by_receipt)[:MAX_FOUND]
+    ]
+    projects = projects_visible(user)
+    found += [_found(p, str(p)) for p in projects.filter(reference__iexact=ref)[:MAX_FOUND]]
+    found += [
+        _found(c, f"{c.number} · {c.title} · {c.project.reference}")
+        for c in Contract.objects.filter(project__in=projects.values("pk"), number__iexact=ref)
+        .select_related("project")
+        .order_by("project__reference")[:MAX_FOUND]
+    ]
+    found += [_found(p, f"{p.code} · {p.title}") for p in Policy.objects.filter(code__iexact=ref)[:MAX_FOUND]]
+    found += [
+        _found(e, f"{e.credit_code} · {e.name}")
+        for e in Enterprise.objects.filter(credit_code__iexact=ref)[:MAX_FOUND]
+    ]
+    found += [_found(u, str(u)) for u in User.objects.filter(username__iexact=ref)[:MAX_FOUND]]
+    return found
+
+
+def record_label(object_type: str, object_id: str) -> str:
+    """How the timeline's heading names a record reached by a link: its type and the
+    reference people quote, else its name; never the database id unless nothing else."""
+    kind = record_type_name(object_type)
+    known: dict[str, tuple[type[models.Model], str]] = {
+        Case._meta.label_lower: (Case, "reference"),
+        Problem._meta.label_lower: (Problem, "reference"),
+        Project._meta.label_lower: (Project, "reference"),
+        Contract._meta.label_lower: (Contract, "number"),
+        Policy._meta.label_lower: (Policy, "code"),
+        Enterprise._meta.label_lower: (Enterprise, "name"),
+        User._meta.label_lower: (User, "username"),
+    }
+    if object_type in known and object_id.isdigit():
+        model, attr = known[object_type]
+        name = model._default_manager.filter(pk=int(object_id)).values_list(attr, flat=True).first()
+        if name:
+            return f"{kind} {name}"
+    return _("%(kind)s #%(id)s") % {"kind": kind, "id": object_id}
