@@ -17,6 +17,11 @@ _LINKS: dict[str, list[tuple[str, Any, Any]]] = {
             _("Policies that fit me"),
             _("Policies in force, checked against your registry data: whether you qualify and why."),
         ),
+        (
+            "policies:invitations",
+            _("My invitations"),
+            _("Policies the platform found your enterprise eligible for: confirm in one tap."),
+        ),
         ("policies:my_cases", _("My cases"), _("Your cases, their progress and the money received.")),
         # Texts of the contracts entries translated by the contracts app's catalogue.
         (
@@ -207,3 +212,34 @@ def _observer_sections(user: Any) -> list[dict[str, Any]]:
     return [
         {"role": "observer", "label": _("Observer"), "places": [observer.organisation.name], "links": links}
     ]
+
+
+# What anyone finds on the home page without an account: the platform's public face.
+_PUBLIC_LINKS: list[tuple[str, Any, Any]] = [
+    ("policies:list", _("Policies"), _("Every policy in force: who qualifies, how much, on which clause.")),
+    (
+        "policies:notices",
+        _("Award notices"),
+        _("Awards in their public notice period, open to objections from anyone."),
+    ),
+    (
+        "contracts:public",
+        _("Contract fulfilment"),
+        _("How the government and investors keep their promises to each other, in figures."),
+    ),
+    (
+        "ledger:follow",
+        _("Follow a report"),
+        _("Reported a problem? Follow it with the receipt code you were given."),
+    ),
+]
+
+
+def public_links() -> list[dict[str, Any]]:
+    links = []
+    for url_name, label, help_text in _PUBLIC_LINKS:
+        try:
+            links.append({"url": reverse(url_name), "label": label, "help": help_text})
+        except NoReverseMatch:
+            continue
+    return links

@@ -27,6 +27,9 @@ class NavEntry:
     # A menu of the navbar the entry goes in (GROUPS); "" stands alone. A menu with one
     # entry for the user shows as that entry.
     group: str = ""
+    # Shown in the desktop navbar's row; the inbox is not, its badge link stands beside
+    # the row on every screen (the phone's bottom bar still lists it).
+    in_navbar: bool = True
 
 
 # The navbar's menus, by key: officials see two dozen pages, which in one row wrapped to
@@ -43,7 +46,7 @@ _ALL_GOV = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.COMMITTEE, Role.S
 
 ENTRIES: list[NavEntry] = [
     NavEntry("home", _("Home"), frozenset()),
-    NavEntry("notifications:inbox", _("Inbox"), frozenset()),
+    NavEntry("notifications:inbox", _("Inbox"), frozenset(), in_navbar=False),
     # The enterprise's policy pages come first: on a phone the bottom bar shows four.
     NavEntry("policies:fit", _("Policies that fit me"), frozenset({Role.ENTERPRISE})),
     NavEntry("policies:my_cases", _("My cases"), frozenset({Role.ENTERPRISE})),
@@ -87,6 +90,8 @@ ENTRIES: list[NavEntry] = [
     ),
     NavEntry("policies:notices", _("Award notices"), frozenset(), "policies"),
     NavEntry("contracts:projects", _("Contract fulfilment"), _ALL_GOV),
+    # The committee's daily list (label translated by the contracts app's catalogue).
+    NavEntry("contracts:claims", _("Claims to confirm"), frozenset({Role.COMMITTEE})),
     # Labels translated by the ledger app's catalogue.
     NavEntry("ledger:queue", _("Problems to fix"), frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})),
     NavEntry("ledger:group", _("Problems to supervise"), frozenset({Role.SUPERVISOR})),
@@ -125,8 +130,12 @@ ENTRIES: list[NavEntry] = [
 
 # What anyone sees without logging in.
 PUBLIC_ENTRIES: list[NavEntry] = [
+    NavEntry("home", _("Home"), frozenset()),
     NavEntry("policies:list", _("Policies"), frozenset()),
     NavEntry("policies:notices", _("Award notices"), frozenset()),
+    # Labels translated by the contracts and the ledger apps' catalogues.
+    NavEntry("contracts:public", _("Contract fulfilment"), frozenset()),
+    NavEntry("ledger:follow", _("Follow a report"), frozenset()),
 ]
 
 
@@ -134,12 +143,15 @@ PUBLIC_ENTRIES: list[NavEntry] = [
 # per language and URL configuration: built once per process, not on every page (the
 # reverse() and gettext of two dozen entries were a third of an empty page's cost). The
 # key holds everything the result depends on; a changed setting (tests) clears it.
-_BUILT: dict[tuple[Any, ...], tuple[tuple[str, str, str], ...]] = {}
+_BUILT: dict[tuple[Any, ...], tuple[tuple[str, str, str, bool], ...]] = {}
 _BUILT_KEPT = 512
 
 
-def _built(entries: list[NavEntry], roles: frozenset[str], public: bool) -> tuple[tuple[str, str, str], ...]:
-    """(url, label, menu) of each entry the roles see, a menu's label for its key."""
+def _built(
+    entries: list[NavEntry], roles: frozenset[str], public: bool
+) -> tuple[tuple[str, str, str, bool], ...]:
+    """(url, label, menu, in the navbar's row) of each entry the roles see, a menu's
+    label for its key."""
     key = (public, roles, get_language(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
     built = _BUILT.get(key)
     if built is None:
@@ -151,14 +163,14 @@ def _built(entries: list[NavEntry], roles: frozenset[str], public: bool) -> tupl
                 url = reverse(entry.url_name)
             except NoReverseMatch:
                 continue
-            items.append((url, str(entry.label), entry.group))
+            items.append((url, str(entry.label), entry.group, entry.in_navbar))
         # A menu the roles see one entry of shows as that entry.
         counts: dict[str, int] = {}
-        for _url, _label, group in items:
+        for _url, _label, group, _row in items:
             counts[group] = counts.get(group, 0) + 1
         items = [
-            (url, label, str(GROUPS[group]) if group and counts[group] > 1 else "")
-            for url, label, group in items
+            (url, label, str(GROUPS[group]) if group and counts[group] > 1 else "", row)
+            for url, label, group, row in items
         ]
         built = tuple(items)
         if len(_BUILT) >= _BUILT_KEPT:
@@ -172,10 +184,14 @@ def _settings_changed(**kwargs: Any) -> None:
     _BUILT.clear()
 
 
+def _active(url: str, current_path: str) -> bool:
+    return current_path == url if url == "/" else current_path.startswith(url)
+
+
 def public_nav_items(current_path: str) -> list[dict[str, Any]]:
     return [
-        {"url": url, "label": label, "menu": menu, "active": current_path.startswith(url)}
-        for url, label, menu in _built(PUBLIC_ENTRIES, frozenset(), public=True)
+        {"url": url, "label": label, "menu": menu, "navbar": row, "active": _active(url, current_path)}
+        for url, label, menu, row in _built(PUBLIC_ENTRIES, frozenset(), public=True)
     ]
 
 
@@ -189,9 +205,10 @@ def nav_items(user: Any, current_path: str) -> list[dict[str, Any]]:
             "url": url,
             "label": label,
             "menu": menu,
-            "active": current_path == url if url == "/" else current_path.startswith(url),
+            "navbar": row,
+            "active": _active(url, current_path),
         }
-        for url, label, menu in _built(ENTRIES, frozenset(roles), public=False)
+        for url, label, menu, row in _built(ENTRIES, frozenset(roles), public=False)
     ]
 
 
@@ -208,7 +225,8 @@ def nav_markup(items: list[dict[str, Any]]) -> dict[str, SafeString]:
         active = item["active"]
         current = ' aria-current="page"' if active else ""
         menu = item.get("menu", "")
-        if menu:
+        in_row = item.get("navbar", True)  # else in the phone's bar only (below)
+        if in_row and menu:
             if menu not in menus:
                 menus[menu] = []
                 top.append(("menu", menu))
@@ -216,7 +234,7 @@ def nav_markup(items: list[dict[str, Any]]) -> dict[str, SafeString]:
                 f'<li><a class="dropdown-item{" active" if active else ""}"{current} href="{url}">{label}</a></li>'
             )
             menu_active[menu] = menu_active.get(menu, False) or active
-        else:
+        elif in_row:
             top.append(
                 (
                     "entry",

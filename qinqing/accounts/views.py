@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -11,14 +12,27 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from qinqing.common.permissions import require_admin
 
 from .forms import LoginForm
-from .home import home_sections
+from .home import home_sections, public_links
 from .models import ApiToken, Organisation, User
 from .scoping import scope_for
-from .services import api_token_create, api_token_revoke
+from .services import api_token_create, api_token_revoke, user_language_set
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also keeps a signed-in user's choice as their
+    language: messages written for them later are rendered in it."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    # Only a language the platform offers (Django's view accepts any it has a catalogue of).
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_language_set(actor=cast(User, request.user), language=language)
+    return response
 
 
 class LoginView(auth_views.LoginView):
@@ -28,8 +42,11 @@ class LoginView(auth_views.LoginView):
 
 
 @require_GET
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """A signed-in person's sections per role; anyone else the platform's public pages
+    (policies, award notices, contract fulfilment, following a report) and the login."""
+    if not request.user.is_authenticated:
+        return render(request, "accounts/public_home.html", {"links": public_links()})
     scope = scope_for(request.user)
     return render(request, "accounts/home.html", {"sections": home_sections(request.user, scope)})
 

@@ -14,8 +14,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_log_in_on_a_phone_and_see_the_home_page(city, phone_page):
     page = phone_page
+    # Without an account the home page is the platform's public face, with the login
     page.goto(page.base_url + "/")
-    assert "/accounts/login/" in page.url
+    assert page.get_by_test_id("public-link").count() == 4
+    page.get_by_role("main").get_by_role("link", name="登录").click()
+    page.wait_for_url(re.compile(r".*/accounts/login/"))
     page.get_by_label("用户名").fill("officer")
     page.get_by_label("密码").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="登录").click()
@@ -69,4 +72,32 @@ def test_a_heads_navbar_fits_one_row_and_its_menus_open(city, chromium, live_ser
     page.wait_for_url(live_server.url + "/policies/office/overview/")
     expect(page.get_by_role("button", name="惠企政策")).to_have_class(re.compile(r"\bactive\b"))
     assert errors == []
+    context.close()
+
+
+def test_an_english_navbar_keeps_each_label_whole_and_the_badge_apart(city, chromium, live_server):
+    """English labels are longer: entries may wrap as wholes, a label never breaks inside,
+    and the inbox badge keeps its distance from the log-out button."""
+    from qinqing.common.testing.browser import DESKTOP, log_in
+
+    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.base_url = live_server.url
+    log_in(page, "citysup")
+    page.locator("#qq-language").select_option("en")
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    line = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.navbar .nav-link')).lineHeight)"
+    )
+    for selector in ("#qq-nav .nav-link", "[data-testid=current-user]", "button:has-text('Log out')"):
+        boxes = page.locator(selector)
+        for k in range(boxes.count()):
+            box = boxes.nth(k).bounding_box()
+            text = boxes.nth(k).inner_text()
+            assert box is not None and box["height"] < 2 * line + 2, (selector, text, box)
+    logout = page.get_by_role("button", name="Log out").bounding_box()
+    badge = page.get_by_test_id("inbox-badge").bounding_box()
+    assert logout is not None and badge is not None
+    assert badge["x"] >= logout["x"] + logout["width"] + 4
     context.close()

@@ -104,11 +104,11 @@ def test_idle_session_expires(client, settings):
     settings.SESSION_IDLE_MINUTES = 30
     user = UserFactory()
     client.force_login(user)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("notifications:inbox")).status_code == 200
     session = client.session
     session[SESSION_SEEN] = time.time() - 31 * 60
     session.save()
-    response = client.get(reverse("home"))
+    response = client.get(reverse("notifications:inbox"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
@@ -118,12 +118,12 @@ def test_absolute_session_lifetime_ends_even_when_active(client, settings):
     settings.SESSION_ABSOLUTE_MINUTES = 60
     user = UserFactory()
     client.force_login(user)
-    client.get(reverse("home"))
+    client.get(reverse("notifications:inbox"))
     session = client.session
     session[SESSION_STARTED] = time.time() - 61 * 60
     session[SESSION_SEEN] = time.time()
     session.save()
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("notifications:inbox")).status_code == 302
 
 
 @pytest.mark.django_db
@@ -143,7 +143,11 @@ def test_english_switch(client):
 
 
 @pytest.mark.django_db
-def test_home_requires_login(client):
-    response = client.get(reverse("home"))
+def test_pages_require_login_and_home_is_the_public_face(client):
+    response = client.get(reverse("notifications:inbox"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+    # Home shows anyone the public pages and the login, and no one's data
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    assert [t.name for t in home.templates][0] == "accounts/public_home.html"

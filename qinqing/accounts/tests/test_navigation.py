@@ -66,3 +66,32 @@ def test_the_phones_bar_keeps_the_first_four_pages(client, city) -> None:  # typ
         reverse("policies:list"),
         reverse("policies:officer_queue"),
     ]
+
+
+def test_the_inbox_is_its_badge_beside_the_row_not_an_entry_in_it(client, city) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(city.officer)
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    inbox = reverse("notifications:inbox")
+    assert f'href="{inbox}"' not in _navbar(html)
+    assert html.count('data-testid="inbox-badge"') == 1
+    # The phone's bar still offers it
+    bar = html[html.index('class="qq-bottom-nav') :]
+    assert f'href="{inbox}"' in bar
+
+
+def test_anyone_without_an_account_finds_the_public_pages_from_home(client, city) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    wanted = [
+        reverse(name) for name in ("policies:list", "policies:notices", "contracts:public", "ledger:follow")
+    ]
+    cards = re.findall(r'<a class="qq-card-link" href="([^"]+)" data-testid="public-link">', html)
+    assert cards == wanted
+    # The navbar offers them on every public page, home marked only on home
+    navbar = _navbar(client.get(reverse("policies:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert all(f'href="{url}"' in navbar for url in wanted)
+    assert f'class="nav-link" href="{reverse("home")}"' in navbar
+    assert f'href="{reverse("accounts:login")}"' in html
+    zh = client.get(reverse("home")).content.decode()
+    assert "合同双兑现" in zh and "查询反映进度" in zh and "登录" in zh
