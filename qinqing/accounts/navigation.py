@@ -184,15 +184,22 @@ def _settings_changed(**kwargs: Any) -> None:
     _BUILT.clear()
 
 
-def _active(url: str, current_path: str) -> bool:
-    return current_path == url if url == "/" else current_path.startswith(url)
+def _items(built: tuple[tuple[str, str, str, bool], ...], current_path: str) -> list[dict[str, Any]]:
+    """The entries with the page's own marked: the one whose address is the longest start
+    of the page's ("/contracts/claims/" is "Claims to confirm", not also "Contract
+    fulfilment" at "/contracts/"); home only on itself."""
+    matching = [
+        url for url, *_rest in built if current_path == url or (url != "/" and current_path.startswith(url))
+    ]
+    current = max(matching, key=len, default=None)
+    return [
+        {"url": url, "label": label, "menu": menu, "navbar": row, "active": url == current}
+        for url, label, menu, row in built
+    ]
 
 
 def public_nav_items(current_path: str) -> list[dict[str, Any]]:
-    return [
-        {"url": url, "label": label, "menu": menu, "navbar": row, "active": _active(url, current_path)}
-        for url, label, menu, row in _built(PUBLIC_ENTRIES, frozenset(), public=True)
-    ]
+    return _items(_built(PUBLIC_ENTRIES, frozenset(), public=True), current_path)
 
 
 def nav_items(user: Any, current_path: str) -> list[dict[str, Any]]:
@@ -200,16 +207,7 @@ def nav_items(user: Any, current_path: str) -> list[dict[str, Any]]:
     roles = set(scope.roles)
     if scope.is_admin:
         roles.add(Role.ADMIN)
-    return [
-        {
-            "url": url,
-            "label": label,
-            "menu": menu,
-            "navbar": row,
-            "active": _active(url, current_path),
-        }
-        for url, label, menu, row in _built(ENTRIES, frozenset(roles), public=False)
-    ]
+    return _items(_built(ENTRIES, frozenset(roles), public=False), current_path)
 
 
 def nav_markup(items: list[dict[str, Any]]) -> dict[str, SafeString]:

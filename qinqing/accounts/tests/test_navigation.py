@@ -95,3 +95,11 @@ def test_anyone_without_an_account_finds_the_public_pages_from_home(client, city
     assert f'href="{reverse("accounts:login")}"' in html
     zh = client.get(reverse("home")).content.decode()
     assert "合同双兑现" in zh and "查询反映进度" in zh and "登录" in zh
+
+
+def test_only_the_page_s_own_entry_is_marked_not_the_one_above_it(client, city) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(city.committee_member)
+    navbar = _navbar(client.get(reverse("contracts:claims"), HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert re.findall(r'aria-current="page" href="([^"]+)"', navbar) == [reverse("contracts:claims")]
+    navbar = _navbar(client.get(reverse("contracts:projects"), HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert re.findall(r'aria-current="page" href="([^"]+)"', navbar) == [reverse("contracts:projects")]

@@ -338,6 +338,18 @@ def test_return_for_materials_stops_the_clock(client, world):
     html = client.get(_case_url(case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "请补充评定公告" in html
     assert "paused" in html
+    # A paused step's due date passing while the enterprise answers is not overdue (it
+    # moves when the answer comes): not in red
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    _due(case, yesterday)
+    html = client.get(_case_url(case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    due = f'data-testid="step-due">{yesterday.isoformat()}<'
+    assert due in html
+    assert f'text-danger fw-bold" {due}' not in html
+    # Once the clock runs again, a past due date is red
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.IN_REVIEW)
+    html = client.get(_case_url(case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'text-danger fw-bold" {due}' in html
 
 
 def test_budget_exhausted_is_shown_clearly(client, world):
