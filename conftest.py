@@ -98,6 +98,18 @@ def city(db) -> City:
     )
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh-hans). A request through the test
+    client leaves its language active on the thread afterwards, so without this a test
+    ran in whatever language the test before it last asked for."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One real Chromium for the session (see qinqing/common/testing/browser.py)."""
