@@ -261,8 +261,10 @@ def dossier_audit(timeline: CaseTimeline) -> AuditTrail:
                 at=item.entry.local_time,
                 subject=str(item.subject),
                 action=item.event.action,
-                actor=item.event.actor_label,
-                organisation=item.event.organisation.name if item.event.organisation else "",
+                # As the case page reads them: the actor by name ("System" for none), with
+                # their own organisation (an enterprise user's enterprise), not the event's.
+                actor=item.readable.actor,
+                organisation=item.readable.actor_organisation,
                 hash=item.event.hash or "",
             )
             for item in timeline.events

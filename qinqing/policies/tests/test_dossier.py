@@ -283,6 +283,14 @@ def test_the_commission_copy_holds_the_audit_events_with_their_numbers_and_hashe
         at = timezone.localtime(event.at, SHANGHAI).strftime("%Y-%m-%d%H:%M:%S")
         assert text.row(f"#{event.seq}{at}").startswith(f"#{event.seq}{at}{event.action}")
         assert f"哈希值（SHA-256）:{event.hash}" in text
+    # Who acted, as the case page reads them: the enterprise's user with her enterprise
+    # (not the case's department), the system by name
+    opened = next(e for e in events if e.action == "case.open")
+    at = timezone.localtime(opened.at, SHANGHAI).strftime("%Y-%m-%d%H:%M:%S")
+    assert text.row(f"#{opened.seq}{at}").endswith(str(world.spot_user))
+    assert f"{world.spot_user}{world.spot.name}" in text
+    assert f"{world.spot_user}{case.organisation.name}" not in text
+    assert "系统" in text
     paid = AuditEvent.objects.filter(object_type="payments.paymentinstruction", object_id=str(instruction.pk))
     assert paid.exists()
     assert all(f"哈希值（SHA-256）:{e.hash}" in text for e in paid)
