@@ -82,11 +82,15 @@ class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     display_name = models.CharField(_("name"), max_length=100, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # Empty until the person chooses one on the language switcher, or logs in for the
+    # first time (the language they were reading in then); the platform's default
+    # (settings.LANGUAGE_CODE) stands in for it meanwhile.
     language = models.CharField(
         _("language"),
         max_length=10,
         choices=[("zh-hans", "简体中文"), ("en", "English")],
-        default="zh-hans",
+        blank=True,
+        default="",
     )
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]

@@ -148,6 +148,31 @@ def user_language_set(*, actor: User, language: str) -> bool:
     return bool(changed)
 
 
+def user_language_at_login(*, actor: User, current: str) -> str:
+    """The language `actor` reads the platform in once signed in: the one they keep;
+    a person who has not chosen one yet keeps the one they were reading in at login
+    (`current`, or the default if the platform does not offer it), stored as theirs."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    if actor.language in offered:
+        return actor.language
+    language = current if current in offered else settings.LANGUAGE_CODE
+    with transaction.atomic(durable=True):
+        # Only while none is stored: a switch made meanwhile (another session) wins.
+        stored = User.objects.filter(pk=actor.pk).exclude(language__in=offered).update(language=language)
+        if stored:
+            audit_record(
+                actor=actor,
+                action="user.language",
+                obj=actor,
+                before={"language": actor.language},
+                after={"language": language, "at_login": True},
+            )
+        else:
+            language = User.objects.values_list("language", flat=True).get(pk=actor.pk)
+    actor.language = language
+    return language
+
+
 def role_assign(
     *,
     actor: Any,

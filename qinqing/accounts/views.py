@@ -7,8 +7,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +22,7 @@ from .forms import LoginForm
 from .home import home_sections, public_links
 from .models import ApiToken, Organisation, User
 from .scoping import scope_for
-from .services import api_token_create, api_token_revoke, user_language_set
+from .services import api_token_create, api_token_revoke, user_language_at_login, user_language_set
 
 
 @require_POST
@@ -39,6 +41,31 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        """Signed in, the platform speaks the person's own language (on this device too:
+        the language cookie); a first login keeps the language they were reading in."""
+        response = super().form_valid(form)
+        user = cast(User, form.get_user())
+        current = getattr(self.request, "LANGUAGE_CODE", "") or translation.get_language() or ""
+        language = user_language_at_login(actor=user, current=current)
+        translation.activate(language)
+        set_language_cookie(response, language)
+        return response
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    """The cookie Django's language switch sets, with the same settings."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 @require_GET

@@ -32,8 +32,8 @@ class NotificationOut(Schema):
         return NotificationOut(
             id=n.public_id,
             kind=n.kind,
-            subject=n.subject,
-            body=n.body,
+            subject=n.display_subject,
+            body=n.display_body,
             url=n.safe_url,
             urgent=n.urgent,
             created_at=n.created_at,

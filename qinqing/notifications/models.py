@@ -12,10 +12,13 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.common.models import TimeStampedModel
+
+from .text import texts_render
 
 EVENT_KEY_MAX = 200
 
@@ -40,6 +43,10 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=64)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"), blank=True)
+    # The subject and body as msgids and parameters (`text.texts_form`), so the inbox
+    # shows them in the reader's language of the day; empty for texts given as plain
+    # strings (and rows written before), which show `subject` and `body` as stored.
+    texts = models.JSONField(_("texts to translate"), null=True, blank=True, editable=False)
     url = models.CharField(_("link"), max_length=500, blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -63,6 +70,24 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def display_subject(self) -> str:
+        """The subject in the active language (the reader's, on a page or the API)."""
+        return self._displayed()[0]
+
+    @property
+    def display_body(self) -> str:
+        return self._displayed()[1]
+
+    def _displayed(self) -> tuple[str, str]:
+        language = translation.get_language()
+        cached = self.__dict__.get("_displayed_cache")
+        if cached is not None and cached[0] == language:
+            return cached[1]  # type: ignore[no-any-return]
+        shown = texts_render(self.texts, subject=self.subject, body=self.body)
+        self.__dict__["_displayed_cache"] = (language, shown)
+        return shown
 
     @property
     def safe_url(self) -> str:

@@ -9,8 +9,10 @@ Idempotent by design: `event_key` names the event (say "contracts.clause:412:war
 An inbox row is UNIQUE per (event_key, recipient), a delivery per (event_key,
 recipient, channel), a digest item per (event_key, recipient); repeats are ignored.
 
-Subjects and bodies may be lazy translations (`gettext_lazy`, `format_lazy`): they are
-rendered once per recipient in the recipient's own language.
+Subjects and bodies may be lazy translations (`gettext_lazy`, `format_lazy`,
+`text.message`): they are rendered once per recipient in the recipient's own language,
+and an inbox row also keeps them as msgids and parameters (`Notification.texts`) so the
+inbox shows them in whatever language its reader uses when reading.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import Truncator
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from django_tasks import TaskResultStatus
 
 from qinqing.accounts.models import User
@@ -48,6 +50,7 @@ from .models import (
     digest_event_key,
 )
 from .sms import get_sms_backend
+from .text import message, texts_for, texts_form
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +133,10 @@ def notify_many(items: Iterable[NotificationSpec]) -> int:
         deliveries: list[Delivery] = []
         for spec in specs:
             held = spec.digest and not spec.urgent
+            # Once per event: the same msgids and parameters for every recipient.
+            form = (
+                texts_form(spec.subject, spec.body) if Channel.INBOX in spec.channels and not held else None
+            )
             for user in _active(spec.recipients):
                 subject, body = _render(spec, user)
                 if held:
@@ -152,6 +159,7 @@ def notify_many(items: Iterable[NotificationSpec]) -> int:
                             kind=spec.kind,
                             subject=subject,
                             body=body,
+                            texts=texts_for(form, language=_language(user)),
                             url=spec.url,
                             urgent=spec.urgent,
                         )
@@ -260,10 +268,14 @@ def _address(user: User, channel: str) -> str:
     return (user.phone or "").strip()
 
 
+def _language(user: User) -> str:
+    return user.language or settings.LANGUAGE_CODE
+
+
 def _render(spec: NotificationSpec, user: User) -> tuple[str, str]:
     """Subject and body for one recipient; lazy translations in the recipient's language."""
     if isinstance(spec.subject, Promise) or isinstance(spec.body, Promise):
-        with translation.override(user.language or settings.LANGUAGE_CODE):
+        with translation.override(_language(user)):
             return Truncator(str(spec.subject)).chars(200), str(spec.body)
     return Truncator(spec.subject).chars(200), spec.body
 
@@ -551,12 +563,18 @@ def _digest_one(*, recipient_id: int, day: dt.date, cutoff: dt.datetime) -> bool
                 return False
             digest = Digest.objects.create(recipient_id=recipient_id, day=day, item_count=len(items))
             DigestItem.objects.filter(pk__in=[i.pk for i in items]).update(digest=digest)
-            with translation.override(recipient.language or settings.LANGUAGE_CODE):
-                subject = ngettext(
+            # Lazy, so the inbox shows it in the reader's language of the day; the
+            # lines are the items' subjects, kept as they were written.
+            subject = message(
+                ngettext_lazy(
                     "Daily summary for %(day)s: %(count)d item",
                     "Daily summary for %(day)s: %(count)d items",
                     len(items),
-                ) % {"day": day.isoformat(), "count": len(items)}
+                ),
+                day=day.isoformat(),
+                count=len(items),
+            )
+            with translation.override(_language(recipient)):
                 lines = []
                 for item in items:
                     line = "• " + item.subject
