@@ -105,7 +105,10 @@
             silent: true,
             symbol: "none",
             lineStyle: { color: "#6c757d", type: "dashed" },
-            label: { formatter: data.labels.today },
+            // The y axis runs downwards (inverse), so the line's end is at the bottom,
+            // where its label would sit on the time axis's own labels (the year) on a
+            // narrow phone: the label goes at the line's top, above the first row.
+            label: { formatter: data.labels.today, position: "start", distance: 4 },
             data: [{ xAxis: parseDay(data.today) }]
           }
         },
