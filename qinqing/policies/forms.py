@@ -101,7 +101,15 @@ class ObjectionDecideForm(_Styled):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    reply = forms.CharField(label=_("Reply"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA))
+    reply = forms.CharField(
+        label=_("Reply"),
+        max_length=2000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=_(
+            "Shown as written to the enterprise and to whoever objected, who follows the objection with "
+            "a receipt code: give the reasons for the public, no internal notes."
+        ),
+    )
 
 
 # --- Policy authoring -----------------------------------------------------------------------

@@ -32,4 +32,6 @@ urlpatterns = [
     ),
     path("notices/", notices.notice_list, name="notices"),
     path("notices/<uuid:public_id>/objection/", notices.notice_objection, name="notice_objection"),
+    path("notices/objection/receipt/", notices.notice_objection_receipt, name="notice_objection_receipt"),
+    path("notices/objection/follow/", notices.notice_objection_follow, name="notice_objection_follow"),
 ]

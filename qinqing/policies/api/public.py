@@ -1,5 +1,6 @@
 """The public's side of the policy API: awards under public notice (公示), and objections
-to them, which anyone may lodge (a way to reach an anonymous objector is required)."""
+to them, which anyone may lodge (a way to reach an anonymous objector is required) and
+follow with the receipt code the answer gives (no login)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 from ninja.utils import check_csrf
 
 from qinqing.common.api import BearerToken
 
+from ..models import Objection, ObjectionStatus
 from ..selectors import award_notice_get, award_notices
 from .schemas import ERRORS, PageQuery
 
@@ -87,29 +89,107 @@ class NoticeObjectionOut(Schema):
     public_id: uuid.UUID
     case_reference: str
     lodged_at: dt.datetime
+    receipt: str = Field(
+        ...,
+        description="16 digits, shown once: keep it to follow the objection (POST /notices/objections/follow)",
+    )
     message: str
+
+
+# A client's retry of an objection (a lost answer, a timeout) names the same key and gets
+# what the first call lodged, with 201 again and the same receipt; a key sent with other
+# grounds is a 409 (objection_key_reused).
+IDEMPOTENCY_KEY = Header(
+    "",
+    alias="Idempotency-Key",
+    max_length=128,
+    description="Optional: 16 to 128 letters, digits, '-' or '_' (a UUID will do), unique per objection. "
+    "Sent again with the same objection, the call answers what the first lodged (and the same receipt) "
+    "instead of a second objection.",
+)
 
 
 @router.post(
     "/notices/{uuid:case_id}/objections",
     response={201: NoticeObjectionOut, **ERRORS},
     auth=[BearerToken(), session_or_anyone],
-    summary="Object to an award under public notice (anyone; leave a contact when anonymous)",
+    summary="Object to an award under public notice (anyone; leave a contact when anonymous); answers "
+    "the receipt code to follow it with",
 )
 def object_to_notice(
-    request: HttpRequest, case_id: uuid.UUID, payload: NoticeObjectionIn
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    payload: NoticeObjectionIn,
+    idempotency_key: str = IDEMPOTENCY_KEY,
 ) -> Status[dict[str, Any]]:
-    from qinqing.policies.services.cases import objection_lodge
+    from qinqing.policies.services.notice_objections import notice_objection_lodge
 
     case = award_notice_get(case_id, today=timezone.localdate())
     actor = request.user if request.user.is_authenticated else None
-    objection = objection_lodge(actor=actor, case=case, text=payload.text, contact=payload.contact)
+    objection, receipt = notice_objection_lodge(
+        actor=actor, case=case, text=payload.text, contact=payload.contact, idempotency_key=idempotency_key
+    )
     return Status(
         201,
         {
             "public_id": objection.public_id,
             "case_reference": case.reference or "",
             "lodged_at": objection.lodged_at,
+            "receipt": receipt,
             "message": _("Your objection was received; the issuing department will look into it."),
         },
     )
+
+
+class ObjectionReceiptIn(Schema):
+    receipt: str = Field(..., min_length=1, max_length=40, description="The 16-digit receipt code")
+
+
+class ObjectionFollowOut(Schema):
+    """What the receipt code shows: the objection's state and, once decided, the decision
+    and the department's reply to the public; never who decided, nor the objector's contact."""
+
+    case_reference: str
+    policy_title: str
+    department: str
+    enterprise_name: str
+    award: Decimal = Field(..., description="The award under notice, yuan, a decimal string")
+    lodged_at: dt.datetime
+    text: str = Field(..., description="The grounds given")
+    status: str = Field(..., description="open, upheld (the award was rejected) or dismissed (it stands)")
+    status_label: str
+    due_date: dt.date | None = Field(..., description="While open: the day it is to be decided by")
+    decided_at: dt.datetime | None
+    reply: str = Field(..., description="Once decided: the department's reply, as written for the public")
+
+
+def objection_follow_out(objection: Objection) -> dict[str, Any]:
+    case = objection.case
+    decided = objection.status != ObjectionStatus.OPEN
+    return {
+        "case_reference": case.reference or "",
+        "policy_title": case.policy.title,
+        "department": case.organisation.name,
+        "enterprise_name": case.enterprise.name,
+        "award": case.award,
+        "lodged_at": objection.lodged_at,
+        "text": objection.text,
+        "status": objection.status,
+        "status_label": str(objection.get_status_display()),
+        "due_date": None if decided else objection.due_date,
+        "decided_at": objection.handled_at if decided else None,
+        "reply": objection.reply if decided else "",
+    }
+
+
+@router.post(
+    "/notices/objections/follow",
+    response={200: ObjectionFollowOut, **ERRORS},
+    auth=None,
+    summary="Follow an objection to an award under notice by its receipt code (no login); a code that "
+    "follows nothing is 404, whatever it is",
+)
+def follow_objection(request: HttpRequest, payload: ObjectionReceiptIn) -> dict[str, Any]:
+    from qinqing.policies.services.notice_objections import objection_by_receipt
+
+    return objection_follow_out(objection_by_receipt(payload.receipt))

@@ -42,6 +42,9 @@ class InvitationLapse(models.TextChoices):
         "not_eligible",
         _("On the registry's data or the amended rule, the enterprise no longer qualifies."),
     )
+    # Made before invitations were only 免申即享's: an application-mode policy is applied
+    # for with its form, and confirming an invitation to it is refused.
+    APPLICATION = "application", _("The policy takes applications: apply with its form.")
 
 
 class Invitation(models.Model):
@@ -357,7 +360,15 @@ class Objection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     handled_at = models.DateTimeField(null=True, blank=True)
+    # The decision's reason, for the public: the enterprise reads it, and so does the
+    # objector following the objection with the receipt code.
     reply = models.TextField(_("reply"), blank=True)
+    # SHA-256 of the receipt code given to whoever objected through the public notice
+    # (signed in or not): with it, the follow page shows the state and the decision.
+    receipt_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # SHA-256 of who sent it and the form's or the API call's idempotency key: the same
+    # form sent twice lodges one objection (as the ledger's `Problem.idempotency_key`).
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     # Who answers for it (warned before its deadline; any official who took no part may
     # still decide it), and by when: chosen when it is lodged.
     assignee = models.ForeignKey(
@@ -377,6 +388,11 @@ class Objection(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ObjectionStatus.values), name="policies_objection_status_valid"
             ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="policies_objection_idempotency_key_unique",
+            ),
         ]
         indexes = [
             # The officials' list of objections to decide: a department's open ones by date.
@@ -384,7 +400,13 @@ class Objection(models.Model):
                 fields=["due_date", "id"],
                 name="policies_objection_open",
                 condition=Q(status="open"),
-            )
+            ),
+            # The follow page looks an objection up by its receipt; appeals have none.
+            models.Index(
+                fields=["receipt_hash"],
+                name="policies_objection_receipt",
+                condition=~Q(receipt_hash=""),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1000,19 +1000,32 @@ def _objection_owner(heads: list[User], officers: list[User]) -> User | None:
     return _least_loaded(heads or officers, Objection.objects.filter(status=ObjectionStatus.OPEN))
 
 
-def objection_lodge(*, actor: Any, case: Case, text: str, contact: str = "") -> Objection:
+def objection_lodge(
+    *,
+    actor: Any,
+    case: Case,
+    text: str,
+    contact: str = "",
+    notice_only: bool = False,
+    receipt_hash: str = "",
+    idempotency_key: str = "",
+) -> Objection:
     """异议: the enterprise objects to its rejection (once), or anyone objects to an award
     during its public notice. It goes to an official of the issuing department who took
     no part in the case and has no declared relation to the enterprise (a department head
     if there is one, the least loaded), with a deadline in working days: warned before,
     alarmed to the supervisors once overdue. Every eligible official is told; any of them
-    may decide it."""
+    may decide it.
+
+    `notice_only`: lodged through the public notice, so never an objection to a
+    rejection (the case may have been rejected since the notice was read), kept with the
+    hashed `receipt_hash` and the `idempotency_key` (`services.notice_objections`)."""
     text = _text(text, "text")
     contact = _text(contact, "contact", required=False)[:100]
     with transaction.atomic(durable=True):
         _policy, locked = _lock_policy_and_case(case)
         step = open_step(locked)
-        if locked.status == CaseStatus.REJECTED:
+        if locked.status == CaseStatus.REJECTED and not notice_only:
             user = _require_enterprise_user(actor, locked.enterprise_id)
             if Objection.objects.filter(case=locked, kind=ObjectionKind.APPEAL).exists():
                 raise InvalidTransition(_("An objection to this rejection has already been decided."))
@@ -1049,6 +1062,8 @@ def objection_lodge(*, actor: Any, case: Case, text: str, contact: str = "") -> 
             lodged_at=timezone.now(),
             assignee=_objection_owner(heads, officers),
             due_date=due,
+            receipt_hash=receipt_hash,
+            idempotency_key=idempotency_key,
         )
         objection.deadline = deadline_open(
             actor=user,

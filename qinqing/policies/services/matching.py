@@ -184,25 +184,28 @@ def policies_match_due(*, on: dt.date | None = None) -> dict[str, int]:
     """The daily pass that keeps invitations to the catalogue (the scheduler runs it).
 
     Open invitations of a withdrawn policy lapse (withdrawn), of a policy whose window
-    has ended (ended). Then every proactive policy in force is matched again
+    has ended (ended), of a policy that takes applications (application: made before
+    only proactive policies invited, or written behind the services' back; confirming
+    one is refused). Then every proactive policy in force is matched again
     (`policy_match`, one transaction each): a policy announced ahead invites when its
     window opens, a yearly one invites for the new year, an amended one and figures
     changed in the registry show on the open invitations. Safe to run twice: a second
     run finds nothing new. Returns the counts, also written to the audit trail.
     """
     on = on or timezone.localdate()
-    counts = {"withdrawn": 0, "ended": 0, "policies": 0, "invited": 0}
+    counts = {"withdrawn": 0, "ended": 0, "application": 0, "policies": 0, "invited": 0}
     out_of_force = Policy.objects.filter(
-        Q(status=PolicyStatus.WITHDRAWN) | Q(valid_until__lt=on),
+        Q(status=PolicyStatus.WITHDRAWN) | Q(valid_until__lt=on) | ~Q(mode=PolicyMode.PROACTIVE),
         Exists(Invitation.objects.filter(policy=OuterRef("pk"), status=InvitationStatus.OPEN)),
     ).values_list("pk", flat=True)
     for policy_id in out_of_force:
         with transaction.atomic(durable=True):
             locked = lock_policy(policy_id)
-            withdrawn = locked.status == PolicyStatus.WITHDRAWN
-            reason = InvitationLapse.WITHDRAWN if withdrawn else InvitationLapse.ENDED
+            reason = _lapse_reason(locked, on)
+            if reason is None:
+                continue  # its window was extended since it was listed
             lapsed = invitations_lapse(locked.pk, reason=reason, now=timezone.now())
-            counts["withdrawn" if withdrawn else "ended"] += lapsed
+            counts[str(reason)] += lapsed
             audit_record(
                 actor=None,
                 action="policy.invitations_lapse",
@@ -222,6 +225,19 @@ def policies_match_due(*, on: dt.date | None = None) -> dict[str, int]:
             continue  # withdrawn since it was listed: the next run lapses its invitations
         counts["policies"] += 1
     return counts
+
+
+def _lapse_reason(policy: Policy, on: dt.date) -> InvitationLapse | None:
+    """Why the (locked) policy's open invitations lapse on `on` in the daily pass, if
+    they do: its withdrawal, its ended window, or its taking applications, in that order
+    (the first that holds is what the enterprise is told)."""
+    if policy.status == PolicyStatus.WITHDRAWN:
+        return InvitationLapse.WITHDRAWN
+    if policy.valid_until < on:
+        return InvitationLapse.ENDED
+    if policy.mode != PolicyMode.PROACTIVE:
+        return InvitationLapse.APPLICATION
+    return None
 
 
 def _not_matchable_message(policy: Policy, rule: Rule) -> Any:

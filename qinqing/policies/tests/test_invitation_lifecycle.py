@@ -184,7 +184,13 @@ def test_the_daily_pass_is_a_registered_periodic_job_that_runs_the_pass(world: W
     assert _invitation(world.policy, world.spot).status == InvitationStatus.OPEN
     # Run again, it changes nothing and records no match (a person's match is recorded)
     matches = AuditEvent.objects.filter(action="policy.match").count()
-    assert match_policies.call("2026-12-07") == {"withdrawn": 0, "ended": 0, "policies": 1, "invited": 0}
+    assert match_policies.call("2026-12-07") == {
+        "withdrawn": 0,
+        "ended": 0,
+        "application": 0,
+        "policies": 1,
+        "invited": 0,
+    }
     assert AuditEvent.objects.filter(action="policy.match").count() == matches
     policy_match(actor=world.officer, policy=world.policy)
     assert AuditEvent.objects.filter(action="policy.match").count() == matches + 1

@@ -650,7 +650,7 @@ def test_anonymous_objection_needs_a_contact(client, world, noticed):
     assert "该景区尚未评级。" in response.content.decode()
     assert not Objection.objects.exists()
     response = client.post(url, {f"{prefix}-text": "该景区尚未评级。", f"{prefix}-contact": "13800000000"})
-    assert response.status_code == 302
+    assert response.status_code == 303  # to the receipt page
     objection = Objection.objects.get()
     assert (objection.kind, objection.contact, objection.lodged_by) == (
         ObjectionKind.NOTICE,
@@ -665,7 +665,7 @@ def test_logged_in_objection_needs_no_contact(client, world, noticed):
     response = _login(client, user).post(
         f"/policies/notices/{noticed.public_id}/objection/", {f"{prefix}-text": "有异议"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303  # to the receipt page
     assert Objection.objects.get().lodged_by == user
 
 

@@ -68,7 +68,7 @@ from qinqing.policies.services.cases import (
     invitation_decline,
     objection_lodge,
 )
-from qinqing.policies.services.matching import policy_period
+from qinqing.policies.services.matching import policy_in_force, policy_period
 from qinqing.policies.steps import step_label
 from qinqing.policies.summaries import award_lines, fact_labels, yuan
 from qinqing.policies.uploads import max_upload_bytes
@@ -239,11 +239,21 @@ def fit(request: HttpRequest) -> HttpResponse:
 @require_enterprise
 def invitations(request: HttpRequest) -> HttpResponse:
     page = Paginator(enterprise_invitations(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
     rows = [
         {
             "invitation": i,
             "badge": INVITATION_BADGES.get(i.status, "text-bg-secondary"),
             "award": yuan(i.award),
+            # An open invitation to a policy that takes applications: apply, not confirm.
+            "applied_for": i.status == InvitationStatus.OPEN and i.policy.mode != PolicyMode.PROACTIVE,
+            "apply_url": (
+                reverse("policies:apply", args=[i.policy.public_id])
+                if i.status == InvitationStatus.OPEN
+                and i.policy.mode != PolicyMode.PROACTIVE
+                and policy_in_force(i.policy, today)
+                else ""
+            ),
         }
         for i in page.object_list
     ]
@@ -261,6 +271,10 @@ def _invitation_context(invitation: Invitation) -> dict[str, Any]:
     # The invitation's award is brought up to date daily; today's figures may already
     # give another, which is what confirming would open the case with.
     award_now = award_on_confirming(policy, invitation.enterprise_id, decision.award)
+    is_open = invitation.status == InvitationStatus.OPEN
+    # Only a proactive policy's invitation is confirmed; one left open from before to a
+    # policy that takes applications (the daily pass lapses it) leads to the form instead.
+    proactive = policy.mode == PolicyMode.PROACTIVE
     return {
         "invitation": invitation,
         "policy": policy,
@@ -270,7 +284,15 @@ def _invitation_context(invitation: Invitation) -> dict[str, Any]:
         "eligible_now": decision.eligible,
         "rows": explanation_rows(version.rule, decision.explanation),
         "badge": INVITATION_BADGES.get(invitation.status, "text-bg-secondary"),
-        "is_open": invitation.status == InvitationStatus.OPEN,
+        "is_open": is_open,
+        "can_confirm": is_open and proactive,
+        "applied_for": is_open and not proactive,
+        # The form takes applications while the policy is in force.
+        "apply_url": (
+            reverse("policies:apply", args=[policy.public_id])
+            if is_open and not proactive and policy_in_force(policy, timezone.localdate())
+            else ""
+        ),
         "case": case,
     }
 

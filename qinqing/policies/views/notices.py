@@ -2,10 +2,15 @@
 
 A visitor who is not logged in leaves a way to be reached (the service insists); the
 objection goes to the issuing department's officials who took no part in the case.
+Whoever objects gets a receipt code on the page after (Post/Redirect/Get: reloading it
+lodges nothing; the form sent again answers the same objection and code), and follows
+the objection with it on the follow page: its state and, once decided, the decision
+and the department's reply, never who decided nor anything internal.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -17,18 +22,24 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qinqing.common.errors import ApplicationError
-from qinqing.policies.models import Case
+from qinqing.ledger.forms.base import OnceForm
+from qinqing.policies.models import Case, Objection
 from qinqing.policies.selectors import award_notices
-from qinqing.policies.services.cases import objection_lodge
+from qinqing.policies.services.notice_objections import (
+    KEY_REUSED,
+    notice_objection_lodge,
+    objection_by_receipt,
+)
 from qinqing.policies.summaries import yuan
 
 PAGE_SIZE = 30
 
 
-class NoticeObjectionForm(forms.Form):
+class NoticeObjectionForm(OnceForm):
     text = forms.CharField(
         label=gettext_lazy("Grounds of your objection"),
         max_length=2000,
@@ -88,11 +99,12 @@ def notice_objection(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
     form = NoticeObjectionForm(request.POST, anonymous=anonymous, prefix=f"n-{public_id}")
     if form.is_valid():
         try:
-            objection_lodge(
+            objection, receipt = notice_objection_lodge(
                 actor=None if anonymous else request.user,
                 case=case,
                 text=form.cleaned_data["text"],
                 contact=form.cleaned_data["contact"],
+                idempotency_key=form.cleaned_data["form_key"],
             )
         except ApplicationError as exc:
             for field, errors in exc.fields.items():
@@ -100,6 +112,9 @@ def notice_objection(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
                     form.add_error(field if field in form.fields else None, str(error))
             if not exc.fields:
                 form.add_error(None, str(exc.message))
+            if exc.code == KEY_REUSED:
+                # Sending it again lodges the new objection.
+                form.renew_form_key()
             return _page(request, bound=form, bound_case=case, status=exc.http_status)
         messages.success(
             request,
@@ -108,5 +123,90 @@ def notice_objection(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
             )
             % {"enterprise": case.enterprise.name},
         )
-        return HttpResponseRedirect(reverse("policies:notices"))
+        _keep_receipt(request, objection, receipt)
+        return HttpResponseRedirect(reverse("policies:notice_objection_receipt"), status=303)
     return _page(request, bound=form, bound_case=case, status=400)
+
+
+# The receipt code waits in the objector's session for the page after the objection
+# (Post/Redirect/Get: reloading that page sends nothing) for so long, then is gone.
+RECEIPT_SESSION_KEY = "policies.objection_receipt"
+RECEIPT_SHOWN_SECONDS = 10 * 60
+
+
+def _keep_receipt(request: HttpRequest, objection: Objection, receipt: str) -> None:
+    """The receipt for the page after the objection, in this browser's session only. A
+    visitor without an account gets a session that ends with the receipt's time."""
+    request.session[RECEIPT_SESSION_KEY] = {
+        "reference": objection.case.reference or "",
+        "enterprise": objection.case.enterprise.name,
+        "receipt": receipt,
+        "until": time.time() + RECEIPT_SHOWN_SECONDS,
+    }
+    if not request.user.is_authenticated:
+        request.session.set_expiry(RECEIPT_SHOWN_SECONDS)
+
+
+def _grouped(code: str) -> str:
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+@never_cache
+@require_GET
+def notice_objection_receipt(request: HttpRequest) -> HttpResponse:
+    """The answer to an objection: the receipt code, in the browser that sent it, for a
+    few minutes (reloading shows it again and lodges nothing). Any other browser, or
+    later, learns only how to follow an objection."""
+    kept = request.session.get(RECEIPT_SESSION_KEY)
+    if not (isinstance(kept, dict) and kept.get("until", 0) > time.time()):
+        if kept is not None:
+            del request.session[RECEIPT_SESSION_KEY]
+        return render(request, "policies/notices/receipt.html", {"gone": True})
+    return render(
+        request,
+        "policies/notices/receipt.html",
+        {
+            "reference": kept.get("reference", ""),
+            "enterprise": kept.get("enterprise", ""),
+            "receipt": _grouped(str(kept["receipt"])),
+        },
+    )
+
+
+class FollowForm(forms.Form):
+    receipt = forms.CharField(
+        label=gettext_lazy("Receipt code (16 digits)"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-lg", "inputmode": "numeric", "autocomplete": "off"}
+        ),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def notice_objection_follow(request: HttpRequest) -> HttpResponse:
+    """Anyone with a receipt code sees that objection's state and, once decided, the
+    decision and the department's reply: no names, no contact, nothing internal. The
+    code is sent in the body, never in the address (which logs and browsers keep)."""
+    if request.method != "POST":
+        return render(request, "policies/notices/follow.html", {"form": FollowForm()})
+    form = FollowForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            objection = objection_by_receipt(form.cleaned_data["receipt"])
+        except ApplicationError as exc:
+            for errors in exc.fields.values():
+                for error in errors:
+                    form.add_error("receipt", str(error))
+            if not exc.fields:
+                form.add_error("receipt", str(exc.message))
+            status = exc.http_status
+        else:
+            return render(
+                request,
+                "policies/notices/follow.html",
+                {"form": FollowForm(), "found": objection, "award": yuan(objection.case.award)},
+            )
+    return render(request, "policies/notices/follow.html", {"form": form}, status=status)
