@@ -1395,7 +1395,15 @@ def hand_over_for_recusal(*, official_id: int, enterprise_id: int) -> int:
         case = lock_case(step.case_id)
         owner = _pick_assignee(case, step.role)
         CaseStep.objects.filter(pk=step.pk).update(assignee=owner)
-        _hand_over(case, step.deadline, official_id, owner, what=step_label(step), key=f"step-{step.pk}")
+        _hand_over(
+            case,
+            step.deadline,
+            official_id,
+            owner,
+            what=step_label(step),
+            said=_lazy_step_label(step),
+            key=f"step-{step.pk}",
+        )
         moved += 1
     objections = (
         Objection.objects.filter(
@@ -1410,13 +1418,25 @@ def hand_over_for_recusal(*, official_id: int, enterprise_id: int) -> int:
             eligible_step_actors(case, Role.DEPARTMENT_HEAD), eligible_step_actors(case, Role.OFFICER)
         )
         Objection.objects.filter(pk=objection.pk).update(assignee=owner)
-        what = str(_("Objection to case %(reference)s") % {"reference": case.reference})
-        _hand_over(case, objection.deadline, official_id, owner, what=what, key=f"objection-{objection.pk}")
+        said = message(_("Objection to case %(reference)s"), reference=case.reference)
+        _hand_over(
+            case,
+            objection.deadline,
+            official_id,
+            owner,
+            what=str(said),
+            said=said,
+            key=f"objection-{objection.pk}",
+        )
         moved += 1
     return moved
 
 
-def _hand_over(case: Case, deadline: Any, before: int, owner: User | None, *, what: str, key: str) -> None:
+def _hand_over(
+    case: Case, deadline: Any, before: int, owner: User | None, *, what: str, said: Any, key: str
+) -> None:
+    """`what` (the audit's words) moves from official `before` to `owner`, who is told
+    of it in their own language (`said`, lazy)."""
     if deadline is not None and deadline.status == DeadlineStatus.OPEN:
         deadline_hand_over(actor=None, deadline=deadline, owner=owner, reason="recusal")
     audit_record(
@@ -1432,8 +1452,9 @@ def _hand_over(case: Case, deadline: Any, before: int, owner: User | None, *, wh
             recipients=[owner],
             event_key=f"hand-over:{key}:{owner.pk}",
             kind="policy_step",
-            subject=_("%(what)s is now yours (a colleague declared a relation to the enterprise)")
-            % {"what": what},
+            subject=message(
+                _("%(what)s is now yours (a colleague declared a relation to the enterprise)"), what=said
+            ),
             body=case.reference or "",
             url=_case_url(case),
         )

@@ -79,3 +79,22 @@ def test_an_objection_goes_to_another_official(world: World) -> None:
     objection = Objection.objects.get(pk=objection.pk)
     assert objection.assignee == head_c
     assert Deadline.objects.get(pk=objection.deadline_id).owner == head_c
+
+
+def test_the_new_owner_reads_the_hand_over_in_their_own_language(world: World) -> None:
+    from django.utils import translation
+
+    from qinqing.accounts.models import User
+
+    case = invitation_confirm(actor=world.spot_user, invitation=world.invite())
+    first = _open_step(case).assignee
+    other = world.officer_b if first == world.officer else world.officer
+    User.objects.filter(pk=other.pk).update(language="en")
+    # The one who declares reads Chinese; the one who takes over reads English
+    with translation.override("zh-hans"):
+        relation_declare(actor=first, enterprise=world.spot, kind="relative_employee", description="亲属")
+    told = Notification.objects.get(recipient=other, event_key__startswith="hand-over:")
+    assert "is now yours" in told.subject
+    # and reads it again in Chinese once they switch
+    with translation.override("zh-hans"):
+        assert "is now yours" not in told.display_subject
