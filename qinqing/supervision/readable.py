@@ -28,6 +28,7 @@ from qinqing.enterprises.models import Enterprise
 from qinqing.policies.models import Case
 from qinqing.policies.steps import step_label
 
+from .actions import action_label
 from .selectors import TimelineEntry
 
 # What audit_record writes for an event without a user.
@@ -93,7 +94,10 @@ _EXTRA: dict[str, tuple[Any, type[models.Model] | None]] = {
     "year": (gettext_lazy("Year"), None),
 }
 # Record types whose model has no name of its own.
-_TYPE_NAMES = {"policies.casestep": gettext_lazy("Approval step")}
+_TYPE_NAMES = {
+    "policies.casestep": gettext_lazy("Approval step"),
+    "notifications.event": gettext_lazy("Notification"),
+}
 # Related records whose ids the snapshots hold, shown by name.
 _NAMED: tuple[Any, ...] = (User, Organisation, Enterprise)
 # Fields whose value names a record type or a deadline's kind.
@@ -123,6 +127,11 @@ class ReadableEvent:
     @property
     def event(self) -> AuditEvent:
         return self.entry.event
+
+    @property
+    def action(self) -> str:
+        """The action in the reader's language (the recorded name is `event.action`)."""
+        return action_label(self.entry.event.action)
 
     @property
     def changed_only(self) -> list[ReadableChange]:

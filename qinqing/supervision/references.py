@@ -6,18 +6,20 @@ timeline search turns into the record's events, always within the reader's reach
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from qinqing.accounts.models import User
+from qinqing.accounts.models import Organisation, User
 from qinqing.accounts.scoping import scope_records
-from qinqing.contracts.models import Contract, Project
+from qinqing.contracts.models import Clause, Contract, Obligation, Project
 from qinqing.contracts.selectors import projects_visible
+from qinqing.deadlines.models import Deadline
 from qinqing.enterprises.models import Enterprise
 from qinqing.ledger.models import Problem
 from qinqing.ledger.selectors import problems_for
@@ -112,22 +114,87 @@ def find_records(user: Any, text: str) -> list[Found]:
     return found
 
 
+@dataclass(frozen=True)
+class Subject:
+    """A record as a list of events names it: its type, the reference people quote
+    (else its name, else its id) and the supervisor's page for it."""
+
+    kind: str
+    label: str
+    url: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.label}"
+
+
+def _case_label(case: Case) -> str:
+    return case.reference or ""
+
+
+def _obligation_label(obligation: Obligation) -> str:
+    return f"{obligation.clause.contract.number} · {obligation.title}"
+
+
+# Per record type: the model, what to read of it (select_related, only) and its label.
+_SUBJECTS: dict[str, tuple[type[models.Model], tuple[str, ...], tuple[str, ...], Callable[[Any], str]]] = {
+    Case._meta.label_lower: (Case, (), ("id", "reference", "public_id"), _case_label),
+    Problem._meta.label_lower: (Problem, (), ("id", "reference"), lambda p: p.reference or ""),
+    Project._meta.label_lower: (Project, (), ("id", "reference"), lambda p: p.reference),
+    Contract._meta.label_lower: (Contract, (), ("id", "number"), lambda c: c.number),
+    Clause._meta.label_lower: (
+        Clause,
+        ("contract",),
+        ("id", "number", "contract__number"),
+        lambda c: f"{c.contract.number} {c.number}",
+    ),
+    Obligation._meta.label_lower: (
+        Obligation,
+        ("clause__contract",),
+        ("id", "title", "clause__contract__number"),
+        _obligation_label,
+    ),
+    Policy._meta.label_lower: (Policy, (), ("id", "code"), lambda p: p.code),
+    Enterprise._meta.label_lower: (Enterprise, (), ("id", "name"), lambda e: e.name),
+    Organisation._meta.label_lower: (Organisation, (), ("id", "name"), lambda o: o.name),
+    User._meta.label_lower: (User, (), ("id", "username"), lambda u: u.username),
+    Deadline._meta.label_lower: (Deadline, (), ("id", "title"), lambda d: d.title),
+}
+
+
+def record_subjects(user: Any, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Subject]:
+    """The records named by (object type, object id) pairs as `Subject`s: one query
+    per type of record among them, whatever their number. A policy case links to its
+    supervision page for a reader of cases, every other record to its timeline."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    keys = list(dict.fromkeys(keys))
+    for object_type, object_id in keys:
+        if object_type in _SUBJECTS and object_id.isdigit():
+            wanted[object_type].add(int(object_id))
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    case_pages = is_case_reader(user) if user is not None else False
+    for object_type, ids in wanted.items():
+        model, related, fields, label_of = _SUBJECTS[object_type]
+        rows = model._default_manager.filter(pk__in=sorted(ids)).only(*fields).order_by()
+        if related:
+            # select_related() without names would follow every foreign key.
+            rows = rows.select_related(*related)
+        for obj in rows:
+            url = ""
+            if case_pages and isinstance(obj, Case):
+                url = reverse("supervision:policy_case", args=[obj.public_id])
+            found[(object_type, str(obj.pk))] = (label_of(obj), url)
+    out = {}
+    for object_type, object_id in keys:
+        label, url = found.get((object_type, object_id), ("", ""))
+        out[(object_type, object_id)] = Subject(
+            kind=record_type_name(object_type),
+            label=label or f"#{object_id}",
+            url=url or reverse("supervision:timeline") + "?" + _query(object_type, object_id),
+        )
+    return out
+
+
 def record_label(object_type: str, object_id: str) -> str:
     """How the timeline's heading names a record reached by a link: its type and the
     reference people quote, else its name; never the database id unless nothing else."""
-    kind = record_type_name(object_type)
-    known: dict[str, tuple[type[models.Model], str]] = {
-        Case._meta.label_lower: (Case, "reference"),
-        Problem._meta.label_lower: (Problem, "reference"),
-        Project._meta.label_lower: (Project, "reference"),
-        Contract._meta.label_lower: (Contract, "number"),
-        Policy._meta.label_lower: (Policy, "code"),
-        Enterprise._meta.label_lower: (Enterprise, "name"),
-        User._meta.label_lower: (User, "username"),
-    }
-    if object_type in known and object_id.isdigit():
-        model, attr = known[object_type]
-        name = model._default_manager.filter(pk=int(object_id)).values_list(attr, flat=True).first()
-        if name:
-            return f"{kind} {name}"
-    return _("%(kind)s #%(id)s") % {"kind": kind, "id": object_id}
+    return str(record_subjects(None, [(object_type, object_id)])[(object_type, object_id)])

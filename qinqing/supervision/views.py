@@ -31,9 +31,16 @@ from qinqing.common.errors import ApplicationError
 from qinqing.common.permissions import require_supervisor
 
 from .exports import timeline_workbook
-from .readable import actor_name, readable_events, record_type_name
-from .references import MAX_REFERENCE, Found, find_records, record_label
-from .selectors import SHANGHAI, TIMELINE_PAGE, audit_events_recent, is_city_wide_supervisor, timeline_for
+from .readable import readable_events
+from .references import MAX_REFERENCE, Found, find_records, record_label, record_subjects
+from .selectors import (
+    SHANGHAI,
+    TIMELINE_PAGE,
+    TimelineEntry,
+    audit_events_recent,
+    is_city_wide_supervisor,
+    timeline_for,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -83,6 +90,16 @@ def _verification_context() -> dict[str, Any]:
     return {"latest": _run_context(latest), "finished": _run_context(finished)}
 
 
+def _recent_events(user: Any) -> list[dict[str, Any]]:
+    """The latest events as the timeline reads them: the action's label, the record by
+    the reference people quote (linked to its page), who acted with their organisation.
+    A bounded number of queries: one per type of record, one for the actors' roles."""
+    events = audit_events_recent(user=user)
+    subjects = record_subjects(user, [(e.object_type, e.object_id) for e in events])
+    readable = readable_events([TimelineEntry(event=e, local_time=e.at.astimezone(SHANGHAI)) for e in events])
+    return [{"item": r, "subject": subjects[(r.event.object_type, r.event.object_id)]} for r in readable]
+
+
 @require_GET
 @login_required
 @require_supervisor
@@ -97,15 +114,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         "checkpoint_count": AuditCheckpoint.objects.count(),
         "key_id": key_id(trusted) if trusted else "",
         "pending": audit_pending_count(),
-        "recent": [
-            {
-                "event": e,
-                "local": e.at.astimezone(SHANGHAI),
-                "type_name": record_type_name(e.object_type),
-                "actor": actor_name(e),
-            }
-            for e in audit_events_recent(user=request.user)
-        ],
+        "recent": _recent_events(request.user),
         "city_wide": is_city_wide_supervisor(request.user),
         "form": TimelineQueryForm(),
     }

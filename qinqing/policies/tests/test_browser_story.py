@@ -69,8 +69,14 @@ def test_the_3a_story_in_the_browser(world: World, phone_page: Any, chromium: An
     # The supervisor sees every step with its time.
     desk = _desk(chromium, live_server, world.city.supervisor.username)
     desk.goto(live_server.url + f"/supervision/policies/cases/{case.public_id}/")
-    events = desk.get_by_test_id("case-events").inner_text()
+    # Each as a label in the reader's language, the recorded name kept in its title.
+    shown = desk.get_by_test_id("case-events").get_by_test_id("event-action")
+    recorded = {
+        shown.nth(i).get_attribute("title"): shown.nth(i).inner_text().strip() for i in range(shown.count())
+    }
     for action in ("case.open", "case.step_start", "case.approve", "payment.instruct", "case.paid"):
-        assert action in events, action
+        assert action in recorded, action
+        assert recorded[action] and recorded[action] != action, (action, recorded[action])
+    assert recorded["case.open"] == "立案"
     assert desk.console_errors == []
     desk.context.close()
