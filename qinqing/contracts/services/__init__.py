@@ -6,7 +6,7 @@ transaction with its rows locked (see `common`), and writes its audit event ther
 """
 
 from .claims import claim_confirm, claim_decide, claim_dispute, claim_withdraw, obligation_claim
-from .obligations import obligation_add, obligation_cancel, obligation_change_rule
+from .obligations import missed_contract_date, obligation_add, obligation_cancel, obligation_change_rule
 from .plans import plan_decide, plan_submit
 from .projects import clause_add, contract_add, event_declare, event_record, project_create, project_update
 
@@ -19,6 +19,7 @@ __all__ = [
     "contract_add",
     "event_declare",
     "event_record",
+    "missed_contract_date",
     "obligation_add",
     "obligation_cancel",
     "obligation_change_rule",

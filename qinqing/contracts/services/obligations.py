@@ -44,6 +44,7 @@ from .common import (
     state,
     transition,
 )
+from .common import today as current_day
 from .recompute import rule_due_date, set_due_date
 
 
@@ -231,10 +232,17 @@ _RULE_CHANGEABLE = frozenset(
 
 
 def obligation_change_rule(
-    *, actor: Any, obligation: Obligation, due_rule: dict[str, Any], reason: str, revision: int | None = None
+    *,
+    actor: Any,
+    obligation: Obligation,
+    due_rule: dict[str, Any],
+    reason: str,
+    revision: int | None = None,
+    today: dt.date | None = None,
 ) -> Obligation:
     """A new due rule (a supplementary agreement, a corrected clause): the due date is
-    recomputed, and the ladder restarts when it moves."""
+    recomputed, and the ladder restarts when it moves. Refused when it would move the
+    contract's date of an obligation already late (`today` past it): a plan does that."""
     user = require_user(actor)
     reason = clean_text(reason, "reason", limit=500)
     rule = parse_due_rule(due_rule, project_id=obligation.project_id)
@@ -257,6 +265,7 @@ def obligation_change_rule(
                 "anchor_obligation" if rule.anchor_obligation else "anchor_event",
                 _("A dated obligation cannot count from something that has not happened yet."),
             )
+        _refuse_erasing_a_miss(locked, new_date, today or current_day())
         locked.save(
             update_fields=[
                 "due_mode",
@@ -281,6 +290,32 @@ def obligation_change_rule(
             after={**state(locked), "due_rule": rule.as_json(), "reason": reason},
         )
     return locked
+
+
+def missed_contract_date(obligation: Obligation, today: dt.date | None = None) -> dt.date | None:
+    """The contract's date of an obligation still owed after it (a miss), else None."""
+    missed_on = obligation.original_due_date
+    if missed_on is None or obligation.met_on is not None or obligation.status == ObligationStatus.CANCELLED:
+        return None
+    return missed_on if missed_on < (today or current_day()) else None
+
+
+def _refuse_erasing_a_miss(obligation: Obligation, new_date: dt.date | None, today: dt.date) -> None:
+    """Once the contract's date has passed unmet, lateness is a fact judged by that date:
+    a rule edit moving it would erase the miss (and not count as rescheduling). A later
+    date comes through a remedy plan, which keeps the contract's date."""
+    missed_on = missed_contract_date(obligation, today)
+    if missed_on is None or new_date == missed_on:
+        return
+    raise InvalidTransition(
+        _(
+            "This obligation was due on %(date)s under the contract and is late: a change of its "
+            "due rule cannot move that date. A new date comes through a remedy plan (cause, remedy, "
+            "new date) accepted by the committee; the contract's date and the lateness stay on record."
+        )
+        % {"date": missed_on.isoformat()},
+        extra={"status": obligation.status, "original_due_date": missed_on.isoformat()},
+    )
 
 
 def _rule_of(obligation: Obligation) -> dict[str, Any]:
@@ -321,4 +356,11 @@ def obligation_cancel(
     return locked
 
 
-__all__ = ["DueRule", "obligation_add", "obligation_cancel", "obligation_change_rule", "parse_due_rule"]
+__all__ = [
+    "DueRule",
+    "missed_contract_date",
+    "obligation_add",
+    "obligation_cancel",
+    "obligation_change_rule",
+    "parse_due_rule",
+]

@@ -414,8 +414,10 @@ def test_far_dates_are_answered_without_a_server_error(client, world: World, day
         "due_rule": {"mode": "absolute", "date": day},
     }
     _fine_or_refused(_post(client, f"{BASE}/contracts/{world.contract.public_id}/obligations", body), 201)
-    url = f"{BASE}/obligations/{world.permit.public_id}/rule"
-    revision = world.reload(world.permit).revision
+    # The investment, not yet due: the permit is late, and a late obligation's rule may
+    # not move its contract date at all (test_rule_edit_lateness.py).
+    url = f"{BASE}/obligations/{world.investment.public_id}/rule"
+    revision = world.reload(world.investment).revision
     rule = {"revision": revision, "reason": "改期", "due_rule": {"mode": "absolute", "date": day}}
     _fine_or_refused(client.put(url, rule, content_type="application/json"), 200)
     event = {"key": "x", "occurred_on": day}

@@ -187,6 +187,13 @@ def obligation_rule(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "project": project,
         "obligation": obligation,
     }
+    late = services.missed_contract_date(obligation)
+    if late is not None:
+        page["notice"] = _(
+            "This obligation was due on %(date)s under the contract and is late: its due rule may be "
+            "restated, but that date cannot move. A new date comes through a remedy plan accepted by "
+            "the committee."
+        ) % {"date": late.isoformat()}
     cancel = obligation_url(obligation)
     if request.method == "GET" or not form.is_valid():
         return form_page(request, form, cancel_url=cancel, status=400 if form.is_bound else 200, **page)
