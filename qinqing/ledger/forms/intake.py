@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qinqing.common.contact import is_reachable_contact
+
 from ..models import Category
 from .actions import YES_NO, subcategory_choices
 from .base import TEXTAREA, MultipleFileField, OnceForm, Styled, photo_field
@@ -90,6 +92,12 @@ class PointReportForm(_ReportFields):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+
+    def clean_reporter_contact(self) -> str:
+        contact = str(self.cleaned_data.get("reporter_contact") or "").strip()
+        if contact and not is_reachable_contact(contact):
+            raise forms.ValidationError(_("Give a telephone number or an e-mail address to reach you at."))
+        return contact
 
 
 class FollowForm(Styled):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Organisation, OrganisationKind, Role, User
 from qinqing.accounts.scoping import scope_for
+from qinqing.common.contact import is_reachable_contact
 from qinqing.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from qinqing.enterprises.models import Enterprise
 
@@ -461,6 +462,12 @@ def problem_report_at_point(
         raise NotFound(_("This monitoring point's link is not valid or no longer active."))
     name = clean_text(reporter_name, "reporter_name", required=False, limit=100)
     contact = clean_text(reporter_contact, "reporter_contact", required=False, limit=50)
+    if contact and not is_reachable_contact(contact):
+        raise ValidationFailed(
+            fields={
+                "reporter_contact": [str(_("Give a telephone number or an e-mail address to reach you at."))]
+            }
+        )
     digest = idempotency_digest(f"point:{point.pk}", idempotency_key)
     receipt = point_receipt(point, str(idempotency_key)) if digest else new_receipt()
     earlier = _sent_before(digest, title=title, description=description)
