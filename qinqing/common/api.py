@@ -2,14 +2,17 @@
 
 Errors always have the shape `{"error": {"code", "message", "fields"?}}` with a 4xx
 status and a message in the request's language. API clients authenticate with
-`Authorization: Bearer <token>`; the browser's session works too (with CSRF).
+`Authorization: Bearer <token>`; the browser's session works too (with CSRF). A token's
+client that names no language is answered in its user's chosen language.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
@@ -30,7 +33,19 @@ class BearerToken(HttpBearer):
         user = api_token_authenticate(token)
         if user is not None:
             request.user = user
+            _speak_users_language(request, user)
         return user
+
+
+def _speak_users_language(request: HttpRequest, user: Any) -> None:
+    """A token's client that names no language (no `Accept-Language`, no language
+    cookie) is answered in the language its user chose; one that names one gets it."""
+    if request.headers.get("Accept-Language") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return
+    language = getattr(user, "language", "")
+    if language in {code for code, _name in settings.LANGUAGES}:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
 
 
 class SessionWithCsrf(SessionAuth):

@@ -74,3 +74,23 @@ def test_openapi_document_is_served(client):
     doc = response.json()
     assert doc["info"]["title"] == "Qinqing API"
     assert "/api/v1/accounts/me" in doc["paths"]
+
+
+@pytest.mark.django_db
+def test_a_token_client_naming_no_language_is_answered_in_its_users(client, city):
+    import uuid
+
+    from qinqing.accounts.models import User
+
+    _token, key = api_token_create(actor=city.officer, user=city.officer, name="cli")
+    url = f"/api/v1/notifications/{uuid.uuid4()}/read"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    chinese = client.post(url, **auth).json()["error"]["message"]
+
+    User.objects.filter(pk=city.officer.pk).update(language="en")
+    english = client.post(url, **auth).json()["error"]["message"]
+    # A client that names a language gets that one
+    named = client.post(url, HTTP_ACCEPT_LANGUAGE="zh-hans", **auth).json()["error"]["message"]
+
+    assert english.isascii() and not chinese.isascii()
+    assert named == chinese
