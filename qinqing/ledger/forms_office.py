@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Organisation
 from qinqing.accounts.pickers import organisation_choices
+from qinqing.common.once import OnceForm
 
-from .forms.base import MultipleFileField, OnceForm
+from .forms.base import MultipleFileField
 from .models import (
     CAMPAIGN_CHANNELS,
     SUBCATEGORIES,

@@ -9,10 +9,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.common.contact import is_reachable_contact
+from qinqing.common.once import OnceForm
 
 from ..models import Category
 from .actions import YES_NO, subcategory_choices
-from .base import TEXTAREA, MultipleFileField, OnceForm, Styled, photo_field
+from .base import TEXTAREA, MultipleFileField, Styled, photo_field
 
 
 class _ReportFields(Styled, OnceForm):

@@ -10,21 +10,18 @@ limit at once: it is then assigned in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.accounts.models import Organisation, OrganisationKind, Role, User
 from qinqing.accounts.scoping import scope_for
 from qinqing.common.contact import is_reachable_contact
 from qinqing.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from qinqing.common.once import idempotency_digest, keyed_receipt, new_receipt, receipt_hash
 from qinqing.enterprises.models import Enterprise
 
 from ..models import (
@@ -87,45 +84,15 @@ def _classification(
     return cat, sub, sev, inst
 
 
-def receipt_hash(code: str) -> str:
-    digits = "".join(ch for ch in str(code) if ch.isdigit())
-    return hashlib.sha256(digits.encode()).hexdigest()
-
-
-def new_receipt() -> str:
-    """Sixteen random digits, shown once to a reporter without an account."""
-    return "".join(secrets.choice("0123456789") for _ in range(16))
-
-
 # --- sent once -----------------------------------------------------------------------------
 #
-# A form carries a key of its own (`forms.base.OnceForm`), an API call may send one
+# A form carries a key of its own (`common.once.OnceForm`), an API call may send one
 # (`Idempotency-Key`). Stored as the SHA-256 of who sent it and the key, unique: a form
 # sent twice (a double click, a reload of the answer, a retry after a lost answer)
 # gets the problem the first sending registered, and concurrent sendings meet at the
 # unique index. A monitoring point's reporter gets the same receipt code again: it is
 # derived from the key with the server's secret, so neither the code nor the key is
 # stored.
-
-# A form's key is secrets.token_urlsafe(24); an API client's key, a UUID will do.
-IDEMPOTENCY_KEY = re.compile(r"[-_A-Za-z0-9]{16,128}")
-
-
-def idempotency_digest(sender: str, key: Any) -> str:
-    """What is stored of `key` sent by `sender` ("user:12", "point:3"); "" for no key."""
-    text = str(key or "")
-    if not text:
-        return ""
-    if not IDEMPOTENCY_KEY.fullmatch(text):
-        raise ValidationFailed(
-            fields={
-                "idempotency_key": [
-                    str(_("An idempotency key is 16 to 128 letters, digits, “-” or “_” (a UUID will do)."))
-                ]
-            }
-        )
-    return hashlib.sha256(f"{sender}\n{text}".encode()).hexdigest()
-
 
 # The code of the conflict: the key came with another report than the first time.
 KEY_REUSED = "idempotency_key_reused"
@@ -158,8 +125,7 @@ def _sent_before(digest: str, *, title: Any, description: Any) -> Problem | None
 def point_receipt(point: MonitoringPoint, key: str) -> str:
     """The receipt code of a report sent at `point` under `key`: the same for every
     sending of one form, unguessable without the server's secret."""
-    digest = salted_hmac("qinqing.ledger.point_receipt", f"{point.pk}\n{key}", algorithm="sha256").digest()
-    return f"{int.from_bytes(digest, 'big') % 10**16:016d}"
+    return keyed_receipt("qinqing.ledger.point_receipt", str(point.pk), key)
 
 
 def _campaign_and_topic(

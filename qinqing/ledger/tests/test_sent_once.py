@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from qinqing.common.errors import Conflict, ValidationFailed
+from qinqing.common.once import issue_form_key
 from qinqing.ledger import services
-from qinqing.ledger.forms.base import issue_form_key
 from qinqing.ledger.models import Category, Channel, Problem, WalkThrough
 from qinqing.ledger.services import intake as intake_services
 

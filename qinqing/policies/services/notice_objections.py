@@ -7,7 +7,7 @@ does in the ledger; with it the follow page shows the objection's state and, onc
 decided, the decision and the reply the department wrote for the public.
 
 Sent once, as the ledger's forms: the notice's form carries a signed key of its own
-(`qinqing.ledger.forms.base.OnceForm`), an API call may send an `Idempotency-Key`.
+(`qinqing.common.once.OnceForm`), an API call may send an `Idempotency-Key`.
 The key is stored as the SHA-256 of who sent it (the case and the user, or "anyone")
 and the key, unique: the same form sent twice (a double click, the back button and
 send again, a retry after a lost answer) answers the objection the first sending
@@ -21,15 +21,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.common.errors import Conflict, NotFound, ValidationFailed
-from qinqing.ledger.services.intake import idempotency_digest, new_receipt, receipt_hash
+from qinqing.common.once import RECEIPT_DIGITS, idempotency_digest, keyed_receipt, new_receipt, receipt_hash
 from qinqing.policies.models import Case, Objection, ObjectionKind
 from qinqing.policies.services.cases import MAX_TEXT, objection_lodge
 
-RECEIPT_DIGITS = 16
 # The code of the conflict: the key came with another objection than the first time.
 KEY_REUSED = "objection_key_reused"
 
@@ -42,10 +40,7 @@ def _sender(actor: Any, case: Case) -> str:
 def objection_receipt(sender: str, key: str) -> str:
     """The receipt code of the objection `sender` sent under `key`: the same for every
     sending of one form, unguessable without the server's secret."""
-    digest = salted_hmac(
-        "qinqing.policies.objection_receipt", f"{sender}\n{key}", algorithm="sha256"
-    ).digest()
-    return f"{int.from_bytes(digest, 'big') % 10**RECEIPT_DIGITS:0{RECEIPT_DIGITS}d}"
+    return keyed_receipt("qinqing.policies.objection_receipt", sender, key)
 
 
 def _sent_before(digest: str, *, text: Any, contact: Any) -> Objection | None:

@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qinqing.common.errors import ApplicationError
-from qinqing.ledger.forms.base import OnceForm
+from qinqing.common.once import OnceForm
 from qinqing.policies.models import Case, Objection
 from qinqing.policies.selectors import award_notices
 from qinqing.policies.services.notice_objections import (
