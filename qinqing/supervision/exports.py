@@ -22,7 +22,7 @@ def _cell(value: Any) -> str:
 
 def timeline_workbook(*, label: str, entries: list[ReadableEvent]) -> bytes:
     """One row per changed field (one row for an event without changes), by the names
-    and labels the page shows, with the recorded field and values beside them."""
+    and labels the page shows, with the recorded action, field and values beside them."""
     book = ExcelBook()
     headers = [
         _("No."),
@@ -30,6 +30,7 @@ def timeline_workbook(*, label: str, entries: list[ReadableEvent]) -> bytes:
         _("Actor"),
         _("Organisation"),
         _("Action"),
+        _("Recorded action"),
         _("Field"),
         _("Before"),
         _("After"),
@@ -39,7 +40,7 @@ def timeline_workbook(*, label: str, entries: list[ReadableEvent]) -> bytes:
         _("Request id"),
         _("Hash"),
     ]
-    widths = [8, 20, 16, 22, 26, 18, 30, 30, 18, 30, 30, 34, 66]
+    widths = [8, 20, 16, 22, 26, 26, 18, 30, 30, 18, 30, 30, 34, 66]
     sheet = book.sheet(
         _("Timeline"),
         list(zip(headers, widths, strict=True)),
@@ -48,8 +49,8 @@ def timeline_workbook(*, label: str, entries: list[ReadableEvent]) -> bytes:
     )
     # Before and after values can be long JSON: wrapped in their columns.
     wrap = book.workbook.add_format({"text_wrap": True, "valign": "top"})
-    sheet.worksheet.set_column(6, 7, 30, wrap)
-    sheet.worksheet.set_column(9, 10, 30, wrap)
+    sheet.worksheet.set_column(7, 8, 30, wrap)
+    sheet.worksheet.set_column(10, 11, 30, wrap)
     for item in entries:
         event = item.event
         common = [
@@ -57,6 +58,8 @@ def timeline_workbook(*, label: str, entries: list[ReadableEvent]) -> bytes:
             item.entry.local_time.strftime("%Y-%m-%d %H:%M:%S"),
             item.actor,
             item.actor_organisation,
+            # The label in the reader's language, the recorded name beside it to filter on.
+            item.action,
             event.action,
         ]
         tail = [event.request_id, event.hash or ""]

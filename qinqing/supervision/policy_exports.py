@@ -152,10 +152,11 @@ def case_timeline_workbook(timeline: CaseTimeline) -> bytes:
             _("Actor"),
             _("Organisation"),
             _("Action"),
+            _("Recorded action"),
             _("Changes"),
             _("Hash"),
         ],
-        [8, 20, 18, 16, 22, 24, 60, 66],
+        [8, 20, 18, 16, 22, 24, 24, 60, 66],
     )
     events.add_rows(
         (
@@ -165,6 +166,8 @@ def case_timeline_workbook(timeline: CaseTimeline) -> bytes:
                 e.subject,
                 e.readable.actor,
                 e.readable.actor_organisation,
+                # The label in the reader's language, the recorded name beside it to filter on.
+                e.readable.action,
                 e.event.action,
                 "; ".join(f"{c.label}: {c.before} → {c.after}" for c in e.readable.changed_only),
                 e.event.hash or "",

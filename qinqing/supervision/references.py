@@ -6,6 +6,7 @@ timeline search turns into the record's events, always within the reader's reach
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -14,19 +15,21 @@ from urllib.parse import urlencode
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from qinqing.accounts.models import Organisation, User
 from qinqing.accounts.scoping import scope_records
-from qinqing.contracts.models import Clause, Contract, Obligation, Project
+from qinqing.common.once import receipt_hash
+from qinqing.contracts.models import Clause, Contract, FulfilmentClaim, Obligation, Project, RemedyPlan
 from qinqing.contracts.selectors import projects_visible
-from qinqing.deadlines.models import Deadline
+from qinqing.deadlines.models import Alert, Deadline
 from qinqing.enterprises.models import Enterprise
 from qinqing.ledger.models import Problem
 from qinqing.ledger.selectors import problems_for
-from qinqing.ledger.services.intake import receipt_hash
-from qinqing.policies.models import Case, Policy
+from qinqing.payments.models import PaymentInstruction
+from qinqing.policies.models import Case, CaseStep, Invitation, Objection, Policy
 
-from .policy_cases import is_case_reader
+from .policy_cases import CASE_SOURCE, CASE_TYPE, INSTRUCTION_TYPE, is_case_reader
 from .readable import record_type_name
 
 # A reference is short; anything longer is not one (and is not looked up).
@@ -117,14 +120,17 @@ def find_records(user: Any, text: str) -> list[Found]:
 @dataclass(frozen=True)
 class Subject:
     """A record as a list of events names it: its type, the reference people quote
-    (else its name, else its id) and the supervisor's page for it."""
+    (else its name, else its id) and the supervisor's page for it. A record known by
+    what it is about (a payment instruction by its case, a notification by its event)
+    is named by that: `about`."""
 
     kind: str
     label: str
     url: str
+    about: bool = False
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.label}"
+        return f"{self.kind} · {self.label}" if self.about else f"{self.kind} {self.label}"
 
 
 def _case_label(case: Case) -> str:
@@ -135,10 +141,22 @@ def _obligation_label(obligation: Obligation) -> str:
     return f"{obligation.clause.contract.number} · {obligation.title}"
 
 
+PROBLEM_TYPE = Problem._meta.label_lower
+POLICY_TYPE = Policy._meta.label_lower
+OBLIGATION_TYPE = Obligation._meta.label_lower
+DEADLINE_TYPE = Deadline._meta.label_lower
+# What qinqing.notifications records its events under, the object id being the event's
+# key (cut to 64 characters), or "batch" for several events at once.
+NOTIFICATION_TYPE = "notifications.event"
+BATCH = "batch"
+DIGEST_PREFIX = "notifications.digest:"
+# Ids beyond a bigint are no ids (and would fail the query on PostgreSQL).
+MAX_ID_DIGITS = 18
+
 # Per record type: the model, what to read of it (select_related, only) and its label.
 _SUBJECTS: dict[str, tuple[type[models.Model], tuple[str, ...], tuple[str, ...], Callable[[Any], str]]] = {
-    Case._meta.label_lower: (Case, (), ("id", "reference", "public_id"), _case_label),
-    Problem._meta.label_lower: (Problem, (), ("id", "reference"), lambda p: p.reference or ""),
+    CASE_TYPE: (Case, (), ("id", "reference", "public_id"), _case_label),
+    PROBLEM_TYPE: (Problem, (), ("id", "reference"), lambda p: p.reference or ""),
     Project._meta.label_lower: (Project, (), ("id", "reference"), lambda p: p.reference),
     Contract._meta.label_lower: (Contract, (), ("id", "number"), lambda c: c.number),
     Clause._meta.label_lower: (
@@ -147,31 +165,118 @@ _SUBJECTS: dict[str, tuple[type[models.Model], tuple[str, ...], tuple[str, ...],
         ("id", "number", "contract__number"),
         lambda c: f"{c.contract.number} {c.number}",
     ),
-    Obligation._meta.label_lower: (
+    OBLIGATION_TYPE: (
         Obligation,
         ("clause__contract",),
         ("id", "title", "clause__contract__number"),
         _obligation_label,
     ),
-    Policy._meta.label_lower: (Policy, (), ("id", "code"), lambda p: p.code),
+    POLICY_TYPE: (Policy, (), ("id", "code"), lambda p: p.code),
     Enterprise._meta.label_lower: (Enterprise, (), ("id", "name"), lambda e: e.name),
     Organisation._meta.label_lower: (Organisation, (), ("id", "name"), lambda o: o.name),
     User._meta.label_lower: (User, (), ("id", "username"), lambda u: u.username),
-    Deadline._meta.label_lower: (Deadline, (), ("id", "title"), lambda d: d.title),
+    DEADLINE_TYPE: (Deadline, (), ("id", "title"), lambda d: d.title),
+}
+
+# A notification's event key, chosen by the app that tells, starts with what the event
+# is about: "case:51:paid:7", "ledger.problem:3:verify:2", "step:8:assigned",
+# "hand-over:objection-4:12", "contracts.claim:6:made", "deadline-alert:77".
+_EVENT_KEY = re.compile(
+    r"(?:hand-over:(?P<handed>step|objection)-|(?P<name>[a-z][a-z._-]*):)"
+    rf"(?P<id>[0-9]{{1,{MAX_ID_DIGITS}}})(?::|$)"
+)
+# Keys naming a record of a type above.
+_KEY_RECORDS = {"case": CASE_TYPE, "ledger.problem": PROBLEM_TYPE}
+# Keys naming a record that leads to one: its model, the field naming that record, its type.
+_KEY_THROUGH: dict[str, tuple[type[models.Model], str, str]] = {
+    "step": (CaseStep, "case_id", CASE_TYPE),
+    "objection": (Objection, "case_id", CASE_TYPE),
+    "invitation": (Invitation, "policy_id", POLICY_TYPE),
+    "contracts.claim": (FulfilmentClaim, "obligation_id", OBLIGATION_TYPE),
+    "contracts.plan": (RemedyPlan, "obligation_id", OBLIGATION_TYPE),
+    "deadline-alert": (Alert, "deadline_id", DEADLINE_TYPE),
 }
 
 
-def record_subjects(user: Any, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Subject]:
-    """The records named by (object type, object id) pairs as `Subject`s: one query
-    per type of record among them, whatever their number. A policy case links to its
-    supervision page for a reader of cases, every other record to its timeline."""
+@dataclass(frozen=True)
+class _About:
+    """What a record named through another is about: that record, else words of its own."""
+
+    target: tuple[str, str] | None = None
+    text: str = ""
+
+
+def _is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS
+
+
+def _instructions_about(ids: list[str]) -> dict[str, _About]:
+    """Payment instructions by the case they pay (their source), in one query."""
+    numeric = sorted({int(i) for i in ids if _is_id(i)})
+    out: dict[str, _About] = {}
+    rows = (
+        PaymentInstruction.objects.filter(pk__in=numeric)
+        .values_list("pk", "source_type", "source_id", "purpose")
+        .order_by()
+    )
+    for pk, source_type, source_id, purpose in rows:
+        if source_type == CASE_SOURCE and _is_id(source_id):
+            out[str(pk)] = _About(target=(CASE_TYPE, str(int(source_id))))
+        else:
+            out[str(pk)] = _About(text=purpose)
+    return out
+
+
+def _notification_text(key: str) -> str:
+    if key == BATCH:
+        return _("several events")
+    if key.startswith(DIGEST_PREFIX):
+        return _("daily digest of %(day)s") % {"day": key.removeprefix(DIGEST_PREFIX)}
+    return _("another event")
+
+
+def _notifications_about(ids: list[str]) -> dict[str, _About]:
+    """Notification events by the record their key names: one query per kind of record
+    leading to it (a step, an objection, a claim…), none for a case or a problem."""
+    out: dict[str, _About] = {}
+    through: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for key in ids:
+        match = _EVENT_KEY.match(key)
+        name = (match["handed"] or match["name"]) if match else ""
+        if match and name in _KEY_RECORDS:
+            out[key] = _About(target=(_KEY_RECORDS[name], str(int(match["id"]))))
+        elif match and name in _KEY_THROUGH:
+            through[name][int(match["id"])].append(key)
+        else:
+            out[key] = _About(text=_notification_text(key))
+    for name, wanted in through.items():
+        model, field, target_type = _KEY_THROUGH[name]
+        leads = dict(model._default_manager.filter(pk__in=sorted(wanted)).values_list("pk", field).order_by())
+        for pk, keys in wanted.items():
+            lead = leads.get(pk)
+            about = (
+                _About(target=(target_type, str(lead)))
+                if lead is not None
+                else _About(text=f"{record_type_name(model._meta.label_lower)} #{pk}")
+            )
+            out |= dict.fromkeys(keys, about)
+    return out
+
+
+# Record types named by what they are about, and how that is read (in bulk).
+_THROUGH: dict[str, Callable[[list[str]], dict[str, _About]]] = {
+    INSTRUCTION_TYPE: _instructions_about,
+    NOTIFICATION_TYPE: _notifications_about,
+}
+
+
+def _read(keys: Iterable[tuple[str, str]], *, case_pages: bool) -> dict[tuple[str, str], tuple[str, str]]:
+    """(label, page) of the records of the types above, one query per type."""
     wanted: dict[str, set[int]] = defaultdict(set)
-    keys = list(dict.fromkeys(keys))
     for object_type, object_id in keys:
-        if object_type in _SUBJECTS and object_id.isdigit():
+        if object_type in _SUBJECTS and _is_id(object_id):
             wanted[object_type].add(int(object_id))
     found: dict[tuple[str, str], tuple[str, str]] = {}
-    case_pages = is_case_reader(user) if user is not None else False
     for object_type, ids in wanted.items():
         model, related, fields, label_of = _SUBJECTS[object_type]
         rows = model._default_manager.filter(pk__in=sorted(ids)).only(*fields).order_by()
@@ -183,14 +288,52 @@ def record_subjects(user: Any, keys: Iterable[tuple[str, str]]) -> dict[tuple[st
             if case_pages and isinstance(obj, Case):
                 url = reverse("supervision:policy_case", args=[obj.public_id])
             found[(object_type, str(obj.pk))] = (label_of(obj), url)
+    return found
+
+
+def _timeline(object_type: str, object_id: str) -> str:
+    return reverse("supervision:timeline") + "?" + _query(object_type, object_id)
+
+
+def record_subjects(user: Any, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Subject]:
+    """The records named by (object type, object id) pairs as `Subject`s: one query
+    per type of record among them, whatever their number. A policy case links to its
+    supervision page for a reader of cases, every other record to its timeline.
+
+    A payment instruction is named by the case it pays (and links to that case's page,
+    which shows its events, for a reader of cases); a notification event by what its key
+    names, else by the kind of event, never by the key itself."""
+    keys = list(dict.fromkeys(keys))
+    # Records known through another are read first, so that the records they lead to
+    # are read with the others of their type.
+    about: dict[tuple[str, str], _About] = {}
+    for object_type, read in _THROUGH.items():
+        ids = [object_id for t, object_id in keys if t == object_type]
+        if ids:
+            about |= {(object_type, i): a for i, a in read(ids).items()}
+    targets = [a.target for a in about.values() if a.target is not None]
+    case_pages = is_case_reader(user) if user is not None else False
+    found = _read([*keys, *targets], case_pages=case_pages)
+
+    def subject(key: tuple[str, str]) -> Subject:
+        label, url = found.get(key, ("", ""))
+        return Subject(kind=record_type_name(key[0]), label=label or f"#{key[1]}", url=url or _timeline(*key))
+
     out = {}
-    for object_type, object_id in keys:
-        label, url = found.get((object_type, object_id), ("", ""))
-        out[(object_type, object_id)] = Subject(
-            kind=record_type_name(object_type),
-            label=label or f"#{object_id}",
-            url=url or reverse("supervision:timeline") + "?" + _query(object_type, object_id),
-        )
+    for key in keys:
+        lead = about.get(key)
+        if lead is None or not (lead.target or lead.text):
+            out[key] = subject(key)
+            continue
+        url = _timeline(*key)
+        label = lead.text
+        if lead.target is not None:
+            target = subject(lead.target)
+            label = str(target)
+            if key[0] == INSTRUCTION_TYPE and found.get(lead.target, ("", ""))[1]:
+                # The case's page shows its payment instruction's events.
+                url = target.url
+        out[key] = Subject(kind=record_type_name(key[0]), label=label, url=url, about=True)
     return out
 
 

@@ -34,7 +34,9 @@ def test_a_case_reads_by_its_number_and_links_to_its_supervision_page(client, tw
     client.force_login(city.city_supervisor)
     html = client.get(reverse("supervision:audit")).content.decode()
     latest = _latest(html)
-    assert ">通知 #case:" in latest  # a notification's key, by its kind
+    # A notification by the case its key names, the key kept in the title.
+    assert f">通知 · 办件 {case.reference}<" in latest
+    assert ">通知 #" not in latest
     assert case.reference and case.reference.startswith("ZC")
     page = reverse("supervision:policy_case", args=[case.public_id])
     assert f'href="{page}"' in latest
@@ -73,7 +75,7 @@ def test_the_latest_events_read_in_english(client, two_cases):
     latest = _latest(html)
     assert ">Case opened<" in latest
     assert f"Case {two_cases.drc_case.reference}" in latest
-    assert ">Notification #case:" in latest
+    assert f">Notification · Case {two_cases.drc_case.reference}<" in latest
 
 
 def test_a_record_without_a_reference_reads_by_its_type_and_id(client, city, trail):

@@ -117,7 +117,7 @@ def test_the_case_export_reads_the_same_labels(client, two_cases):
     response = client.get(reverse("supervision:policy_case_export", args=[two_cases.drc_case.public_id]))
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     rows = list(book.worksheets[1].iter_rows(values_only=True))
-    changes = " ".join(str(r[6]) for r in rows[1:] if r[6])
+    changes = " ".join(str(r[7]) for r in rows[1:] if r[7])
     assert "审核中" in changes and "in_review" not in changes
 
 

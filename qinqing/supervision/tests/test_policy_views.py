@@ -156,7 +156,7 @@ def test_the_case_page_shows_steps_events_and_the_checked_stretch(client, two_ca
     book = _book(client.get(reverse("supervision:policy_case_export", args=[two_cases.drc_case.public_id])))
     steps, events = book.worksheets[0], book.worksheets[1]
     assert steps.max_row == 2  # the header and the one open step
-    actions = [r[5] for r in events.iter_rows(min_row=2, values_only=True) if r[5]]
+    actions = [r[6] for r in events.iter_rows(min_row=2, values_only=True) if r[6]]
     assert "case.open" in actions and "deadline.open" in actions
 
 

@@ -183,12 +183,12 @@ def test_a_timeline_exports_to_excel_with_text_kept_as_text(client, city, trail)
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[2]
-    assert header[0] == "序号" and header[5] == "字段"
+    assert header[0] == "序号" and header[6] == "字段"
     data = rows[3:]
-    actions = [r[4] for r in data]
+    actions = [r[5] for r in data]
     assert actions.count("application.submit") == 2  # two fields set at submission
-    review_note = next(r for r in data if r[8] == "note")
-    assert review_note[7] == review_note[10] == '=HYPERLINK("x")'
+    review_note = next(r for r in data if r[9] == "note")
+    assert review_note[8] == review_note[11] == '=HYPERLINK("x")'
     cell = next(c for c in sheet.iter_rows() for c in c if c.value == '=HYPERLINK("x")')
     assert cell.data_type == "s"
 
