@@ -14,6 +14,7 @@ from .models import (
     Contract,
     DueDateChange,
     FulfilmentClaim,
+    MissedDateMove,
     Obligation,
     Project,
     ProjectEvent,
@@ -79,6 +80,11 @@ class ObligationAdmin(_ReadOnly):
 class DueDateChangeAdmin(_ReadOnly):
     list_display = ("obligation", "old_date", "new_date", "reason", "changed_by", "changed_at")
     list_filter = ("reason",)
+
+
+@admin.register(MissedDateMove)
+class MissedDateMoveAdmin(_ReadOnly):
+    list_display = ("obligation", "old_date", "new_date", "event", "reason", "moved_by", "moved_at")
 
 
 @admin.register(FulfilmentClaim)

@@ -85,6 +85,7 @@ def _figure_headers() -> list[tuple[str, int]]:
         (_("Met late, by a remedy plan's date"), 12),
         (_("Rescheduled by a remedy plan"), 12),
         (_("Rescheduled twice or more"), 12),
+        (_("Contract dates moved after a miss"), 14),
     ]
 
 
@@ -105,6 +106,7 @@ def _figures(f: dict[str, Any]) -> list[Any]:
         f["met_late_remedied"],
         f["rescheduled"],
         f["rescheduled_repeatedly"],
+        f["moved_after_miss"],
     ]
 
 

@@ -200,6 +200,13 @@ def counterparty_people(obligation: Obligation) -> list[User]:
     return list(User.objects.filter(pk__in=ids).order_by("pk"))
 
 
+def supervisors_over(paths: Iterable[str]) -> list[User]:
+    """The supervisors whose reach covers any of `paths` (the committee's node, an
+    obligor department's), as the escalation finds them."""
+    directory = AlertDirectory()
+    return _unique(user for path in sorted(set(paths)) for user in directory.supervisors(path))
+
+
 def recipients_for_alert(alert: Alert) -> list[User]:
     return recipients_batch([AlertFacts.of(alert)]).get(alert.pk, [])
 
@@ -210,4 +217,5 @@ __all__ = [
     "obligor_people",
     "recipients_batch",
     "recipients_for_alert",
+    "supervisors_over",
 ]

@@ -16,6 +16,8 @@ Definitions (binding for every page that shows them):
   date or not;
 - rescheduled: not cancelled, with a remedy plan accepted; rescheduled_repeatedly: with
   two or more (serial rescheduling, a red flag);
+- moved_after_miss: whose contract's date, once passed unmet, was moved by a corrected
+  starting point (`MissedDateMove`), cancelled since or not (the correction happened);
 - open_alarms / answered_alarms: the alarm loop's state (`selectors.with_alarm_state`);
 - due_so_far: not cancelled, and either due before today or already (partly) met;
 - fulfilment_rate: met_on_time / due_so_far (None when nothing is due yet).
@@ -26,11 +28,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import OWED_STATUSES, Obligation, ObligationStatus, ObligorSide, PlanStatus, RemedyPlan
+from .models import (
+    OWED_STATUSES,
+    MissedDateMove,
+    Obligation,
+    ObligationStatus,
+    ObligorSide,
+    PlanStatus,
+    RemedyPlan,
+)
 
 SIDES = (ObligorSide.GOVERNMENT.value, ObligorSide.ENTERPRISE.value)
 _MET_ANY = [ObligationStatus.MET, ObligationStatus.PARTLY_MET]
@@ -48,6 +58,7 @@ COUNTS = (
     "overdue_open",
     "rescheduled",
     "rescheduled_repeatedly",
+    "moved_after_miss",
     "open_alarms",
     "answered_alarms",
     "due_so_far",
@@ -56,7 +67,8 @@ COUNTS = (
 
 
 def _with_alarms(qs: QuerySet[Obligation]) -> QuerySet[Obligation]:
-    """The alarm loop's state and the number of remedy plans accepted, per obligation."""
+    """The alarm loop's state, the number of remedy plans accepted and whether the
+    contract's date moved after a miss, per obligation."""
     from .selectors import with_alarm_state
 
     accepted = (
@@ -67,7 +79,8 @@ def _with_alarms(qs: QuerySet[Obligation]) -> QuerySet[Obligation]:
         .values("n")
     )
     return with_alarm_state(qs).annotate(
-        accepted_plans=Coalesce(Subquery(accepted, output_field=IntegerField()), Value(0))
+        accepted_plans=Coalesce(Subquery(accepted, output_field=IntegerField()), Value(0)),
+        missed_date_moved=Exists(MissedDateMove.objects.filter(obligation=OuterRef("pk"))),
     )
 
 
@@ -95,6 +108,7 @@ def _aggregates(today: dt.date) -> dict[str, Any]:
         "overdue_open": Count("pk", filter=owed & past_due),
         "rescheduled": Count("pk", filter=live & Q(accepted_plans__gt=0)),
         "rescheduled_repeatedly": Count("pk", filter=live & Q(accepted_plans__gt=1)),
+        "moved_after_miss": Count("pk", filter=Q(missed_date_moved=True)),
         "open_alarms": Count("pk", filter=Q(alarm_state="open")),
         "answered_alarms": Count("pk", filter=Q(alarm_state="answered")),
         "due_so_far": Count("pk", filter=live & (past_due | Q(status__in=_MET_ANY))),

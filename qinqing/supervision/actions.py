@@ -92,6 +92,7 @@ _ACTIONS: dict[str, Any] = {
     "obligation.cancel": _("Obligation cancelled"),
     "obligation.change_rule": _("Due rule changed"),
     "obligation.claim": _("Fulfilment claimed"),
+    "obligation.contract_date_moved_after_miss": _("Contract date moved after a miss"),
     "obligation.due_date": _("Due date set"),
     "observer.appoint": _("Observer appointed"),
     "organisation.create": _("Organisation added"),

@@ -43,6 +43,10 @@ class FiguresOut(Schema):
     )
     rescheduled: int = Field(..., description="Not cancelled, with a remedy plan accepted")
     rescheduled_repeatedly: int = Field(..., description="With two or more remedy plans accepted")
+    moved_after_miss: int = Field(
+        ...,
+        description="Whose contract's due date, once passed unmet, was moved by a corrected project event",
+    )
     open_alarms: int
     answered_alarms: int
     due_so_far: int

@@ -193,6 +193,12 @@ class EventIn(TextIn):
     occurred_on: dt.date
     label: str = Field("", max_length=200)
     note: str = Field("", max_length=500)
+    reason: str = Field(
+        "",
+        max_length=500,
+        description="Why the date is corrected: required (error code reason_required) when the "
+        "correction moves the contract's due date of an obligation already missed",
+    )
 
 
 class EventDeclareIn(TextIn):

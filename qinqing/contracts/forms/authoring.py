@@ -336,6 +336,16 @@ class EventForm(Styled):
     label = forms.CharField(label=_("Name of the event"), required=False, max_length=200)
     occurred_on = forms.DateField(label=_("Happened on"), widget=DATE)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed when the new date moves the contract's due date of an obligation already "
+            "missed: it is kept on the obligation, and the committee and the supervisors are told."
+        ),
+    )
 
     def __init__(self, *args: Any, keys: list[tuple[str, Any]], allow_custom: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -345,6 +355,8 @@ class EventForm(Styled):
             self.fields["code"].show_optional = False  # type: ignore[attr-defined]
         else:
             del self.fields["code"]
+        # Required only when the correction moves a missed date: its help says when.
+        self.fields["reason"].show_optional = False  # type: ignore[attr-defined]
         set_choices(self, "key", choices)
 
     def clean(self) -> dict[str, Any]:

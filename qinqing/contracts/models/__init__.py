@@ -3,7 +3,8 @@ clauses, and the obligations of both sides on one ledger with one ladder.
 
 `projects` holds what is signed (project, contract, clause, project event);
 `obligations` holds what is owed and how it is closed (obligation, due-date changes,
-fulfilment claims with evidence, remedy plans answering alarms).
+fulfilment claims with evidence, remedy plans answering alarms, contract dates moved
+after a miss).
 """
 
 from .obligations import (
@@ -19,6 +20,7 @@ from .obligations import (
     DueMode,
     DueUnit,
     FulfilmentClaim,
+    MissedDateMove,
     Obligation,
     ObligationKind,
     ObligationStatus,
@@ -55,6 +57,7 @@ __all__ = [
     "DueUnit",
     "EventKey",
     "FulfilmentClaim",
+    "MissedDateMove",
     "Obligation",
     "ObligationKind",
     "ObligationStatus",

@@ -264,6 +264,40 @@ class DueDateChange(models.Model):
         return f"{self.obligation_id}: {self.old_date} → {self.new_date}"
 
 
+class MissedDateMove(models.Model):
+    """The contract's date of an obligation already missed (passed unmet), moved by a
+    correction of the date its starting point happened ("the land was in fact delivered
+    later"). The correction is allowed, never silent: the reason is required, kept here
+    beside both dates, and counted on the dashboards (`reports`)."""
+
+    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="missed_date_moves")
+    event = models.ForeignKey(ProjectEvent, on_delete=models.PROTECT, related_name="+")
+    # The contract's date that had passed unmet, and the one the corrected event gives.
+    old_date = models.DateField(_("missed contract date"))
+    new_date = models.DateField(_("new contract date"))
+    event_old_date = models.DateField(_("event's date before"), null=True, blank=True)
+    event_new_date = models.DateField(_("event's date after"))
+    reason = models.CharField(_("reason"), max_length=500)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moved_at = models.DateTimeField(_("moved at"))
+
+    class Meta:
+        ordering = ["obligation", "moved_at", "id"]
+        verbose_name = _("contract date moved after a miss")
+        verbose_name_plural = _("contract dates moved after a miss")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(old_date=models.F("new_date")), name="missed_date_move_moves"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="missed_date_move_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.obligation_id}: {self.old_date} → {self.new_date}"
+
+
 class ClaimStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting the other side")
     CONFIRMED = "confirmed", _("Confirmed")

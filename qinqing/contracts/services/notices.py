@@ -1,9 +1,11 @@
 """Telling the other side of the loop: a claim to answer, a dispute to decide, a
-remedy plan to decide, and the answers. Written in the transaction of the change (the
+remedy plan to decide, and the answers; and telling the committee and the supervisors
+when a corrected event moved contract dates already missed. Written in the transaction of the change (the
 notifications app joins it), keyed by record and step so a repeat tells nobody twice.
 
-Everything waits for the recipients' daily digest, except a rejected remedy plan: the
-alarm is open again, so the obligor sees it in the inbox at once.
+Everything waits for the recipients' daily digest, except a rejected remedy plan (the
+alarm is open again, so the obligor sees it in the inbox at once) and contract dates
+moved after a miss (a lateness on record changed: those who watch it see it at once).
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import lazy
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from qinqing.accounts.models import User
 from qinqing.notifications.services import notify
 
-from ..models import FulfilmentClaim, Obligation, RemedyPlan
-from ..recipients import committee_members, counterparty_people, obligor_people
+from ..models import FulfilmentClaim, MissedDateMove, Obligation, Project, ProjectEvent, RemedyPlan
+from ..recipients import committee_members, counterparty_people, obligor_people, supervisors_over
 from .common import obligation_url
 
 CLAIMED = gettext_noop("Fulfilment to confirm: %(title)s")
@@ -45,6 +48,13 @@ PLAN_REJECTED_BODY = gettext_noop(
     "%(project)s: the remedy plan for “%(title)s” was rejected: %(reason)s. The alarm is open "
     "until a new plan is submitted."
 )
+
+MISSED_MOVED = gettext_noop("Contract dates moved after a miss: %(project)s")
+MISSED_MOVED_BODY = gettext_noop(
+    "%(project)s: %(who)s corrected the date of “%(event)s” from %(before)s to %(after)s, which "
+    "moved the contract's due dates of obligations already missed: %(moves)s. Reason given: %(reason)s"
+)
+MISSED_MOVE = gettext_noop("“%(title)s”: %(old)s → %(new)s")
 
 
 def _render(template: str, params: dict[str, Any]) -> str:
@@ -154,4 +164,71 @@ def plan_decided(obligation: Obligation, plan: RemedyPlan, *, accepted: bool) ->
     )
 
 
-__all__ = ["claim_answered", "claim_disputed", "claim_made", "plan_decided", "plan_submitted"]
+def moves_in_words(moves: Sequence[tuple[str, str, str]]) -> str:
+    """“title”: missed date → new date; … in the active language."""
+    return pgettext("list separator", "; ").join(
+        gettext(MISSED_MOVE) % {"title": title, "old": old, "new": new} for title, old, new in moves
+    )
+
+
+_lazy_moves = lazy(moves_in_words, str)
+
+
+def _project_url(project: Project) -> str:
+    try:
+        return reverse("contracts:project", args=[project.public_id])
+    except NoReverseMatch:
+        return f"/contracts/projects/{project.public_id}/"
+
+
+def missed_dates_moved(
+    *, project: Project, event: ProjectEvent, moves: Sequence[MissedDateMove], actor: User
+) -> None:
+    """One message per correction to the zone's committee and to the supervisors whose
+    reach covers the committee or an obligor department (as an escalation reaches them),
+    not to the one who made it."""
+    if not moves:
+        return
+    paths = [project.committee.path]
+    paths += [m.obligation.obligor_department.path for m in moves if m.obligation.obligor_department]
+    people = _without(
+        [*committee_members(project.committee.path), *supervisors_over(paths)],
+        actor,
+    )
+    everyone: dict[int, User] = {}
+    for user in people:
+        everyone.setdefault(user.pk, user)
+    if not everyone:
+        return
+    first = moves[0]
+    values = {
+        "project": project.name,
+        "who": str(actor),
+        "event": event.label,
+        "before": first.event_old_date.isoformat() if first.event_old_date else "—",
+        "after": first.event_new_date.isoformat(),
+        "moves": _lazy_moves(
+            [(m.obligation.title, m.old_date.isoformat(), m.new_date.isoformat()) for m in moves]
+        ),
+        "reason": first.reason,
+    }
+    notify(
+        recipients=list(everyone.values()),
+        event_key=f"contracts.event:{event.pk}:missed_moved:{first.pk}",
+        kind="contracts.missed_date_moved",
+        subject=_lazy_render(MISSED_MOVED, values),
+        body=_lazy_render(MISSED_MOVED_BODY, values),
+        url=obligation_url(first.obligation) if len(moves) == 1 else _project_url(project),
+        digest=False,
+    )
+
+
+__all__ = [
+    "claim_answered",
+    "claim_disputed",
+    "claim_made",
+    "missed_dates_moved",
+    "moves_in_words",
+    "plan_decided",
+    "plan_submitted",
+]

@@ -189,9 +189,15 @@ def test_moving_an_event_recomputes_and_restarts_the_ladder(zone):
     old_alerts = set(Alert.objects.values_list("rung", "due_date"))
     assert old_alerts == {(r, D(2026, 8, 29)) for r in ("reminder", "warning", "alarm")}
 
-    # The certificate was in fact issued later: the date moves, the ladder restarts.
+    # The certificate was in fact issued later: the date moves, the ladder restarts (the
+    # date had passed unmet, so the correction says why).
     services.event_record(
-        actor=zone.member, project=zone.project, key="land_certificate", occurred_on=D(2026, 5, 20)
+        actor=zone.member,
+        project=zone.project,
+        key="land_certificate",
+        occurred_on=D(2026, 5, 20),
+        reason="土地证实际于5月20日核发",
+        today=D(2026, 9, 1),
     )
     start = reload(start)
     assert start.due_date == D(2026, 10, 17)
@@ -226,11 +232,21 @@ def test_an_accepted_plan_wins_over_an_earlier_recomputed_date(zone):
     )
     services.plan_decide(actor=zone.member, plan=plan, accept=True)
     services.event_record(
-        actor=zone.member, project=zone.project, key="contract_signed", occurred_on=D(2026, 3, 20)
+        actor=zone.member,
+        project=zone.project,
+        key="contract_signed",
+        occurred_on=D(2026, 3, 20),
+        reason="签约日期录入有误",
+        today=D(2026, 6, 11),
     )
     assert reload(start).due_date == D(2026, 9, 30)  # 20 June would be earlier than the plan
     services.event_record(
-        actor=zone.member, project=zone.project, key="contract_signed", occurred_on=D(2026, 7, 15)
+        actor=zone.member,
+        project=zone.project,
+        key="contract_signed",
+        occurred_on=D(2026, 7, 15),
+        reason="签约日期录入有误",
+        today=D(2026, 7, 16),
     )
     assert reload(start).due_date == D(2026, 10, 15)  # later than the plan: the rule wins
 

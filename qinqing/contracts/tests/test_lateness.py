@@ -116,6 +116,7 @@ def test_a_starting_point_moving_moves_the_contract_s_date(zone):
         project=zone.project,
         key=EventKey.PERMIT_APPLIED,
         occurred_on=D(2026, 3, 9),
+        today=D(2026, 3, 10),  # before the first date: no miss to move
     )
     ob = reload(ob)
     assert (ob.due_date, ob.original_due_date) == (D(2026, 3, 19), D(2026, 3, 19))
@@ -179,6 +180,7 @@ def test_the_data_migration_takes_the_rule_s_last_date_from_the_trail(zone):
         project=zone.project,
         key=EventKey.PERMIT_APPLIED,
         occurred_on=D(2026, 3, 9),
+        today=D(2026, 3, 10),  # before the first date: no miss to move
     )
     # The old semantics: the first date the rule gave.
     Obligation.objects.filter(pk=ob.pk).update(original_due_date=D(2026, 3, 12))

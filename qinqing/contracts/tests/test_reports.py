@@ -40,6 +40,7 @@ def test_summary_per_side(world: World, django_assert_num_queries: Any) -> None:
         "overdue_open": 3,
         "rescheduled": 0,
         "rescheduled_repeatedly": 0,
+        "moved_after_miss": 0,
         "open_alarms": 1,
         "answered_alarms": 1,
         "due_so_far": 5,

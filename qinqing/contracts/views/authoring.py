@@ -331,6 +331,7 @@ def event_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             occurred_on=form.cleaned_data["occurred_on"],
             label=label,
             note=form.cleaned_data["note"],
+            reason=form.cleaned_data["reason"],
         )
     except ApplicationError as exc:
         raise_refusal(exc)

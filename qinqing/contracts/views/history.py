@@ -1,6 +1,6 @@
-"""An obligation's history on one line of time: due-date changes, fulfilment claims
-with their evidence and answers, remedy plans and decisions, and the alerts its
-deadline ladder fired."""
+"""An obligation's history on one line of time: due-date changes, contract dates moved
+after a miss, fulfilment claims with their evidence and answers, remedy plans and
+decisions, and the alerts its deadline ladder fired."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from qinqing.contracts.models import ClaimEvidence, FulfilmentClaim, Obligation, RemedyPlan
+from qinqing.contracts.models import ClaimEvidence, FulfilmentClaim, MissedDateMove, Obligation, RemedyPlan
 from qinqing.deadlines.models import Alert
 
 from .timeline import outcome_label, plan_status_label
@@ -23,7 +23,8 @@ class Entry:
     """One line of the history. `kind` chooses how the template shows it."""
 
     when: dt.datetime
-    kind: str  # due_change, claim, claim_answer, claim_decision, plan, plan_decision, alert
+    # due_change, missed_move, claim, claim_answer, claim_decision, plan, plan_decision, alert
+    kind: str
     record: Any
     who: Any = None
     links: list[tuple[str, str]] = field(default_factory=list)
@@ -46,6 +47,13 @@ def obligation_history(obligation: Obligation, *, alerts: list[Alert]) -> list[E
     entries: list[Entry] = []
     for change in obligation.due_changes.select_related("changed_by").order_by("changed_at", "id"):
         entries.append(Entry(when=change.changed_at, kind="due_change", record=change, who=change.changed_by))
+    moves = (
+        MissedDateMove.objects.filter(obligation=obligation)
+        .select_related("event", "moved_by")
+        .order_by("moved_at", "id")
+    )
+    for move in moves:
+        entries.append(Entry(when=move.moved_at, kind="missed_move", record=move, who=move.moved_by))
     claims = (
         FulfilmentClaim.objects.filter(obligation=obligation)
         .select_related("claimed_by", "answered_by", "decided_by")

@@ -64,3 +64,13 @@ def test_every_extra_label_is_translated():
     with translation.override("zh-hans"):
         untranslated = [key for key, (label, _model) in _EXTRA.items() if str(label).isascii()]
     assert untranslated == []
+
+
+def test_a_contract_date_moved_after_a_miss_is_named():
+    from qinqing.supervision.actions import action_label
+
+    with translation.override("zh-hans"):
+        assert (
+            str(action_label("contracts.obligation.contract_date_moved_after_miss"))
+            == "逾期后合同约定期限被变更"
+        )
