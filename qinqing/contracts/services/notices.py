@@ -1,7 +1,8 @@
 """Telling the other side of the loop: a claim to answer, a dispute to decide, a
 remedy plan to decide, and the answers; and telling the committee and the supervisors
-when a corrected event moved contract dates already missed. Written in the transaction of the change (the
-notifications app joins it), keyed by record and step so a repeat tells nobody twice.
+when a corrected event moved contract dates already missed. Written in the transaction
+of the change (the notifications app joins it), keyed by record and step so a repeat
+tells nobody twice.
 
 Everything waits for the recipients' daily digest, except a rejected remedy plan (the
 alarm is open again, so the obligor sees it in the inbox at once) and contract dates
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_noop, pgettext
 
@@ -175,10 +176,7 @@ _lazy_moves = lazy(moves_in_words, str)
 
 
 def _project_url(project: Project) -> str:
-    try:
-        return reverse("contracts:project", args=[project.public_id])
-    except NoReverseMatch:
-        return f"/contracts/projects/{project.public_id}/"
+    return reverse("contracts:project", args=[project.public_id])
 
 
 def missed_dates_moved(
