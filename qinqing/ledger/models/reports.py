@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qinqing.common.models import TimeStampedModel
 
@@ -30,8 +31,10 @@ class LedgerReport(TimeStampedModel):
         related_name="ledger_reports",
         verbose_name=_("scope"),
     )
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"))
+    # In a context of their own: the notifications' e-mails have a "from" and a "to" too
+    # (a sender and a recipient), and the first app's translation of a msgid wins.
+    period_start = models.DateField(pgettext_lazy("period", "from"))
+    period_end = models.DateField(pgettext_lazy("period", "to"))
     status = models.CharField(
         _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING
     )
