@@ -16,6 +16,7 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from qinqing.common.xlsx import ExcelBook, ExcelSheet, Percent
 
@@ -361,7 +362,7 @@ def points_workbook(points: Iterable[tuple[MonitoringPoint, str]]) -> IO[bytes]:
             (_("Enterprise"), 28),
             (_("Address"), 30),
             (_("Appointed on"), 12),
-            (_("Active"), 8),
+            (pgettext("in force", "Active"), 8),
             (_("Problems reported"), 10),
             (_("Report link"), 60),
         ],
@@ -394,7 +395,7 @@ def observers_workbook(observers: Iterable[Observer]) -> IO[bytes]:
             (_("Affiliation"), 30),
             (_("Appointed by"), 22),
             (_("Appointed on"), 12),
-            (_("Active"), 8),
+            (pgettext("in force", "Active"), 8),
             (_("Problems reported"), 10),
         ],
         title=_("Observers"),

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qinqing.common.models import TimeStampedModel
 
@@ -178,7 +179,8 @@ class TreasuryTransfer(models.Model):
     account = models.CharField(_("account"), max_length=64)
     payee = models.CharField(_("payee"), max_length=200)
     bank = models.CharField(_("bank"), max_length=200, blank=True)
-    reference = models.CharField(_("reference"), max_length=100, unique=True)
+    # The bank's serial number (流水号): "reference" elsewhere is a record's number (编号).
+    reference = models.CharField(pgettext_lazy("payment", "reference"), max_length=100, unique=True)
     created_at = models.DateTimeField(_("made at"), auto_now_add=True)
 
     class Meta:
