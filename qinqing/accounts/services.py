@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,46 +129,48 @@ def user_create(
     return user
 
 
+def _offered_languages() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
+def _language_store(actor: User, language: str, *, unless: Q, **noted: Any) -> bool:
+    """Store `language` as `actor`'s, with its audit event, unless the stored one
+    matches `unless`; whether it was stored. Runs in the caller's transaction."""
+    stored = User.objects.filter(pk=actor.pk).exclude(unless).update(language=language)
+    if stored:
+        audit_record(
+            actor=actor,
+            action="user.language",
+            obj=actor,
+            before={"language": actor.language},
+            after={"language": language, **noted},
+        )
+    return bool(stored)
+
+
 def user_language_set(*, actor: User, language: str) -> bool:
     """The language `actor` reads the platform in, chosen on the language switcher: what
     they are told in (notifications are rendered per recipient when written). Whether
     it changed."""
-    if language not in {code for code, _name in settings.LANGUAGES}:
+    if language not in _offered_languages():
         raise ValidationFailed(fields={"language": [str(_("Choose one of the offered languages."))]})
     with transaction.atomic(durable=True):
-        changed = User.objects.filter(pk=actor.pk).exclude(language=language).update(language=language)
-        if changed:
-            audit_record(
-                actor=actor,
-                action="user.language",
-                obj=actor,
-                before={"language": actor.language},
-                after={"language": language},
-            )
+        changed = _language_store(actor, language, unless=Q(language=language))
     actor.language = language
-    return bool(changed)
+    return changed
 
 
 def user_language_at_login(*, actor: User, current: str) -> str:
     """The language `actor` reads the platform in once signed in: the one they keep;
     a person who has not chosen one yet keeps the one they were reading in at login
     (`current`, or the default if the platform does not offer it), stored as theirs."""
-    offered = {code for code, _name in settings.LANGUAGES}
+    offered = _offered_languages()
     if actor.language in offered:
         return actor.language
     language = current if current in offered else settings.LANGUAGE_CODE
     with transaction.atomic(durable=True):
         # Only while none is stored: a switch made meanwhile (another session) wins.
-        stored = User.objects.filter(pk=actor.pk).exclude(language__in=offered).update(language=language)
-        if stored:
-            audit_record(
-                actor=actor,
-                action="user.language",
-                obj=actor,
-                before={"language": actor.language},
-                after={"language": language, "at_login": True},
-            )
-        else:
+        if not _language_store(actor, language, unless=Q(language__in=offered), at_login=True):
             language = User.objects.values_list("language", flat=True).get(pk=actor.pk)
     actor.language = language
     return language

@@ -9,6 +9,7 @@ on the page in the reader's language.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -245,19 +246,24 @@ def invitations(request: HttpRequest) -> HttpResponse:
             "invitation": i,
             "badge": INVITATION_BADGES.get(i.status, "text-bg-secondary"),
             "award": yuan(i.award),
-            # An open invitation to a policy that takes applications: apply, not confirm.
-            "applied_for": i.status == InvitationStatus.OPEN and i.policy.mode != PolicyMode.PROACTIVE,
-            "apply_url": (
-                reverse("policies:apply", args=[i.policy.public_id])
-                if i.status == InvitationStatus.OPEN
-                and i.policy.mode != PolicyMode.PROACTIVE
-                and policy_in_force(i.policy, today)
-                else ""
-            ),
+            **_application_instead(i, i.policy, today),
         }
         for i in page.object_list
     ]
     return render(request, "policies/enterprise/invitations.html", {"page": page, "rows": rows})
+
+
+def _application_instead(invitation: Invitation, policy: Policy, today: dt.date) -> dict[str, Any]:
+    """Only a proactive policy's invitation is confirmed; one left open from before to a
+    policy that takes applications (the daily pass lapses it) leads to the policy's
+    form instead, a link while the form takes applications (the policy in force)."""
+    applied_for = invitation.status == InvitationStatus.OPEN and policy.mode != PolicyMode.PROACTIVE
+    return {
+        "applied_for": applied_for,
+        "apply_url": reverse("policies:apply", args=[policy.public_id])
+        if applied_for and policy_in_force(policy, today)
+        else "",
+    }
 
 
 def _invitation_context(invitation: Invitation) -> dict[str, Any]:
@@ -272,9 +278,7 @@ def _invitation_context(invitation: Invitation) -> dict[str, Any]:
     # give another, which is what confirming would open the case with.
     award_now = award_on_confirming(policy, invitation.enterprise_id, decision.award)
     is_open = invitation.status == InvitationStatus.OPEN
-    # Only a proactive policy's invitation is confirmed; one left open from before to a
-    # policy that takes applications (the daily pass lapses it) leads to the form instead.
-    proactive = policy.mode == PolicyMode.PROACTIVE
+    instead = _application_instead(invitation, policy, timezone.localdate())
     return {
         "invitation": invitation,
         "policy": policy,
@@ -285,14 +289,8 @@ def _invitation_context(invitation: Invitation) -> dict[str, Any]:
         "rows": explanation_rows(version.rule, decision.explanation),
         "badge": INVITATION_BADGES.get(invitation.status, "text-bg-secondary"),
         "is_open": is_open,
-        "can_confirm": is_open and proactive,
-        "applied_for": is_open and not proactive,
-        # The form takes applications while the policy is in force.
-        "apply_url": (
-            reverse("policies:apply", args=[policy.public_id])
-            if is_open and not proactive and policy_in_force(policy, timezone.localdate())
-            else ""
-        ),
+        "can_confirm": is_open and not instead["applied_for"],
+        **instead,
         "case": case,
     }
 
