@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "qinqing.ledger",
     "qinqing.supervision",
     "qinqing.demo",
-    "django.contrib.admin",
+    "qinqing.accounts.apps.AdminConfig",  # django.contrib.admin, its login in the user's language
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

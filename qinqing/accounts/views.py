@@ -43,15 +43,20 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        """Signed in, the platform speaks the person's own language (on this device too:
-        the language cookie); a first login keeps the language they were reading in."""
         response = super().form_valid(form)
-        user = cast(User, form.get_user())
-        current = getattr(self.request, "LANGUAGE_CODE", "") or translation.get_language() or ""
-        language = user_language_at_login(actor=user, current=current)
-        translation.activate(language)
-        set_language_cookie(response, language)
+        language_at_login(self.request, cast(User, form.get_user()), response)
         return response
+
+
+def language_at_login(request: HttpRequest, user: User, response: HttpResponse) -> str:
+    """Once `user` has signed in (the platform's login page, the Django admin's): the
+    platform speaks their own language, on this device too (the language cookie on
+    `response`); a first login keeps the language they were reading in, stored as theirs."""
+    current = getattr(request, "LANGUAGE_CODE", "") or translation.get_language() or ""
+    language = user_language_at_login(actor=user, current=current)
+    translation.activate(language)
+    set_language_cookie(response, language)
+    return language
 
 
 def set_language_cookie(response: HttpResponse, language: str) -> None:

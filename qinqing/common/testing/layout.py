@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 # Tokens that must never be split across lines: case and problem references
-# (ZC20260000009), unified social credit codes (18 characters), dates with an optional
-# time, and amounts with thousands separators or cents.
+# (ZC20260000009), unified social credit codes (18 characters), keys built on a UUID
+# (a payment instruction's case-c73313d8-55c5-414a-9f86-afc40101cffe), dates with an
+# optional time, and amounts with thousands separators or cents, with their unit when
+# they have one (600,000 元, 500万元, 600,000 yuan: never the unit alone on a line).
 _BROKEN_TOKENS_JS = r"""
 () => {
-  const token = /[A-Z]{2,}\d{6,}|[0-9A-Z]{18}|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}/g;
+  const token = /[A-Z]{2,}\d{6,}|(?:[a-z]+-)?[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|[0-9A-Z]{18}|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?|\d[\d,]*(?:\.\d+)?[万亿]?\s?(?:元|yuan\b)|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}/g;
   const broken = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   let node;

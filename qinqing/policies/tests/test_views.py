@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from .factories import make_policy
 
@@ -56,5 +57,8 @@ def test_detail_spells_out_the_conditions(client, city, window):
 def test_amounts_are_grouped_yuan(client, city, window):
     make_policy(actor=city.officer, department=city.drc, publish=True, **window)
     html = client.get("/policies/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "5,000,000 yuan" in html
-    assert "3A: 600,000 yuan" in html
+    text = strip_tags(html)
+    assert "5,000,000 yuan" in text
+    assert "3A: 600,000 yuan" in text
+    # Each amount keeps its unit on its line (layout.whole_figures).
+    assert '<span class="text-nowrap">600,000 yuan</span>' in html
