@@ -224,6 +224,19 @@ if env_bool("FAST_PASSWORD_HASHER", False):
 LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
 LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Throttles per client address (qinqing/common/throttle.py): scope -> (requests, window
+# seconds). Public lookups by receipt code, and submissions without an account. A limit
+# of 0 switches a scope off.
+QINQING_THROTTLES = {
+    "receipt_lookup": (
+        env_int("THROTTLE_RECEIPT_LOOKUPS", 30),
+        env_int("THROTTLE_RECEIPT_LOOKUP_SECONDS", 600),
+    ),
+    "anonymous_submit": (
+        env_int("THROTTLE_ANONYMOUS_SUBMITS", 10),
+        env_int("THROTTLE_ANONYMOUS_SUBMIT_SECONDS", 3600),
+    ),
+}
 # Idle and absolute session expiry, in minutes.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_ABSOLUTE_MINUTES = env_int("SESSION_ABSOLUTE_MINUTES", 12 * 60)

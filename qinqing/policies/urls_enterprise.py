@@ -34,4 +34,6 @@ urlpatterns = [
     path("notices/<uuid:public_id>/objection/", notices.notice_objection, name="notice_objection"),
     path("notices/objection/receipt/", notices.notice_objection_receipt, name="notice_objection_receipt"),
     path("notices/objection/follow/", notices.notice_objection_follow, name="notice_objection_follow"),
+    path("notices/objection/mine/", notices.my_objections, name="my_objections"),
+    path("notices/objection/mine/export/", notices.my_objections_export, name="my_objections_export"),
 ]

@@ -21,6 +21,7 @@ from ninja.responses import Status
 
 from qinqing.accounts.models import User
 from qinqing.common.errors import ValidationFailed
+from qinqing.common.throttle import ANONYMOUS_SUBMIT, throttle_api
 from qinqing.enterprises.models import Enterprise
 
 from .. import services
@@ -154,6 +155,7 @@ def report(
     "to follow it with (again, to a retry with the same Idempotency-Key)",
     openapi_extra=POINT_REPORT_BODY,
 )
+@throttle_api(ANONYMOUS_SUBMIT)
 def report_at_point(
     request: HttpRequest,
     token: str = Path(..., pattern=POINT_LINK),  # noqa: B008 - ninja's way of bounding a path parameter

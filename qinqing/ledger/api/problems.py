@@ -19,6 +19,7 @@ from ninja import Query
 
 from qinqing.common.downloads import stored_download
 from qinqing.common.errors import NotFound
+from qinqing.common.throttle import RECEIPT_LOOKUP, throttle_api
 
 from ..filters import ProblemFilters, shown_in_queue
 from ..models import OPEN_STATUSES, Problem
@@ -141,6 +142,7 @@ def my_reports(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any
     auth=None,
     summary="Follow a problem by the receipt code given when it was reported (no login)",
 )
+@throttle_api(RECEIPT_LOOKUP)
 def follow(request: HttpRequest, payload: ReceiptIn) -> dict[str, Any]:
     problem = problem_by_receipt(payload.receipt)
     return follow_out(problem)
@@ -153,6 +155,7 @@ def follow(request: HttpRequest, payload: ReceiptIn) -> dict[str, Any]:
     auth=None,
     summary="Answer the return visit with the receipt code (no login): really fixed? and a score",
 )
+@throttle_api(RECEIPT_LOOKUP)
 def follow_visit(request: HttpRequest, payload: ReceiptVisitIn) -> dict[str, Any]:
     problem_return_visit_by_receipt(
         code=payload.receipt, score=payload.score, fixed=payload.fixed, comment=payload.comment
@@ -167,6 +170,7 @@ def follow_visit(request: HttpRequest, payload: ReceiptVisitIn) -> dict[str, Any
     auth=None,
     summary="Reopen a closed problem with the receipt code (no login), within the reopening period",
 )
+@throttle_api(RECEIPT_LOOKUP)
 def follow_reopen(request: HttpRequest, payload: ReceiptReopenIn) -> dict[str, Any]:
     return follow_out(problem_reopen_by_receipt(code=payload.receipt, reason=payload.reason))
 

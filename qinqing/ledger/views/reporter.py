@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qinqing.accounts.models import Role
 from qinqing.accounts.scoping import scope_for
 from qinqing.common.errors import ApplicationError, NotFound, PermissionDenied
+from qinqing.common.throttle import ANONYMOUS_SUBMIT, RECEIPT_LOOKUP, throttle
 from qinqing.enterprises.models import Enterprise
 
 from .. import selectors, services
@@ -181,6 +182,7 @@ RECEIPT_SHOWN_SECONDS = 10 * 60
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@throttle(ANONYMOUS_SUBMIT)
 def point_report(request: HttpRequest, token: str) -> HttpResponse:
     """A monitoring point's own page (its link and QR code): report without an account.
     The answer to the report is a redirect to the receipt page, which shows the receipt
@@ -260,6 +262,7 @@ def point_receipt(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@throttle(RECEIPT_LOOKUP)
 def follow(request: HttpRequest) -> HttpResponse:
     """Anyone with a receipt code sees the problem's status and its public story, and
     nothing else (no names, no files, no internal notes)."""
@@ -329,6 +332,7 @@ def _by_receipt(request: HttpRequest, code: str) -> Any:
 
 @never_cache
 @require_POST
+@throttle(RECEIPT_LOOKUP)
 def follow_visit(request: HttpRequest) -> HttpResponse:
     """The return visit answered with the receipt code: the reporter without an account
     says whether it is really fixed and scores the work, as a logged-in reporter does."""
@@ -387,6 +391,7 @@ def _visit_refused(
 
 @never_cache
 @require_POST
+@throttle(RECEIPT_LOOKUP)
 def follow_reopen(request: HttpRequest) -> HttpResponse:
     """A closed problem reopened with the receipt code: the reporter without an account
     says it is not fixed after all, within the reopening period, as a logged-in reporter

@@ -1,6 +1,8 @@
 """The public's side of the policy API: awards under public notice (公示), and objections
 to them, which anyone may lodge (a way to reach an anonymous objector is required) and
-follow with the receipt code the answer gives (no login)."""
+follow with the receipt code the answer gives (no login); someone who objected signed in
+lists their own (`GET /notices/objections/mine`). Looking codes up, and objecting
+without an account, are throttled per client address (429 with `Retry-After`)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,11 @@ from ninja.responses import Status
 from ninja.utils import check_csrf
 
 from qinqing.common.api import BearerToken
+from qinqing.common.throttle import ANONYMOUS_SUBMIT, RECEIPT_LOOKUP, throttle_api
 
 from ..models import Objection, ObjectionStatus
 from ..selectors import award_notice_get, award_notices
-from .schemas import ERRORS, PageQuery
+from .schemas import ERRORS, ErrorOut, PageQuery
 
 router = Router(tags=["policies: public"])
 
@@ -111,11 +114,12 @@ IDEMPOTENCY_KEY = Header(
 
 @router.post(
     "/notices/{uuid:case_id}/objections",
-    response={201: NoticeObjectionOut, **ERRORS},
+    response={201: NoticeObjectionOut, **ERRORS, 429: ErrorOut},
     auth=[BearerToken(), session_or_anyone],
     summary="Object to an award under public notice (anyone; leave a contact when anonymous); answers "
     "the receipt code to follow it with",
 )
+@throttle_api(ANONYMOUS_SUBMIT, only_anonymous=True)
 def object_to_notice(
     request: HttpRequest,
     case_id: uuid.UUID,
@@ -184,12 +188,39 @@ def objection_follow_out(objection: Objection) -> dict[str, Any]:
 
 @router.post(
     "/notices/objections/follow",
-    response={200: ObjectionFollowOut, **ERRORS},
+    response={200: ObjectionFollowOut, **ERRORS, 429: ErrorOut},
     auth=None,
     summary="Follow an objection to an award under notice by its receipt code (no login); a code that "
     "follows nothing is 404, whatever it is",
 )
+@throttle_api(RECEIPT_LOOKUP)
 def follow_objection(request: HttpRequest, payload: ObjectionReceiptIn) -> dict[str, Any]:
     from qinqing.policies.services.notice_objections import objection_by_receipt
 
     return objection_follow_out(objection_by_receipt(payload.receipt))
+
+
+class MyObjectionOut(ObjectionFollowOut):
+    public_id: uuid.UUID
+
+
+class MyObjectionPage(Schema):
+    count: int
+    items: list[MyObjectionOut]
+
+
+@router.get(
+    "/notices/objections/mine",
+    response={200: MyObjectionPage, **ERRORS},
+    summary="My objections to awards under notice (lodged while signed in), newest first, with what "
+    "their receipt codes show",
+)
+def my_objections(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+    from qinqing.policies.services.notice_objections import notice_objections_of
+
+    qs = notice_objections_of(request.user)
+    items = list(qs[page.offset : page.offset + page.limit])
+    return {
+        "count": qs.count(),
+        "items": [{"public_id": o.public_id, **objection_follow_out(o)} for o in items],
+    }

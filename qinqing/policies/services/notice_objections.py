@@ -14,6 +14,11 @@ send again, a retry after a lost answer) answers the objection the first sending
 lodged, and concurrent sendings meet at the unique index. The receipt code is derived
 from the key with the server's secret, so the second answer carries the same code
 although the code is never stored.
+
+Someone signed in when objecting is kept as the objection's `lodged_by` (shown to no
+one else: the notice, the follow page and the department's pages name no objector), and
+finds their objections listed (`notice_objections_of`, "My objections") with the same
+facts the follow page shows, without the code.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from qinqing.common.errors import Conflict, NotFound, ValidationFailed
@@ -110,3 +116,15 @@ def objection_by_receipt(code: Any) -> Objection:
     if objection is None:
         raise NotFound(_("No objection has this receipt code. Check the 16 digits."))
     return objection
+
+
+def notice_objections_of(user: Any) -> QuerySet[Objection]:
+    """The objections to awards under notice that `user` lodged signed in, newest first,
+    with what the follow page shows of each: theirs alone, nobody else's."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
+        return Objection.objects.none()
+    return (
+        Objection.objects.filter(kind=ObjectionKind.NOTICE, lodged_by_id=user.pk)
+        .select_related("case__policy", "case__enterprise", "case__organisation")
+        .order_by("-lodged_at", "-id")
+    )

@@ -5,7 +5,13 @@ objection goes to the issuing department's officials who took no part in the cas
 Whoever objects gets a receipt code on the page after (Post/Redirect/Get: reloading it
 lodges nothing; the form sent again answers the same objection and code), and follows
 the objection with it on the follow page: its state and, once decided, the decision
-and the department's reply, never who decided nor anything internal.
+and the department's reply, never who decided nor anything internal. Someone signed in
+also finds their objections on "My objections" (page, Excel, `GET
+/notices/objections/mine`), theirs alone.
+
+Looking codes up, and objecting without an account, are throttled per client address
+(`qinqing.common.throttle`): over the limit the same page answers 429 with the form as
+it was sent, and says when to try again.
 """
 
 from __future__ import annotations
@@ -16,22 +22,33 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qinqing.common import xlsx
 from qinqing.common.errors import ApplicationError
 from qinqing.common.once import OnceForm
-from qinqing.policies.models import Case, Objection
+from qinqing.common.throttle import (
+    ANONYMOUS_SUBMIT,
+    RECEIPT_LOOKUP,
+    throttle_request,
+    throttled_headers,
+    throttled_message,
+)
+from qinqing.policies.models import Case, Objection, ObjectionStatus
 from qinqing.policies.selectors import award_notices
 from qinqing.policies.services.notice_objections import (
     KEY_REUSED,
     notice_objection_lodge,
+    notice_objections_of,
     objection_by_receipt,
 )
 from qinqing.policies.summaries import yuan
@@ -97,6 +114,13 @@ def notice_objection(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
         raise Http404
     anonymous = not request.user.is_authenticated
     form = NoticeObjectionForm(request.POST, anonymous=anonymous, prefix=f"n-{public_id}")
+    if anonymous:
+        verdict = throttle_request(request, ANONYMOUS_SUBMIT)
+        if not verdict.allowed:
+            # Nothing lodged; the form comes back as sent, to send again later.
+            form.is_valid()
+            form.add_error(None, throttled_message(verdict.retry_after))
+            return throttled_headers(_page(request, bound=form, bound_case=case, status=429), verdict)
     if form.is_valid():
         try:
             objection, receipt = notice_objection_lodge(
@@ -192,6 +216,12 @@ def notice_objection_follow(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "policies/notices/follow.html", {"form": FollowForm()})
     form = FollowForm(request.POST)
+    verdict = throttle_request(request, RECEIPT_LOOKUP)
+    if not verdict.allowed:
+        form.is_valid()
+        form.add_error(None, throttled_message(verdict.retry_after))
+        response = render(request, "policies/notices/follow.html", {"form": form}, status=429)
+        return throttled_headers(response, verdict)
     status = 400
     if form.is_valid():
         try:
@@ -210,3 +240,60 @@ def notice_objection_follow(request: HttpRequest) -> HttpResponse:
                 {"form": FollowForm(), "found": objection, "award": yuan(objection.case.award)},
             )
     return render(request, "policies/notices/follow.html", {"form": form}, status=status)
+
+
+# --- My objections ----------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@login_required
+def my_objections(request: HttpRequest) -> HttpResponse:
+    """The objections to awards under notice that the signed-in user lodged, newest
+    first, each with what the follow page shows (no receipt code needed): theirs alone."""
+    page = Paginator(notice_objections_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"objection": o, "award": yuan(o.case.award)} for o in page.object_list]
+    return render(request, "policies/notices/mine.html", {"page": page, "rows": rows})
+
+
+@never_cache
+@require_GET
+@login_required
+def my_objections_export(request: HttpRequest) -> HttpResponse:
+    """The same list to Excel, every row (up to the workbook's limit)."""
+    book = xlsx.ExcelBook()
+    sheet = book.sheet(
+        _("My objections"),
+        [
+            (_("Case number"), 16),
+            (_("Enterprise"), 36),
+            (_("Policy"), 30),
+            (_("Department"), 24),
+            (_("Award under notice"), 14),
+            (_("Objected on"), 16),
+            (_("Grounds"), 40),
+            (_("Status"), 10),
+            (_("To be decided by"), 12),
+            (_("Decided"), 16),
+            (_("Reply"), 40),
+        ],
+    )
+    for objection in notice_objections_of(request.user)[: xlsx.MAX_ROWS]:
+        case = objection.case
+        decided = objection.status != ObjectionStatus.OPEN
+        sheet.add(
+            [
+                case.reference or "",
+                case.enterprise.name,
+                case.policy.title,
+                case.organisation.name,
+                case.award,
+                objection.lodged_at,
+                objection.text,
+                objection.get_status_display(),
+                None if decided else objection.due_date,
+                objection.handled_at if decided else None,
+                objection.reply if decided else "",
+            ]
+        )
+    return xlsx.xlsx_response(book.close_bytes(), f"my-objections-{timezone.localdate().isoformat()}.xlsx")
