@@ -14,6 +14,7 @@ from .models import (
     Contract,
     DueDateChange,
     FulfilmentClaim,
+    MissedDateKept,
     MissedDateMove,
     Obligation,
     Project,
@@ -84,7 +85,12 @@ class DueDateChangeAdmin(_ReadOnly):
 
 @admin.register(MissedDateMove)
 class MissedDateMoveAdmin(_ReadOnly):
-    list_display = ("obligation", "old_date", "new_date", "event", "reason", "moved_by", "moved_at")
+    list_display = ("obligation", "old_date", "new_date", "event", "claim", "reason", "moved_by", "moved_at")
+
+
+@admin.register(MissedDateKept)
+class MissedDateKeptAdmin(_ReadOnly):
+    list_display = ("obligation", "missed_date", "calendar_date", "years", "recorded_at")
 
 
 @admin.register(FulfilmentClaim)

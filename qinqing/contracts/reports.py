@@ -16,8 +16,11 @@ Definitions (binding for every page that shows them):
   date or not;
 - rescheduled: not cancelled, with a remedy plan accepted; rescheduled_repeatedly: with
   two or more (serial rescheduling, a red flag);
-- moved_after_miss: whose contract's date, once passed unmet, was moved by a corrected
-  starting point (`MissedDateMove`), cancelled since or not (the correction happened);
+- moved_after_miss: whose contract's date, once passed unmet, was moved because its
+  starting point's date changed (`MissedDateMove`: an event's date corrected, or the
+  obligation it counts from settled by a claim on another day), cancelled since or not
+  (the move happened). A date a calendar change would have moved is kept
+  (`MissedDateKept`): it stays missed and is counted as such, not here;
 - open_alarms / answered_alarms: the alarm loop's state (`selectors.with_alarm_state`);
 - due_so_far: not cancelled, and either due before today or already (partly) met;
 - fulfilment_rate: met_on_time / due_so_far (None when nothing is due yet).

@@ -45,7 +45,9 @@ class FiguresOut(Schema):
     rescheduled_repeatedly: int = Field(..., description="With two or more remedy plans accepted")
     moved_after_miss: int = Field(
         ...,
-        description="Whose contract's due date, once passed unmet, was moved by a corrected project event",
+        description="Whose contract's due date, once passed unmet, was moved because its starting "
+        "point's date changed: a project event corrected, or a claim settling the obligation it "
+        "counts from on another day",
     )
     open_alarms: int
     answered_alarms: int

@@ -30,6 +30,7 @@ from .reading import obligation_reloaded
 from .schemas import (
     CLAIM_BODY,
     ERRORS,
+    ClaimConfirmIn,
     ClaimDecideIn,
     PlanDecideIn,
     PlanIn,
@@ -93,10 +94,12 @@ def withdraw_claim(request: HttpRequest, claim_id: uuid.UUID, payload: RevisionI
     response=ANSWER,
     summary="Confirm the other side's claim: met, or partly met when a target is not reached",
 )
-def confirm_claim(request: HttpRequest, claim_id: uuid.UUID, payload: RevisionIn) -> dict[str, Any]:
+def confirm_claim(request: HttpRequest, claim_id: uuid.UUID, payload: ClaimConfirmIn) -> dict[str, Any]:
     require_acting(request)
     fulfilment = access_claim_by_public_id(request.user, claim_id)
-    services.claim_confirm(actor=request.user, claim=fulfilment, revision=payload.revision)
+    services.claim_confirm(
+        actor=request.user, claim=fulfilment, revision=payload.revision, reason=payload.reason
+    )
     return obligation_reloaded(request, fulfilment.obligation)
 
 

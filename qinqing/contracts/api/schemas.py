@@ -253,6 +253,15 @@ class RuleChangeIn(RevisionIn):
     reason: str = Field(..., min_length=1, max_length=500)
 
 
+class ClaimConfirmIn(RevisionIn):
+    reason: str = Field(
+        "",
+        max_length=500,
+        description="Required (error code reason_required) when confirming moves the contract's "
+        "due date of an obligation already missed that counts from this one",
+    )
+
+
 class ReasonIn(RevisionIn):
     reason: str = Field(..., min_length=1, max_length=2000)
 

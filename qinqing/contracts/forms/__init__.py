@@ -9,6 +9,7 @@ the form: each fault under the field it names, anything else above the form.
 
 from .actions import (
     ClaimForm,
+    ConfirmForm,
     DecideForm,
     MultipleFileField,
     MultipleFileInput,
@@ -37,6 +38,7 @@ __all__ = [
     "NEW_EVENT",
     "ClaimForm",
     "ClauseForm",
+    "ConfirmForm",
     "ContractForm",
     "DecideForm",
     "DueRuleForm",

@@ -81,6 +81,32 @@ class RevisionForm(_ActionForm):
     """An action that needs nothing but the revision (withdraw, confirm)."""
 
 
+class ConfirmForm(_ActionForm):
+    """Confirm a claim. The reason is asked for only when confirming moves a contract's
+    date already missed: the service then refuses without one, and the form comes back
+    bound, with the field and the dates it moves."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed when confirming moves the contract's due date of an obligation already "
+            "missed that counts from this one: it is kept on that obligation, and the committee "
+            "and the supervisors are told."
+        ),
+    )
+
+    def __init__(self, *args: Any, ask_reason: bool | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not (self.is_bound if ask_reason is None else ask_reason):
+            del self.fields["reason"]
+        else:
+            # Required only when the confirmation moves a missed date: its help says when.
+            self.fields["reason"].show_optional = False  # type: ignore[attr-defined]
+
+
 class ReasonForm(_ActionForm):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs=TEXTAREA))
 

@@ -4,7 +4,7 @@ clauses, and the obligations of both sides on one ledger with one ladder.
 `projects` holds what is signed (project, contract, clause, project event);
 `obligations` holds what is owed and how it is closed (obligation, due-date changes,
 fulfilment claims with evidence, remedy plans answering alarms, contract dates moved
-after a miss).
+after a miss or kept through a calendar change).
 """
 
 from .obligations import (
@@ -20,6 +20,7 @@ from .obligations import (
     DueMode,
     DueUnit,
     FulfilmentClaim,
+    MissedDateKept,
     MissedDateMove,
     Obligation,
     ObligationKind,
@@ -57,6 +58,7 @@ __all__ = [
     "DueUnit",
     "EventKey",
     "FulfilmentClaim",
+    "MissedDateKept",
     "MissedDateMove",
     "Obligation",
     "ObligationKind",

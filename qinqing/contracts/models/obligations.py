@@ -265,19 +265,27 @@ class DueDateChange(models.Model):
 
 
 class MissedDateMove(models.Model):
-    """The contract's date of an obligation already missed (passed unmet), moved by a
-    correction of the date its starting point happened ("the land was in fact delivered
-    later"). The correction is allowed, never silent: the reason is required, kept here
-    beside both dates, and counted on the dashboards (`reports`)."""
+    """The contract's date of an obligation already missed (passed unmet), moved because
+    the date of its starting point changed: an event's date corrected ("the land was in
+    fact delivered later", `event`), or an anchor obligation's met date set anew by a
+    fulfilment claim confirmed or decided (`claim`). Allowed, never silent: the reason is
+    required (a claim decided gives the decision's), kept here beside both dates, and
+    counted on the dashboards (`reports`)."""
 
     obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="missed_date_moves")
-    event = models.ForeignKey(ProjectEvent, on_delete=models.PROTECT, related_name="+")
-    # The contract's date that had passed unmet, and the one the corrected event gives.
+    # What moved the starting point: exactly one of the two.
+    event = models.ForeignKey(ProjectEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    claim = models.ForeignKey(
+        "FulfilmentClaim", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The contract's date that had passed unmet, and the one the new starting date gives.
     old_date = models.DateField(_("missed contract date"))
     new_date = models.DateField(_("new contract date"))
-    event_old_date = models.DateField(_("event's date before"), null=True, blank=True)
-    event_new_date = models.DateField(_("event's date after"))
-    reason = models.CharField(_("reason"), max_length=500)
+    # The starting point's date before and after: the event's, or the anchor obligation's
+    # met date.
+    anchor_old_date = models.DateField(_("starting point's date before"), null=True, blank=True)
+    anchor_new_date = models.DateField(_("starting point's date after"))
+    reason = models.CharField(_("reason"), max_length=2000)
     moved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -292,10 +300,47 @@ class MissedDateMove(models.Model):
                 condition=~Q(old_date=models.F("new_date")), name="missed_date_move_moves"
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="missed_date_move_has_reason"),
+            models.CheckConstraint(
+                condition=(Q(event__isnull=False) & Q(claim__isnull=True))
+                | (Q(event__isnull=True) & Q(claim__isnull=False)),
+                name="missed_date_move_one_cause",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.obligation_id}: {self.old_date} → {self.new_date}"
+
+
+class MissedDateKept(models.Model):
+    """The contract's date of an obligation already missed, kept when a change of the
+    working-day calendar (a holiday or make-up day entered, a provisional year confirmed)
+    makes its rule give another date. The miss happened against the calendar in force
+    then, the ladder's alerts were sent for it, and no one is accountable for a calendar
+    edit reaching back into it: so the date stays the contract's and lateness is still
+    judged by it, and the date the changed calendar gives is kept here, once per pair of
+    dates (`recompute.obligations_redate_years` may run twice)."""
+
+    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="missed_dates_kept")
+    missed_date = models.DateField(_("missed contract date"))
+    calendar_date = models.DateField(_("date the changed calendar gives"))
+    years = models.CharField(_("calendar years changed"), max_length=100)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["obligation", "recorded_at", "id"]
+        verbose_name = _("missed contract date kept after a calendar change")
+        verbose_name_plural = _("missed contract dates kept after a calendar change")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["obligation", "missed_date", "calendar_date"], name="missed_date_kept_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(missed_date=models.F("calendar_date")), name="missed_date_kept_differs"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.obligation_id}: {self.missed_date} (≠ {self.calendar_date})"
 
 
 class ClaimStatus(models.TextChoices):

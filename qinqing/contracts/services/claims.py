@@ -4,7 +4,9 @@ decided by the committee (four eyes: not by whoever answered the claim).
 A confirmed claim settles the obligation as met (no target, or the target reached) or
 partly met (below its target), records how many days early (or, negative, late) it
 was met against the contract's due date (not a remedy plan's), closes its deadline and
-dates what counts from it.
+dates what counts from it. Settling a partly met obligation on another day moves what
+counts from it; a contract's date already missed moves only with a reason, on record
+(`missed`).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from .common import (
     transition,
 )
 from .common import today as current_day
+from .missed import Move, missed_dates, moved_misses, moves_extra, moves_in_words, record_moves
 from .recompute import recompute_dependents
 
 EVIDENCE_TYPES = ["pdf", "png", "jpg"]
@@ -213,10 +216,23 @@ def claim_withdraw(*, actor: Any, claim: FulfilmentClaim, revision: int | None =
 
 
 def _settle(
-    actor: Any, project: Project, obligation: Obligation, claim: FulfilmentClaim, outcome: str
+    actor: Any,
+    project: Project,
+    obligation: Obligation,
+    claim: FulfilmentClaim,
+    outcome: str,
+    *,
+    reason: str,
+    today: dt.date,
 ) -> None:
     """The obligation met (or partly met) as the claim says; its ladder closes and what
-    counts from it gets its date."""
+    counts from it gets its date.
+
+    A partly met obligation already counts as a starting point from its earlier met
+    date: a claim settling it on another day moves the dates counted from it. When one
+    of those had passed unmet, the move needs a `reason` (refused with code
+    `reason_required` otherwise, nothing saved) and is kept as a `MissedDateMove`, as a
+    corrected event's is (`missed`)."""
     previous_met_on = obligation.met_on
     transition(obligation, outcome)
     obligation.met_on = claim.met_on
@@ -228,8 +244,37 @@ def _settle(
     obligation.days_early = (basis - claim.met_on).days
     close_deadline(actor, obligation, reason=str(outcome))
     bump(obligation, "status", "met_on", "achieved_value", "days_early")
-    if previous_met_on != obligation.met_on:
-        recompute_dependents(actor=actor, project=project, obligations=[obligation.pk])
+    if previous_met_on == obligation.met_on:
+        return
+    missed = missed_dates(project, today)
+    changed = recompute_dependents(actor=actor, project=project, obligations=[obligation.pk])
+    moves = moved_misses(changed, missed)
+    if not moves:
+        return
+    if not reason:
+        # Raised inside the transaction: the claim's answer and every date roll back.
+        raise _reason_needed(obligation, claim, moves)
+    record_moves(
+        actor=actor,
+        project=project,
+        moves=moves,
+        reason=reason,
+        anchor_before=previous_met_on,
+        anchor_after=claim.met_on,
+        claim=claim,
+    )
+
+
+def _reason_needed(obligation: Obligation, claim: FulfilmentClaim, moves: list[Move]) -> ValidationFailed:
+    message = _(
+        "Confirming that “%(title)s” was met on %(date)s moves the contract's due date of "
+        "obligations already missed that count from it (%(moves)s). Give the reason: it is kept "
+        "on each of them and counted on the dashboards, and the committee and the supervisors "
+        "are told."
+    ) % {"title": obligation.title, "date": claim.met_on.isoformat(), "moves": moves_in_words(moves)}
+    return ValidationFailed(
+        message, code="reason_required", fields={"reason": [message]}, extra=moves_extra(moves)
+    )
 
 
 def claim_outcome(obligation: Obligation, claim: FulfilmentClaim) -> str:
@@ -241,8 +286,19 @@ def claim_outcome(obligation: Obligation, claim: FulfilmentClaim) -> str:
     return ClaimOutcome.PARTLY_MET
 
 
-def claim_confirm(*, actor: Any, claim: FulfilmentClaim, revision: int | None = None) -> FulfilmentClaim:
+def claim_confirm(
+    *,
+    actor: Any,
+    claim: FulfilmentClaim,
+    revision: int | None = None,
+    reason: str = "",
+    today: dt.date | None = None,
+) -> FulfilmentClaim:
+    """The other side accepts the claim. `reason` is needed only when settling the
+    obligation on that day moves a contract's date already missed (see `_settle`)."""
     user = require_user(actor)
+    reason = clean_text(reason, "reason", required=False, limit=500)
+    day = today or current_day()
     with transaction.atomic(durable=True):
         hold_scan_lock()
         project, obligation, locked = _lock_claim_and_obligation(claim)
@@ -255,14 +311,19 @@ def claim_confirm(*, actor: Any, claim: FulfilmentClaim, revision: int | None = 
         locked.answered_by = user
         locked.answered_at = timezone.now()
         locked.save(update_fields=["status", "outcome", "answered_by", "answered_at", "updated_at"])
-        _settle(user, project, obligation, locked, outcome)
+        _settle(user, project, obligation, locked, outcome, reason=reason, today=day)
         audit(
             actor=user,
             action="claim.confirm",
             obj=obligation,
             project=project,
             before=before,
-            after={**state(obligation), **_claim_state(locked), "days_early": obligation.days_early},
+            after={
+                **state(obligation),
+                **_claim_state(locked),
+                "days_early": obligation.days_early,
+                **({"reason": reason} if reason else {}),
+            },
         )
         notices.claim_answered(obligation, locked)
     return locked
@@ -307,13 +368,22 @@ def can_decide(user: Any, claim: FulfilmentClaim, project: Project) -> bool:
 
 
 def claim_decide(
-    *, actor: Any, claim: FulfilmentClaim, outcome: str, reason: str, revision: int | None = None
+    *,
+    actor: Any,
+    claim: FulfilmentClaim,
+    outcome: str,
+    reason: str,
+    revision: int | None = None,
+    today: dt.date | None = None,
 ) -> FulfilmentClaim:
-    """The committee settles a dispute: met, partly met, or not met (owed again)."""
+    """The committee settles a dispute: met, partly met, or not met (owed again). The
+    decision's reason is also the reason kept when settling the obligation moves a
+    contract's date already missed (see `_settle`)."""
     user = require_user(actor)
     if outcome not in ClaimOutcome.values:
         raise ValidationFailed(fields={"outcome": [str(_("Choose met, partly met or not met."))]})
     reason = clean_text(reason, "reason")
+    day = today or current_day()
     with transaction.atomic(durable=True):
         hold_scan_lock()
         project, obligation, locked = _lock_claim_and_obligation(claim)
@@ -337,7 +407,7 @@ def claim_decide(
             transition(obligation, reopen_status(obligation))
             bump(obligation, "status")
         else:
-            _settle(user, project, obligation, locked, outcome)
+            _settle(user, project, obligation, locked, outcome, reason=reason, today=day)
         audit(
             actor=user,
             action="claim.decide",

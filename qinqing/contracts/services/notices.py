@@ -1,12 +1,13 @@
 """Telling the other side of the loop: a claim to answer, a dispute to decide, a
 remedy plan to decide, and the answers; and telling the committee and the supervisors
-when a corrected event moved contract dates already missed. Written in the transaction
+when contract dates already missed moved (a corrected event, a settled claim) or were
+kept through a change of the working-day calendar. Written in the transaction
 of the change (the notifications app joins it), keyed by record and step so a repeat
 tells nobody twice.
 
 Everything waits for the recipients' daily digest, except a rejected remedy plan (the
-alarm is open again, so the obligor sees it in the inbox at once) and contract dates
-moved after a miss (a lateness on record changed: those who watch it see it at once).
+alarm is open again, so the obligor sees it in the inbox at once) and missed contract
+dates moved or kept (a lateness on record is at stake: those who watch it see it at once).
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from django.utils.translation import gettext, gettext_noop, pgettext
 from qinqing.accounts.models import User
 from qinqing.notifications.services import notify
 
-from ..models import FulfilmentClaim, MissedDateMove, Obligation, Project, ProjectEvent, RemedyPlan
+from ..models import (
+    FulfilmentClaim,
+    MissedDateKept,
+    MissedDateMove,
+    Obligation,
+    Project,
+    ProjectEvent,
+    RemedyPlan,
+)
 from ..recipients import committee_members, counterparty_people, obligor_people, supervisors_over
 from .common import obligation_url
 
@@ -55,7 +64,20 @@ MISSED_MOVED_BODY = gettext_noop(
     "%(project)s: %(who)s corrected the date of “%(event)s” from %(before)s to %(after)s, which "
     "moved the contract's due dates of obligations already missed: %(moves)s. Reason given: %(reason)s"
 )
+MISSED_MOVED_BY_CLAIM_BODY = gettext_noop(
+    "%(project)s: %(who)s settled a claim that “%(anchor)s” was met on %(after)s instead of "
+    "%(before)s, which moved the contract's due dates of obligations already missed that count "
+    "from it: %(moves)s. Reason given: %(reason)s"
+)
 MISSED_MOVE = gettext_noop("“%(title)s”: %(old)s → %(new)s")
+
+MISSED_KEPT_SUBJECT = gettext_noop("Missed contract dates kept after a calendar change: %(project)s")
+MISSED_KEPT_BODY = gettext_noop(
+    "%(project)s: the working-day calendar of %(years)s changed, and the due rules of obligations "
+    "already missed now give other dates: %(kept)s. The missed dates stay the contract's: the "
+    "miss stays on record and lateness is still judged by them."
+)
+MISSED_KEPT = gettext_noop("“%(title)s”: %(old)s kept (the calendar now gives %(new)s)")
 
 
 def _render(template: str, params: dict[str, Any]) -> str:
@@ -179,44 +201,98 @@ def _project_url(project: Project) -> str:
     return reverse("contracts:project", args=[project.public_id])
 
 
-def missed_dates_moved(
-    *, project: Project, event: ProjectEvent, moves: Sequence[MissedDateMove], actor: User
-) -> None:
-    """One message per correction to the zone's committee and to the supervisors whose
-    reach covers the committee or an obligor department (as an escalation reaches them),
-    not to the one who made it."""
-    if not moves:
-        return
+def _watchers(project: Project, obligations: Sequence[Obligation], actor: User | None) -> list[User]:
+    """The zone's committee and the supervisors whose reach covers the committee or an
+    obligor department (as an escalation reaches them), not the one who acted."""
     paths = [project.committee.path]
-    paths += [m.obligation.obligor_department.path for m in moves if m.obligation.obligor_department]
-    people = _without(
-        [*committee_members(project.committee.path), *supervisors_over(paths)],
-        actor,
-    )
+    paths += [o.obligor_department.path for o in obligations if o.obligor_department]
+    people = [*committee_members(project.committee.path), *supervisors_over(paths)]
+    if actor is not None:
+        people = _without(people, actor)
     everyone: dict[int, User] = {}
     for user in people:
         everyone.setdefault(user.pk, user)
+    return list(everyone.values())
+
+
+def missed_dates_moved(
+    *,
+    project: Project,
+    moves: Sequence[MissedDateMove],
+    actor: User,
+    event: ProjectEvent | None = None,
+    claim: FulfilmentClaim | None = None,
+) -> None:
+    """One message per action (an event's date corrected, a claim settled) that moved
+    contract dates already missed, to those who watch lateness."""
+    if not moves:
+        return
+    everyone = _watchers(project, [m.obligation for m in moves], actor)
     if not everyone:
         return
     first = moves[0]
     values = {
         "project": project.name,
         "who": str(actor),
-        "event": event.label,
-        "before": first.event_old_date.isoformat() if first.event_old_date else "—",
-        "after": first.event_new_date.isoformat(),
+        "before": first.anchor_old_date.isoformat() if first.anchor_old_date else "—",
+        "after": first.anchor_new_date.isoformat(),
         "moves": _lazy_moves(
             [(m.obligation.title, m.old_date.isoformat(), m.new_date.isoformat()) for m in moves]
         ),
         "reason": first.reason,
     }
+    if event is not None:
+        key = f"contracts.event:{event.pk}:missed_moved:{first.pk}"
+        body = MISSED_MOVED_BODY
+        values["event"] = event.label
+    else:
+        assert claim is not None
+        key = f"contracts.claim:{claim.pk}:missed_moved:{first.pk}"
+        body = MISSED_MOVED_BY_CLAIM_BODY
+        values["anchor"] = claim.obligation.title
     notify(
-        recipients=list(everyone.values()),
-        event_key=f"contracts.event:{event.pk}:missed_moved:{first.pk}",
+        recipients=everyone,
+        event_key=key,
         kind="contracts.missed_date_moved",
         subject=_lazy_render(MISSED_MOVED, values),
-        body=_lazy_render(MISSED_MOVED_BODY, values),
+        body=_lazy_render(body, values),
         url=obligation_url(first.obligation) if len(moves) == 1 else _project_url(project),
+        digest=False,
+    )
+
+
+def _kept_in_words(kept: Sequence[tuple[str, str, str]]) -> str:
+    return pgettext("list separator", "; ").join(
+        gettext(MISSED_KEPT) % {"title": title, "old": old, "new": new} for title, old, new in kept
+    )
+
+
+_lazy_kept = lazy(_kept_in_words, str)
+
+
+def missed_dates_kept(*, project: Project, kept: Sequence[MissedDateKept]) -> None:
+    """One message per project and calendar change that met missed dates (the records
+    are new only once, so a repeated job tells nobody again)."""
+    if not kept:
+        return
+    everyone = _watchers(project, [k.obligation for k in kept], None)
+    if not everyone:
+        return
+    first = kept[0]
+    values = {
+        "project": project.name,
+        "years": first.years,
+        "kept": _lazy_kept(
+            [(k.obligation.title, k.missed_date.isoformat(), k.calendar_date.isoformat()) for k in kept]
+        ),
+    }
+    notify(
+        recipients=everyone,
+        event_key=f"contracts.project:{project.pk}:missed_kept:{first.pk}",
+        kind="contracts.missed_date_kept",
+        subject=_lazy_render(MISSED_KEPT_SUBJECT, values),
+        body=_lazy_render(MISSED_KEPT_BODY, values),
+        url=obligation_url(first.obligation) if len(kept) == 1 else _project_url(project),
         digest=False,
     )
 
@@ -225,6 +301,7 @@ __all__ = [
     "claim_answered",
     "claim_disputed",
     "claim_made",
+    "missed_dates_kept",
     "missed_dates_moved",
     "moves_in_words",
     "plan_decided",

@@ -45,6 +45,7 @@ from .common import (
     transition,
 )
 from .common import today as current_day
+from .missed import missed_contract_date
 from .recompute import rule_due_date, set_due_date
 
 
@@ -290,14 +291,6 @@ def obligation_change_rule(
             after={**state(locked), "due_rule": rule.as_json(), "reason": reason},
         )
     return locked
-
-
-def missed_contract_date(obligation: Obligation, today: dt.date | None = None) -> dt.date | None:
-    """The contract's date of an obligation still owed after it (a miss), else None."""
-    missed_on = obligation.original_due_date
-    if missed_on is None or obligation.met_on is not None or obligation.status == ObligationStatus.CANCELLED:
-        return None
-    return missed_on if missed_on < (today or current_day()) else None
 
 
 def _refuse_erasing_a_miss(obligation: Obligation, new_date: dt.date | None, today: dt.date) -> None:

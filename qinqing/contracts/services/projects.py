@@ -11,11 +11,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from qinqing.accounts.models import Organisation, OrganisationKind, User
+from qinqing.accounts.models import Organisation, OrganisationKind
 from qinqing.common.errors import PermissionDenied, ValidationFailed
 from qinqing.deadlines.ladders import rungs_from_json
 from qinqing.deadlines.services import hold_scan_lock
@@ -26,13 +25,10 @@ from ..models import (
     Contract,
     ContractKind,
     EventKey,
-    MissedDateMove,
-    Obligation,
     Project,
     ProjectEvent,
     ProjectStatus,
 )
-from . import notices
 from .common import (
     ENTERPRISE_EVENT_KEYS,
     audit,
@@ -46,7 +42,7 @@ from .common import (
     user_or_none,
 )
 from .common import today as current_day
-from .obligations import missed_contract_date
+from .missed import Move, missed_dates, moved_misses, moves_extra, moves_in_words, record_moves
 from .recompute import recompute_dependents
 
 
@@ -302,7 +298,7 @@ def event_record(
     A correction that moves the contract's date of an obligation already missed (passed
     unmet before `today`) would erase or shift that miss: it needs a `reason`, and each
     such obligation keeps a `MissedDateMove` with its own audit event; the committee and
-    the supervisors are told once per correction."""
+    the supervisors are told once per correction (see `missed`)."""
     user = require_user(actor)
     key = _event_key(key)
     occurred_on = _date(occurred_on, "occurred_on")
@@ -357,120 +353,34 @@ def event_record(
                 **({"reason": reason} if reason else {}),
             },
         )
-        missed = _missed_dates(locked, day)
+        missed = missed_dates(locked, day)
         changed = recompute_dependents(actor=user, project=locked, events=[event.pk], note=event.label)
-        moves = [
-            (obligation, missed[obligation.pk])
-            for obligation in changed
-            if obligation.pk in missed and obligation.original_due_date != missed[obligation.pk]
-        ]
+        moves = moved_misses(changed, missed)
         if moves:
             if not reason:
                 # Raised inside the transaction: the event and every recomputed date roll back.
                 raise _reason_needed(event, occurred_on, moves)
-            _record_missed_moves(
+            record_moves(
                 actor=user,
                 project=locked,
-                event=event,
-                event_before=previous_on,
                 moves=moves,
                 reason=reason,
+                anchor_before=previous_on,
+                anchor_after=occurred_on,
+                event=event,
             )
     return event
 
 
-def _missed_dates(project: Project, day: dt.date) -> dict[int, dt.date]:
-    """The contract's dates already missed on `day` (passed unmet), by obligation, read
-    before a recomputation may move them."""
-    missed: dict[int, dt.date] = {}
-    for obligation in Obligation.objects.filter(project_id=project.pk, original_due_date__lt=day):
-        missed_on = missed_contract_date(obligation, day)
-        if missed_on is not None:
-            missed[obligation.pk] = missed_on
-    return missed
-
-
-def _moves_in_words(moves: list[tuple[Obligation, dt.date]]) -> str:
-    return notices.moves_in_words(
-        [
-            (
-                obligation.title,
-                old.isoformat(),
-                obligation.original_due_date.isoformat() if obligation.original_due_date else "—",
-            )
-            for obligation, old in moves
-        ]
-    )
-
-
-def _reason_needed(
-    event: ProjectEvent, occurred_on: dt.date, moves: list[tuple[Obligation, dt.date]]
-) -> ValidationFailed:
+def _reason_needed(event: ProjectEvent, occurred_on: dt.date, moves: list[Move]) -> ValidationFailed:
     message = _(
         "Recording “%(event)s” on %(date)s moves the contract's due date of obligations already "
         "missed (%(moves)s). Give the reason for the correction: it is kept on each of them and "
         "counted on the dashboards, and the committee and the supervisors are told."
-    ) % {"event": event.label, "date": occurred_on.isoformat(), "moves": _moves_in_words(moves)}
+    ) % {"event": event.label, "date": occurred_on.isoformat(), "moves": moves_in_words(moves)}
     return ValidationFailed(
-        message,
-        code="reason_required",
-        fields={"reason": [message]},
-        extra={
-            "obligations": [
-                {
-                    "id": str(obligation.public_id),
-                    "missed_date": old.isoformat(),
-                    "new_date": obligation.original_due_date.isoformat()
-                    if obligation.original_due_date
-                    else None,
-                }
-                for obligation, old in moves
-            ]
-        },
+        message, code="reason_required", fields={"reason": [message]}, extra=moves_extra(moves)
     )
-
-
-def _record_missed_moves(
-    *,
-    actor: User,
-    project: Project,
-    event: ProjectEvent,
-    event_before: dt.date | None,
-    moves: list[tuple[Obligation, dt.date]],
-    reason: str,
-) -> None:
-    assert event.occurred_on is not None
-    at = timezone.now()
-    rows = []
-    for obligation, old in moves:
-        assert obligation.original_due_date is not None
-        row = MissedDateMove.objects.create(
-            obligation=obligation,
-            event=event,
-            old_date=old,
-            new_date=obligation.original_due_date,
-            event_old_date=event_before,
-            event_new_date=event.occurred_on,
-            reason=reason,
-            moved_by=actor,
-            moved_at=at,
-        )
-        rows.append(row)
-        audit(
-            actor=actor,
-            action="obligation.contract_date_moved_after_miss",
-            obj=obligation,
-            project=project,
-            before={"original_due_date": old, "event_occurred_on": event_before},
-            after={
-                "original_due_date": obligation.original_due_date,
-                "event": event.pk,
-                "event_key": event.key,
-                "event_occurred_on": event.occurred_on,
-                "reason": reason,
-            },
-        )
-    notices.missed_dates_moved(project=project, event=event, moves=rows, actor=actor)
 
 
 def event_declare(*, actor: Any, project: Project, key: str, label: str = "") -> ProjectEvent:

@@ -36,6 +36,8 @@ from ..models import (
     RemedyPlan,
 )
 from .common import audit, bump, lock_project, move_deadline, open_deadline, state, transition, user_or_none
+from .common import today as current_day
+from .missed import keep_missed_dates, missed_contract_date
 
 _REASON_TEXT: dict[str, str] = {
     DueChangeReason.FIRST_DATED: "its starting point happened",
@@ -234,12 +236,25 @@ def recompute_dependents(
     return changed
 
 
-def obligations_redate_years(*, years: list[int]) -> int:
+def obligations_redate_years(*, years: list[int], today: dt.date | None = None) -> int:
     """Recompute the due dates counted in working days across `years` after those years'
     calendar changed (a provisional year confirmed, a holiday or make-up day entered).
     Returns how many obligations got a new date; each gets its trail, its audit event
     and its ladder restarted. A date the calendar can no longer give (the year was
-    withdrawn) is kept. Each project is its own transaction; safe to run twice."""
+    withdrawn) is kept.
+
+    A contract's date already missed (passed unmet before `today`) is kept too: the miss
+    happened against the calendar in force then, its alarms and escalations went out for
+    that date, and a calendar edit is nobody's account of this obligation, so it must
+    neither erase the miss (a later date still to come) nor change how late it is. The
+    date the changed calendar gives is recorded beside it (`MissedDateKept`, with its
+    audit event) and the committee and the supervisors are told once per project
+    (`missed.keep_missed_dates`). Moving it with a system reason would also be on
+    record, but would let an edit of the calendar turn a miss into a date still to come
+    on the dashboards and change the days late counted when it is met.
+
+    Each project is its own transaction; safe to run twice (a date moved is not moved
+    again, a date kept is recorded and told once)."""
     wanted = sorted(set(years))
     if not wanted:
         return 0
@@ -257,6 +272,7 @@ def obligations_redate_years(*, years: list[int]) -> int:
         by_project.setdefault(project_id, set()).add(pk)
     # Read after every process's snapshot may be stale: the job runs late on purpose.
     calendar = current_calendar(max_age=0)
+    day = today or current_day()
     changed = 0
     note = "working-day calendar of " + ", ".join(str(y) for y in wanted)
     for project_id, ids in sorted(by_project.items()):
@@ -268,6 +284,7 @@ def obligations_redate_years(*, years: list[int]) -> int:
             }
             event_dates = _event_dates(project)
             accepted_dates = _accepted_plan_dates(project)
+            kept: list[tuple[Obligation, dt.date, dt.date]] = []
             for obligation in rows.values():
                 if obligation.pk not in ids or is_settled(obligation) or obligation.due_date is None:
                     continue
@@ -279,6 +296,11 @@ def obligations_redate_years(*, years: list[int]) -> int:
                 except CalendarYearNotSeeded:
                     continue
                 contract_date = new_date
+                missed_on = missed_contract_date(obligation, day)
+                if missed_on is not None:
+                    if contract_date is not None and contract_date != missed_on:
+                        kept.append((obligation, missed_on, contract_date))
+                    continue
                 accepted = accepted_dates.get(obligation.pk)
                 if new_date is not None and accepted is not None and accepted > new_date:
                     new_date = accepted
@@ -291,6 +313,7 @@ def obligations_redate_years(*, years: list[int]) -> int:
                     contract_date=contract_date,
                 ):
                     changed += 1
+            keep_missed_dates(project=project, kept=kept, years=wanted)
     return changed
 
 

@@ -86,7 +86,8 @@ def test_with_a_reason_the_date_moves_on_record_and_is_counted(zone, missed):
     assert (ob.due_date, ob.original_due_date) == (D(2026, 4, 30), D(2026, 4, 30))
     move = MissedDateMove.objects.get(obligation=ob)
     assert (move.old_date, move.new_date) == (D(2026, 4, 11), D(2026, 4, 30))
-    assert (move.event_old_date, move.event_new_date) == (D(2026, 4, 1), D(2026, 4, 20))
+    assert (move.anchor_old_date, move.anchor_new_date) == (D(2026, 4, 1), D(2026, 4, 20))
+    assert move.event is not None and move.claim is None
     assert (move.event.key, move.reason, move.moved_by) == (LAND, WHY, zone.member)
     event = AuditEvent.objects.get(action=MOVED)
     assert (event.object_type, event.object_id) == ("contracts.obligation", str(ob.pk))

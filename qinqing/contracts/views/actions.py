@@ -29,7 +29,16 @@ from django.views.decorators.http import require_GET, require_POST
 from qinqing.common.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 
 from .. import selectors, services
-from ..forms import ClaimForm, DecideForm, PlanDecideForm, PlanForm, ReasonForm, RevisionForm, apply_errors
+from ..forms import (
+    ClaimForm,
+    ConfirmForm,
+    DecideForm,
+    PlanDecideForm,
+    PlanForm,
+    ReasonForm,
+    RevisionForm,
+    apply_errors,
+)
 from ..models import ClaimStatus, FulfilmentClaim, Obligation, PlanStatus, RemedyPlan
 from .evidence import evidence_response
 
@@ -81,7 +90,7 @@ def action_context(
     form(
         "withdraw", "withdraw_claim", lambda: RevisionForm(initial=initial, prefix="withdraw"), needs=pending
     )
-    form("confirm", "confirm", lambda: RevisionForm(initial=initial, prefix="confirm"), needs=pending)
+    form("confirm", "confirm", lambda: ConfirmForm(initial=initial, prefix="confirm"), needs=pending)
     form("dispute", "dispute", lambda: ReasonForm(initial=initial, prefix="dispute"), needs=pending)
     form("decide", "decide", lambda: DecideForm(initial=initial, prefix="decide"), needs=disputed)
     form("plan", "plan", lambda: PlanForm(initial=initial, prefix="plan"))
@@ -262,9 +271,10 @@ def claim_confirm_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
         request,
         public_id,
         key="confirm",
-        form_class=RevisionForm,
+        form_class=ConfirmForm,
         service=services.claim_confirm,
         done=_("Fulfilment confirmed."),
+        fields=("reason",),
     )
 
 

@@ -1,5 +1,5 @@
 """An obligation's history on one line of time: due-date changes, contract dates moved
-after a miss, fulfilment claims with their evidence and answers, remedy plans and
+after a miss or kept through a calendar change, fulfilment claims with their evidence and answers, remedy plans and
 decisions, and the alerts its deadline ladder fired."""
 
 from __future__ import annotations
@@ -12,7 +12,14 @@ from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from qinqing.contracts.models import ClaimEvidence, FulfilmentClaim, MissedDateMove, Obligation, RemedyPlan
+from qinqing.contracts.models import (
+    ClaimEvidence,
+    FulfilmentClaim,
+    MissedDateKept,
+    MissedDateMove,
+    Obligation,
+    RemedyPlan,
+)
 from qinqing.deadlines.models import Alert
 
 from .timeline import outcome_label, plan_status_label
@@ -23,7 +30,8 @@ class Entry:
     """One line of the history. `kind` chooses how the template shows it."""
 
     when: dt.datetime
-    # due_change, missed_move, claim, claim_answer, claim_decision, plan, plan_decision, alert
+    # due_change, missed_move, missed_kept, claim, claim_answer, claim_decision, plan,
+    # plan_decision, alert
     kind: str
     record: Any
     who: Any = None
@@ -49,11 +57,13 @@ def obligation_history(obligation: Obligation, *, alerts: list[Alert]) -> list[E
         entries.append(Entry(when=change.changed_at, kind="due_change", record=change, who=change.changed_by))
     moves = (
         MissedDateMove.objects.filter(obligation=obligation)
-        .select_related("event", "moved_by")
+        .select_related("event", "claim__obligation", "moved_by")
         .order_by("moved_at", "id")
     )
     for move in moves:
         entries.append(Entry(when=move.moved_at, kind="missed_move", record=move, who=move.moved_by))
+    for kept in MissedDateKept.objects.filter(obligation=obligation).order_by("recorded_at", "id"):
+        entries.append(Entry(when=kept.recorded_at, kind="missed_kept", record=kept))
     claims = (
         FulfilmentClaim.objects.filter(obligation=obligation)
         .select_related("claimed_by", "answered_by", "decided_by")
