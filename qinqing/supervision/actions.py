@@ -93,6 +93,7 @@ _ACTIONS: dict[str, Any] = {
     "obligation.change_rule": _("Due rule changed"),
     "obligation.claim": _("Fulfilment claimed"),
     "obligation.contract_date_moved_after_miss": _("Contract date moved after a miss"),
+    "obligation.contract_date_kept_after_miss": _("Missed contract date kept after a calendar change"),
     "obligation.due_date": _("Due date set"),
     "observer.appoint": _("Observer appointed"),
     "organisation.create": _("Organisation added"),

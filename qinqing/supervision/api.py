@@ -1,6 +1,8 @@
-"""The supervisor's audit endpoints: verification status, checkpoints, record timelines.
+"""The supervisor's audit endpoints: verification status, checkpoints, record timelines;
+the policy cases' supervision; the red flags.
 
-Supervisors only; a timeline holds the events of the supervisor's organisations.
+Supervisors only (officials also read the policy cases of their department); a
+timeline holds the events of the supervisor's organisations.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from .policy_cases import (
     time_to_cash,
 )
 from .policy_views import MAX_PERIOD_DAYS, case_dossier_response
+from .redflag_views import kind_descriptions
+from .redflag_views import period as red_flag_period
+from .redflags import FlagKind, Reach, RedFlag, flag_counts, flag_list, require_red_flag_reader
 from .selectors import SHANGHAI, TIMELINE_PAGE, require_supervisor, timeline_for
 
 router = Router(tags=["supervision"])
@@ -585,4 +590,133 @@ def policy_time_to_cash(request: HttpRequest, query: Query[CashQuery]) -> CashOu
         by_policy=[_figures_out(f) for f in report.by_policy],
         by_department=[_figures_out(f) for f in report.by_department],
         total=_figures_out(report.total),
+    )
+
+
+# --- Red flags (风险提示) -----------------------------------------------------------------------
+# Supervisors only (flags name officials), within their reach; read-only.
+
+
+class RedFlagsQuery(Schema):
+    since: dt.date | None = Field(None, description="First day (Beijing); default: a year before `until`")
+    until: dt.date | None = Field(None, description="Last day (Beijing); default: today")
+    department: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+class RedFlagPageQuery(RedFlagsQuery):
+    offset: int = Field(0, ge=0, le=10_000_000)
+    limit: int = Field(50, ge=1, le=500)
+
+
+class RedFlagKindOut(Schema):
+    kind: str
+    label: str
+    description: str
+    count: int
+
+
+class RedFlagSummaryOut(Schema):
+    since: dt.date
+    until: dt.date
+    department: int | None
+    kinds: list[RedFlagKindOut]
+
+
+class RedFlagCaseOut(Schema):
+    id: UUID = Field(description="The case's public id (GET /supervision/policies/cases/{id}/timeline)")
+    reference: str
+    url: str = Field(description="The case's timeline page")
+
+
+class RedFlagEnterpriseOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+
+
+class RedFlagOut(Schema):
+    kind: str
+    kind_label: str
+    severity: str = Field(description="high | medium | low")
+    severity_label: str
+    fact: str = Field(description="What triggered the flag, in plain words")
+    at: dt.datetime | None = Field(description="When it happened, where it has one instant")
+    cases: list[RedFlagCaseOut]
+    more_cases: int = Field(description="Cases of the flag not listed")
+    enterprises: list[RedFlagEnterpriseOut]
+    official: str | None
+    official_id: int | None
+    department: str
+    policy: str
+    data: dict[str, Any] = Field(description="The facts behind the flag as values, by kind")
+
+
+class RedFlagListOut(Schema):
+    kind: str
+    label: str
+    since: dt.date
+    until: dt.date
+    count: int
+    flags: list[RedFlagOut]
+
+
+def _red_flag_reach(request: HttpRequest, query: RedFlagsQuery) -> Reach:
+    require_red_flag_reader(request.user)
+    try:
+        since, until = red_flag_period(query.since, query.until)
+    except ValueError as exc:
+        raise ValidationFailed(fields={"since": [str(exc)]}) from exc
+    return Reach(user=request.user, since=since, until=until, department=query.department)
+
+
+def _red_flag_out(flag: RedFlag) -> RedFlagOut:
+    return RedFlagOut(
+        kind=flag.kind,
+        kind_label=flag.kind_label,
+        severity=flag.severity,
+        severity_label=flag.severity_label,
+        fact=flag.fact,
+        at=flag.at,
+        cases=[RedFlagCaseOut(id=c.public_id, reference=c.reference, url=c.url) for c in flag.cases],
+        more_cases=flag.more_cases,
+        enterprises=[
+            RedFlagEnterpriseOut(id=e.id, name=e.name, credit_code=e.credit_code) for e in flag.enterprises
+        ],
+        official=flag.official or None,
+        official_id=flag.official_id,
+        department=flag.department,
+        policy=flag.policy,
+        data=flag.data,
+    )
+
+
+@router.get("/red-flags", response=RedFlagSummaryOut, summary="How many red flags of each kind are in reach")
+def red_flags_summary(request: HttpRequest, query: Query[RedFlagsQuery]) -> RedFlagSummaryOut:
+    reach = _red_flag_reach(request, query)
+    counts = flag_counts(reach)
+    descriptions = kind_descriptions()
+    return RedFlagSummaryOut(
+        since=reach.since,
+        until=reach.until,
+        department=reach.department,
+        kinds=[
+            RedFlagKindOut(
+                kind=kind, label=str(label), description=str(descriptions[kind]), count=counts[kind]
+            )
+            for kind, label in FlagKind.choices
+        ],
+    )
+
+
+@router.get("/red-flags/{kind}", response=RedFlagListOut, summary="One kind's red flags, a page at a time")
+def red_flags_list(request: HttpRequest, kind: FlagKind, query: Query[RedFlagPageQuery]) -> RedFlagListOut:
+    reach = _red_flag_reach(request, query)
+    flags = flag_list(reach, kind)
+    return RedFlagListOut(
+        kind=kind,
+        label=str(FlagKind(kind).label),
+        since=reach.since,
+        until=reach.until,
+        count=flags.count(),
+        flags=[_red_flag_out(f) for f in flags[query.offset : query.offset + query.limit]],
     )

@@ -1,4 +1,5 @@
-"""The policy supervision tables as Excel workbooks: the same rows as the pages, unpaged.
+"""The policy supervision tables (and the red flags) as Excel workbooks: the same rows
+as the pages, unpaged.
 
 Written with the project's streaming workbook (`qinqing.common.xlsx`): a case number,
 an enterprise's name or a comment that starts with "=" stays text.
@@ -10,10 +11,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from qinqing.common.xlsx import ExcelBook, ExcelSheet, Percent
 
 from .policy_cases import MAX_EXPORT_ROWS, AlertRow, CaseTimeline, CashFigures, CashReport, StepRow
+from .redflags import FlagKind, FlagList, Reach
 
 
 class _Book:
@@ -212,4 +215,54 @@ def cash_workbook(report: CashReport) -> bytes:
         sheet.add_rows(values(f) for f in [*rows, report.total])
     period = out.sheet(_("Reporting period"), [_("From"), _("To")], [12, 12])
     period.add_rows([[report.since, report.until]])
+    return out.close()
+
+
+def redflags_workbook(*, reach: Reach, counts: dict[str, int], lists: list[tuple[str, FlagList]]) -> bytes:
+    """The red flags: a summary of the counts per kind with the period, then one sheet
+    per kind listed, every flag of it (up to MAX_EXPORT_ROWS), by the page's columns."""
+    out = _Book()
+    summary = out.sheet(_("Red flags"), [_("Kind"), _("Flags")], [44, 10])
+    summary.add_rows([FlagKind(kind).label, n] for kind, n in counts.items())
+    summary.add_rows([[_("From"), reach.since], [_("To"), reach.until]])
+    for kind, flags in lists:
+        sheet = out.sheet(
+            str(FlagKind(kind).label),
+            [
+                pgettext("red flag", "Severity"),
+                _("What triggered it"),
+                _("Time (Asia/Shanghai)"),
+                _("Case number"),
+                _("Enterprise"),
+                _("Unified social credit code"),
+                _("Official"),
+                _("Department"),
+                _("Policy"),
+            ],
+            [10, 80, 18, 24, 30, 22, 14, 20, 30],
+        )
+        sheet.add_rows(
+            [
+                flag.severity_label,
+                flag.fact,
+                flag.at,
+                _(", ").join(
+                    [c.label for c in flag.cases]
+                    + (
+                        [
+                            ngettext("and %(n)s more", "and %(n)s more", flag.more_cases)
+                            % {"n": flag.more_cases}
+                        ]
+                        if flag.more_cases
+                        else []
+                    )
+                ),
+                _(", ").join(e.name for e in flag.enterprises),
+                _(", ").join(e.credit_code for e in flag.enterprises),
+                flag.official,
+                flag.department,
+                flag.policy,
+            ]
+            for flag in flags
+        )
     return out.close()

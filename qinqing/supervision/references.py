@@ -16,13 +16,15 @@ from urllib.parse import urlencode
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qinqing.accounts.models import Organisation, User
 from qinqing.accounts.scoping import scope_records
+from qinqing.audit.models import AuditEvent, AuditVerification
 from qinqing.common.once import receipt_hash
 from qinqing.contracts.models import Clause, Contract, FulfilmentClaim, Obligation, Project, RemedyPlan
 from qinqing.contracts.selectors import projects_visible
-from qinqing.deadlines.models import Alert, Deadline
+from qinqing.deadlines.models import Alert, Deadline, RungName
 from qinqing.enterprises.models import Enterprise
 from qinqing.ledger.models import Problem
 from qinqing.ledger.selectors import problems_for
@@ -31,6 +33,7 @@ from qinqing.policies.models import Case, CaseStep, Invitation, Objection, Polic
 
 from .policy_cases import CASE_SOURCE, CASE_TYPE, INSTRUCTION_TYPE, is_case_reader
 from .readable import record_type_name
+from .selectors import SHANGHAI
 
 # A reference is short; anything longer is not one (and is not looked up).
 MAX_REFERENCE = 64
@@ -141,6 +144,16 @@ def _obligation_label(obligation: Obligation) -> str:
     return f"{obligation.clause.contract.number} · {obligation.title}"
 
 
+def _verification_label(run: AuditVerification) -> str:
+    """A verification run by when it was asked for and what it found (not by its id,
+    which no one quotes): "2026-03-08 22:14 · Intact · 12,345 events checked"."""
+    parts = [f"{run.created_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}", str(run.get_status_display())]
+    if run.events_checked:
+        n = run.events_checked
+        parts.append(ngettext("%(n)s event checked", "%(n)s events checked", n) % {"n": f"{n:,}"})
+    return " · ".join(parts)
+
+
 PROBLEM_TYPE = Problem._meta.label_lower
 POLICY_TYPE = Policy._meta.label_lower
 OBLIGATION_TYPE = Obligation._meta.label_lower
@@ -176,6 +189,12 @@ _SUBJECTS: dict[str, tuple[type[models.Model], tuple[str, ...], tuple[str, ...],
     Organisation._meta.label_lower: (Organisation, (), ("id", "name"), lambda o: o.name),
     User._meta.label_lower: (User, (), ("id", "username"), lambda u: u.username),
     DEADLINE_TYPE: (Deadline, (), ("id", "title"), lambda d: d.title),
+    AuditVerification._meta.label_lower: (
+        AuditVerification,
+        (),
+        ("id", "created_at", "status", "events_checked"),
+        _verification_label,
+    ),
 }
 
 # A notification's event key, chosen by the app that tells, starts with what the event
@@ -229,6 +248,7 @@ def _instructions_about(ids: list[str]) -> dict[str, _About]:
 
 def _notification_text(key: str) -> str:
     if key == BATCH:
+        # What each batch held is in its event (`batch_label`); the key alone says no more.
         return _("several events")
     if key.startswith(DIGEST_PREFIX):
         return _("daily digest of %(day)s") % {"day": key.removeprefix(DIGEST_PREFIX)}
@@ -334,6 +354,65 @@ def record_subjects(user: Any, keys: Iterable[tuple[str, str]]) -> dict[tuple[st
                 # The case's page shows its payment instruction's events.
                 url = target.url
         out[key] = Subject(kind=record_type_name(key[0]), label=label, url=url, about=True)
+    return out
+
+
+# The kinds of notification the apps send (`notify(kind=…)`), by the record type or the
+# rung they are about; a kind not known here reads as recorded.
+_KIND_TYPES = {
+    "policy_case": CASE_TYPE,
+    "policy_payment": CASE_TYPE,
+    "policy_step": "policies.casestep",
+    "policy_invitation": "policies.invitation",
+    "policy_objection": "policies.objection",
+}
+_KIND_PREFIX_TYPES = {"ledger.": PROBLEM_TYPE, "contracts.": OBLIGATION_TYPE}
+_CONTRACT_KINDS = frozenset({"claim", "dispute", "decision", "confirmation", "plan", "plan_decision"})
+
+
+def _notification_kind(kind: str) -> str:
+    if kind.startswith("deadline.") and kind.removeprefix("deadline.") in RungName.values:
+        return str(RungName(kind.removeprefix("deadline.")).label)
+    if kind == "notifications.digest":
+        return _("daily digest")
+    if kind in _KIND_TYPES:
+        return record_type_name(_KIND_TYPES[kind])
+    if kind in _CONTRACT_KINDS:
+        return record_type_name(OBLIGATION_TYPE)
+    for prefix, object_type in _KIND_PREFIX_TYPES.items():
+        if kind.startswith(prefix):
+            return record_type_name(object_type)
+    return kind
+
+
+def batch_label(after: Any) -> str:
+    """A batch of notifications by what its event recorded: how many events, of which
+    kinds ("12 events: Alarm, Warning"); "several events" when it recorded neither."""
+    data = after if isinstance(after, dict) else {}
+    count, kinds = data.get("event_count"), data.get("kinds")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        return _notification_text(BATCH)
+    listed = kinds if isinstance(kinds, list) else []
+    names = list(dict.fromkeys(_notification_kind(k) for k in listed if isinstance(k, str)))
+    if not names:
+        return ngettext("%(n)s event", "%(n)s events", count) % {"n": count}
+    return ngettext("%(n)s event: %(kinds)s", "%(n)s events: %(kinds)s", count) % {
+        "n": count,
+        "kinds": _(", ").join(names),
+    }
+
+
+def event_subjects(user: Any, events: Iterable[AuditEvent]) -> list[Subject]:
+    """`record_subjects` for a list of events, in their order: a batch of notifications
+    (whose key, "batch", names nothing) reads by what its own event recorded."""
+    events = list(events)
+    subjects = record_subjects(user, [(e.object_type, e.object_id) for e in events])
+    out = []
+    for event in events:
+        subject = subjects[(event.object_type, event.object_id)]
+        if event.object_type == NOTIFICATION_TYPE and event.object_id == BATCH:
+            subject = Subject(kind=subject.kind, label=batch_label(event.after), url=subject.url, about=True)
+        out.append(subject)
     return out
 
 

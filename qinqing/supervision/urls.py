@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import policy_views, views
+from . import policy_views, redflag_views, views
 
 app_name = "supervision"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     ),
     path("policies/time-to-cash/", policy_views.time_to_cash_page, name="policy_cash"),
     path("policies/time-to-cash/export.xlsx", policy_views.time_to_cash_export, name="policy_cash_export"),
+    path("policies/red-flags/", redflag_views.redflags, name="redflags"),
+    path("policies/red-flags/export.xlsx", redflag_views.redflags_export, name="redflags_export"),
 ]

@@ -32,7 +32,7 @@ from qinqing.common.permissions import require_supervisor
 
 from .exports import timeline_workbook
 from .readable import readable_events
-from .references import MAX_REFERENCE, Found, find_records, record_label, record_subjects
+from .references import MAX_REFERENCE, Found, event_subjects, find_records, record_label
 from .selectors import (
     SHANGHAI,
     TIMELINE_PAGE,
@@ -95,9 +95,9 @@ def _recent_events(user: Any) -> list[dict[str, Any]]:
     the reference people quote (linked to its page), who acted with their organisation.
     A bounded number of queries: one per type of record, one for the actors' roles."""
     events = audit_events_recent(user=user)
-    subjects = record_subjects(user, [(e.object_type, e.object_id) for e in events])
+    subjects = event_subjects(user, events)
     readable = readable_events([TimelineEntry(event=e, local_time=e.at.astimezone(SHANGHAI)) for e in events])
-    return [{"item": r, "subject": subjects[(r.event.object_type, r.event.object_id)]} for r in readable]
+    return [{"item": r, "subject": subject} for r, subject in zip(readable, subjects, strict=True)]
 
 
 @require_GET

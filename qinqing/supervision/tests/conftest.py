@@ -10,6 +10,7 @@ from qinqing.audit.services import audit_record, audit_seal_pending
 from qinqing.policies.tests.workflow import world  # noqa: F401 - fixture
 
 from .policy_world import cash_world, two_cases  # noqa: F401 - fixtures
+from .redflag_world import flag_world  # noqa: F401 - fixture
 
 
 @pytest.fixture(autouse=True)
