@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qinqing.common.models import TimeStampedModel
 
@@ -323,7 +324,9 @@ class ReturnVisit(TimeStampedModel):
     for a withdrawal the department asked for, does the reporter agree (撤单质检)?"""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="return_visits")
-    purpose = models.CharField(_("purpose"), max_length=24, choices=ReturnVisitPurpose.choices)
+    purpose = models.CharField(
+        pgettext_lazy("return visit", "purpose"), max_length=24, choices=ReturnVisitPurpose.choices
+    )
     mode = models.CharField(_("how"), max_length=16, choices=ReturnVisitMode.choices)
     visited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
